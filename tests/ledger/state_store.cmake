@@ -1,0 +1,1 @@
+shulian_test(state_store_test SOURCES state_store_test.cc DEPS shulian_state_store)
