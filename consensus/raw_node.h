@@ -172,6 +172,7 @@ class RawNode {
   // Accessors for tests and invariant checks.
   NodeId id() const;
   Term term() const;
+  NodeId vote() const;
   Role role() const;
   NodeId leader() const;
   Index committed() const;
