@@ -1,0 +1,4 @@
+# Tests of the crypto module: keys and key files, SHA-256, RFC 9162 Merkle trees.
+shulian_test(crypto_keys_test SOURCES keys_test.cc DEPS shulian_crypto)
+shulian_test(crypto_sha256_test SOURCES sha256_test.cc DEPS shulian_crypto)
+shulian_test(crypto_merkle_test SOURCES merkle_test.cc DEPS shulian_crypto)
