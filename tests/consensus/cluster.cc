@@ -270,6 +270,7 @@ std::string DescribeNode(TestNode& n) {
                     " vote=" + std::to_string(st.hard_state.vote) + " commit=" + std::to_string(st.hard_state.commit) +
                     " applied=" + std::to_string(st.applied) + " last=" + std::to_string(st.last_index) + " " +
                     DescribeConfState(st.conf_state);
+  if (st.lead_transferee != kNoNode) out += " transferee=" + std::to_string(st.lead_transferee);
   for (const PeerProgress& p : st.progress) {
     out += "\n  " + std::to_string(p.id) + (p.is_learner ? " (learner)" : "") + ": match=" + std::to_string(p.match) +
            " next=" + std::to_string(p.next) + " " + std::string(ProgressStateName(p.state)) +
