@@ -13,9 +13,7 @@ constexpr size_t kPresetNameBytesMax = 64;
 constexpr size_t kRoleNameBytesMax = 32;
 constexpr size_t kPublicKeyHexBytes = 64;
 
-constexpr std::array<Role, 7> kAllRoles = {Role::kProvider, Role::kUser,    Role::kSupervisor,
-                                           Role::kCourt,    Role::kArbitrator, Role::kAuditor,
-                                           Role::kPublic};
+constexpr size_t kRolesMax = EnumInfo<Role>::kNames.size();
 
 // Bounds on chain parameters: wide enough for any real network, tight enough that
 // a typo (seconds for milliseconds, a missing digit) is caught.
@@ -70,7 +68,7 @@ Status ValidateAuthorities(const Genesis& g, const GenesisLimits& limits,
   for (size_t i = 0; i < g.authorities.size(); ++i) {
     const Authority& a = g.authorities[i];
     std::string path = At("authorities", i);
-    if (!AuthorityLevelFromName(AuthorityLevelName(a.level))) return Invalid(path + ".level", "unknown level");
+    if (!EnumFromValue<AuthorityLevel>(static_cast<uint8_t>(a.level))) return Invalid(path + ".level", "unknown level");
     RETURN_IF_ERROR(ValidateAuthorityId(path + ".id", a.id, a.level));
     RETURN_IF_ERROR(ValidateName(path + ".name", a.name, limits.name_bytes_max));
     if (!by_id->emplace(a.id, &a).second) return Invalid(path + ".id", "duplicate authority \"" + a.id + "\"");
@@ -93,9 +91,9 @@ Status ValidateAuthorities(const Genesis& g, const GenesisLimits& limits,
     // Levels strictly rise towards the root, so the tree can have no cycle.
     if (parent->second->level >= a.level) {
       return Invalid(path + ".parent", "\"" + a.parent_id + "\" is a " +
-                                           std::string(AuthorityLevelName(parent->second->level)) +
+                                           std::string(EnumName(parent->second->level)) +
                                            ", not a higher level than this " +
-                                           std::string(AuthorityLevelName(a.level)));
+                                           std::string(EnumName(a.level)));
     }
     if (!CodeWithin(a.id, *parent->second)) {
       return Invalid(path + ".id", "\"" + a.id + "\" is not within its parent's code \"" + a.parent_id + "\"");
@@ -122,17 +120,18 @@ Status ValidateAccounts(const Genesis& g, const GenesisLimits& limits,
     RETURN_IF_ERROR(ValidateName(path + ".name", a.name, limits.name_bytes_max));
     if (a.roles.empty()) return Invalid(path + ".roles", "at least one role is required");
     for (size_t r = 0; r < a.roles.size(); ++r) {
-      if (!RoleFromName(RoleName(a.roles[r]))) return Invalid(At(path + ".roles", r), "unknown role");
+      if (!EnumFromValue<Role>(static_cast<uint8_t>(a.roles[r]))) return Invalid(At(path + ".roles", r), "unknown role");
       for (size_t s = 0; s < r; ++s) {
         if (a.roles[s] == a.roles[r]) {
-          return Invalid(At(path + ".roles", r), "duplicate role \"" + std::string(RoleName(a.roles[r])) + "\"");
+          return Invalid(At(path + ".roles", r), "duplicate role \"" + std::string(EnumName(a.roles[r])) + "\"");
         }
       }
     }
-    bool needs_authority = a.HasRole(Role::kProvider) || a.HasRole(Role::kUser) || a.HasRole(Role::kSupervisor);
+    bool needs_authority = a.HasRole(Role::kProvider) || a.HasRole(Role::kUser) ||
+                           a.HasRole(Role::kSupervisor) || a.HasRole(Role::kOperator);
     if (a.authority_id.empty()) {
       if (needs_authority) {
-        return Invalid(path + ".authority", "required for the provider, user and supervisor roles");
+        return Invalid(path + ".authority", "required for the provider, user, supervisor and operator roles");
       }
     } else if (authorities.count(a.authority_id) == 0) {
       return Invalid(path + ".authority", "unknown authority \"" + a.authority_id + "\"");
@@ -254,7 +253,7 @@ Result<Authority> AuthorityFromJson(const nlohmann::json& json, const std::strin
   ASSIGN_OR_RETURN(a.id, o.String("id", kAuthorityIdBytes + 16));
   ASSIGN_OR_RETURN(a.name, o.String("name", limits.name_bytes_max));
   ASSIGN_OR_RETURN(std::string level, o.String("level", 32));
-  std::optional<AuthorityLevel> parsed = AuthorityLevelFromName(level);
+  std::optional<AuthorityLevel> parsed = EnumFromName<AuthorityLevel>(level);
   if (!parsed) {
     return Invalid(o.PathOf("level"), "\"" + level + "\" is not one of province, municipality, county");
   }
@@ -277,14 +276,14 @@ Result<Account> AccountFromJson(const nlohmann::json& json, const std::string& p
     if (a.authority_id.empty()) return Invalid(o.PathOf("authority"), "must not be empty (omit it instead)");
   }
   std::string roles_path;
-  ASSIGN_OR_RETURN(const nlohmann::json* roles, o.Array("roles", &roles_path, kAllRoles.size()));
+  ASSIGN_OR_RETURN(const nlohmann::json* roles, o.Array("roles", &roles_path, kRolesMax));
   for (size_t r = 0; r < roles->size(); ++r) {
     ASSIGN_OR_RETURN(std::string name, rules_json::StringAt((*roles)[r], At(roles_path, r), kRoleNameBytesMax));
-    std::optional<Role> role = RoleFromName(name);
+    std::optional<Role> role = EnumFromName<Role>(name);
     if (!role) {
       return Invalid(At(roles_path, r), "\"" + name +
                                             "\" is not one of provider, user, supervisor, court, "
-                                            "arbitrator, auditor, public");
+                                            "arbitrator, auditor, public, operator");
     }
     a.roles.push_back(*role);
   }
@@ -364,8 +363,9 @@ Result<Authority> DecodeAuthority(ByteReader& r, const GenesisLimits& limits) {
   ASSIGN_OR_RETURN(a.id, r.GetString(kAuthorityIdBytes));
   ASSIGN_OR_RETURN(a.name, r.GetString(limits.name_bytes_max));
   ASSIGN_OR_RETURN(uint8_t level, r.GetU8());
-  if (level < 1 || level > 3) return Status::InvalidArgument("authority level " + std::to_string(level) + " unknown");
-  a.level = static_cast<AuthorityLevel>(level);
+  std::optional<AuthorityLevel> parsed = EnumFromValue<AuthorityLevel>(level);
+  if (!parsed) return Status::InvalidArgument("authority level " + std::to_string(level) + " unknown");
+  a.level = *parsed;
   ASSIGN_OR_RETURN(a.parent_id, r.GetString(kAuthorityIdBytes));
   return a;
 }
@@ -375,11 +375,12 @@ Result<Account> DecodeAccount(ByteReader& r, const GenesisLimits& limits) {
   ASSIGN_OR_RETURN(a.id, r.GetString(limits.account_id_bytes_max));
   ASSIGN_OR_RETURN(a.authority_id, r.GetString(kAuthorityIdBytes));
   ASSIGN_OR_RETURN(uint8_t role_count, r.GetU8());
-  if (role_count > kAllRoles.size()) return Status::InvalidArgument("account roles: too many");
+  if (role_count > kRolesMax) return Status::InvalidArgument("account roles: too many");
   for (uint8_t i = 0; i < role_count; ++i) {
     ASSIGN_OR_RETURN(uint8_t role, r.GetU8());
-    if (role < 1 || role > kAllRoles.size()) return Status::InvalidArgument("role " + std::to_string(role) + " unknown");
-    a.roles.push_back(static_cast<Role>(role));
+    std::optional<Role> parsed = EnumFromValue<Role>(role);
+    if (!parsed) return Status::InvalidArgument("role " + std::to_string(role) + " unknown");
+    a.roles.push_back(*parsed);
   }
   ASSIGN_OR_RETURN(a.public_key.bytes, r.GetArray<32>());
   ASSIGN_OR_RETURN(a.name, r.GetString(limits.name_bytes_max));
@@ -416,43 +417,6 @@ Status DecodeList(ByteReader& r, size_t max, std::string_view list, std::vector<
 }
 
 }  // namespace
-
-std::string_view AuthorityLevelName(AuthorityLevel level) {
-  switch (level) {
-    case AuthorityLevel::kProvince: return "province";
-    case AuthorityLevel::kMunicipality: return "municipality";
-    case AuthorityLevel::kCounty: return "county";
-  }
-  return "unknown";
-}
-
-std::optional<AuthorityLevel> AuthorityLevelFromName(std::string_view name) {
-  for (AuthorityLevel level :
-       {AuthorityLevel::kProvince, AuthorityLevel::kMunicipality, AuthorityLevel::kCounty}) {
-    if (AuthorityLevelName(level) == name) return level;
-  }
-  return std::nullopt;
-}
-
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kProvider: return "provider";
-    case Role::kUser: return "user";
-    case Role::kSupervisor: return "supervisor";
-    case Role::kCourt: return "court";
-    case Role::kArbitrator: return "arbitrator";
-    case Role::kAuditor: return "auditor";
-    case Role::kPublic: return "public";
-  }
-  return "unknown";
-}
-
-std::optional<Role> RoleFromName(std::string_view name) {
-  for (Role role : kAllRoles) {
-    if (RoleName(role) == name) return role;
-  }
-  return std::nullopt;
-}
 
 bool Account::HasRole(Role role) const { return std::find(roles.begin(), roles.end(), role) != roles.end(); }
 
@@ -632,14 +596,14 @@ nlohmann::json Genesis::ToJson() const {
                 {"block_bytes_max", chain.block_bytes_max}};
   j["authorities"] = nlohmann::json::array();
   for (const Authority& a : authorities) {
-    nlohmann::json item{{"id", a.id}, {"name", a.name}, {"level", AuthorityLevelName(a.level)}};
+    nlohmann::json item{{"id", a.id}, {"name", a.name}, {"level", EnumName(a.level)}};
     if (!a.parent_id.empty()) item["parent"] = a.parent_id;
     j["authorities"].push_back(std::move(item));
   }
   j["accounts"] = nlohmann::json::array();
   for (const Account& a : accounts) {
     nlohmann::json roles = nlohmann::json::array();
-    for (Role role : a.roles) roles.push_back(RoleName(role));
+    for (Role role : a.roles) roles.push_back(EnumName(role));
     nlohmann::json item{{"id", a.id}, {"roles", roles}, {"public_key", a.public_key.ToHex()}, {"name", a.name}};
     if (!a.authority_id.empty()) item["authority"] = a.authority_id;
     j["accounts"].push_back(std::move(item));

@@ -31,28 +31,14 @@
 #include "crypto/keys.h"
 #include "crypto/sha256.h"
 #include "ledger/calendar.h"
+#include "ledger/domain_types.h"
 #include "ledger/policy.h"
 
 namespace shulian::ledger {
 
 inline constexpr std::string_view kGenesisDomainTag = "shulian/genesis/v1";
 
-// Numeric values are part of the canonical encoding: never renumber.
-enum class AuthorityLevel : uint8_t { kProvince = 1, kMunicipality = 2, kCounty = 3 };
-std::string_view AuthorityLevelName(AuthorityLevel level);  // "province", ...
-std::optional<AuthorityLevel> AuthorityLevelFromName(std::string_view name);
-
-enum class Role : uint8_t {
-  kProvider = 1,    // registers its authority's assets, answers requests and objections
-  kUser = 2,        // requests and uses shared data
-  kSupervisor = 3,  // the competent data authority of an authority and its subtree
-  kCourt = 4,
-  kArbitrator = 5,
-  kAuditor = 6,     // read-only
-  kPublic = 7,      // citizens, companies, organisations
-};
-std::string_view RoleName(Role role);  // "provider", ...
-std::optional<Role> RoleFromName(std::string_view name);
+// Role and AuthorityLevel, with their wire names, come from ledger/domain_types.h.
 
 struct Authority {
   std::string id;         // administrative division code: six digits, e.g. "321200"
