@@ -459,9 +459,11 @@ Result<int64_t> ObjectReader::Int(const std::string& key, int64_t min, int64_t m
 
 Result<uint64_t> ObjectReader::Unsigned(const std::string& key, uint64_t min, uint64_t max) {
   ASSIGN_OR_RETURN(const nlohmann::json* value, Get(key));
-  if (!value->is_number_unsigned()) {
-    return Status::InvalidArgument(PathOf(key) + ": must be a non-negative integer");
-  }
+  // Parsed text gives non-negative numbers the unsigned type, but values built in
+  // code may carry them as signed: accept either when not negative.
+  bool non_negative = value->is_number_unsigned() ||
+                      (value->is_number_integer() && value->get<int64_t>() >= 0);
+  if (!non_negative) return Status::InvalidArgument(PathOf(key) + ": must be a non-negative integer");
   uint64_t v = value->get<uint64_t>();
   if (v < min || v > max) {
     return Status::InvalidArgument(PathOf(key) + ": " + std::to_string(v) + " is out of range (allowed " +
