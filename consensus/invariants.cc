@@ -1,5 +1,6 @@
 #include "consensus/invariants.h"
 
+#include <algorithm>
 #include <string>
 
 namespace shulian::consensus {
@@ -39,6 +40,10 @@ Status InvariantChecker::Observe(const RawNode& node) {
   return Status::Ok();
 }
 
-void InvariantChecker::ForgetVolatile(NodeId id) { seen_[id].commit = 0; }
+void InvariantChecker::Restarted(NodeId id, const HardState& persisted) {
+  Seen& seen = seen_[id];
+  seen.term = std::min(seen.term, persisted.term);
+  seen.commit = std::min(seen.commit, persisted.commit);
+}
 
 }  // namespace shulian::consensus

@@ -22,10 +22,10 @@ class InvariantChecker {
   // Observes one node's current state; returns the first violated invariant.
   Status Observe(const RawNode& node);
 
-  // Forget a node's history of commit index (used when a simulated crash loses
-  // unsynced state: the commit index is volatile and may restart lower; the term
-  // and vote are persisted and still checked).
-  void ForgetVolatile(NodeId id);
+  // A crash loses what was not yet persisted: the restarted node may be behind
+  // what was observed, but never behind what it had persisted. Call before
+  // observing a restarted node, with the hard state its storage holds.
+  void Restarted(NodeId id, const HardState& persisted);
 
  private:
   struct Seen {

@@ -18,7 +18,7 @@
 
 namespace shulian::consensus {
 
-class MemoryStorage final : public Storage {
+class MemoryStorage : public Storage {
  public:
   MemoryStorage();
 

@@ -116,7 +116,7 @@ Status Cluster::ApplyCommitted(TestNode& n, const std::vector<Entry>& entries, s
       }
     } else {
       normal.push_back(e);
-      if (!e.data.empty()) n.applied_data[e.index] = std::string(AsStringView(e.data));
+      n.applied_data[e.index] = std::string(AsStringView(e.data));
     }
     n.applied_index = e.index;
   }
@@ -207,6 +207,16 @@ Status Cluster::Deliver(const Filter& filter, std::vector<std::string>* out, boo
   return Status::Ok();
 }
 
+Status Cluster::DeliverOne(size_t position, bool drop) {
+  Message m = std::move(in_flight_.at(position));
+  in_flight_.erase(in_flight_.begin() + static_cast<std::ptrdiff_t>(position));
+  if (drop || !HasNode(m.to) || Partitioned(m.from, m.to)) return Status::Ok();
+  // Step errors (e.g. a message for a removed node) are the network's problem, not ours.
+  nodes_.at(m.to).raw->Step(m).IgnoreError();
+  RETURN_IF_ERROR(nodes_.at(m.to).raw->fatal_error());
+  return Observe(m.to);
+}
+
 std::vector<Message> Cluster::Drop(const Filter& filter) {
   std::vector<Message> dropped;
   std::vector<Message> rest;
@@ -245,7 +255,7 @@ Status Cluster::Restart(NodeId id) {
   TestNode& n = nodes_.at(id);
   n.config.applied_index = n.applied_index;
   ASSIGN_OR_RETURN(n.raw, RawNode::Create(n.config, n.storage.get()));
-  checker_.ForgetVolatile(id);
+  checker_.Restarted(id, n.storage->hard_state());
   return Observe(id);
 }
 

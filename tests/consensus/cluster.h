@@ -64,6 +64,8 @@ class Cluster {
   // those crossing a partition, which are traced); traces delivered ones too
   // if `trace_delivered`.
   Status Deliver(const Filter& filter, std::vector<std::string>* out, bool trace_delivered);
+  // Delivers (or, if `drop`, discards) the queued message at `position`.
+  Status DeliverOne(size_t position, bool drop);
   // Removes queued messages matching `filter`; returns them.
   std::vector<Message> Drop(const Filter& filter);
   // Processes Readies and delivers messages until nothing is left (bounded).

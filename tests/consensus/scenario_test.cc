@@ -231,7 +231,9 @@ class Interpreter {
     if (cmd == "applied") {
       TestNode& n = cluster_.node(id_at(0));
       std::string line = std::to_string(id_at(0)) + ": applied_index=" + std::to_string(n.applied_index) + " data:";
-      for (const auto& [index, value] : n.applied_data) line += " " + std::to_string(index) + ":" + value;
+      for (const auto& [index, value] : n.applied_data) {
+        if (!value.empty()) line += " " + std::to_string(index) + ":" + value;
+      }
       out->push_back(line);
       return Status::Ok();
     }
