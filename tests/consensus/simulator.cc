@@ -560,6 +560,8 @@ Status Simulator::Settle() {
 
 Status Simulator::HandleReady(SimNode& node, bool* crashed) {
   Ready rd = node.raft->GetReady();
+  ++stats_.readies;
+  if (rd.must_sync) ++stats_.fsyncs;
   Trace(50, node.id, rd.entries.size() * 1'000'003 + rd.committed_entries.size(),
         rd.hard_state ? HashU64(HashU64(rd.hard_state->term, rd.hard_state->vote), rd.hard_state->commit) : 0);
   if (!rd.snapshot.IsEmpty()) RETURN_IF_ERROR(InstallSnapshot(node, rd.snapshot));

@@ -112,6 +112,8 @@ struct SimStats {
   uint64_t steps = 0;             // inputs handed to RawNodes (ticks, messages, proposals)
   uint64_t messages_sent = 0;
   uint64_t messages_delivered = 0;
+  uint64_t readies = 0;
+  uint64_t fsyncs = 0;             // Readies that asked for a sync
   uint64_t proposals_accepted = 0;
   uint64_t entries_committed = 0;  // length of the agreed history
   uint64_t crashes = 0;
