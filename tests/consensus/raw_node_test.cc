@@ -251,6 +251,35 @@ Status CheckAppliedAgree(Cluster& cluster, std::map<Index, std::string>& history
   return Status::Ok();
 }
 
+// Membership changes during faults: add a fresh node (as learner or voter),
+// promote a learner, or remove a voter — never below three voters, and never
+// more than options.nodes + 2 nodes in total.
+Status ProposeRandomConfChange(Cluster& cluster, Rng& rng, const ChaosOptions& options,
+                               const NodeOptions& node_options) {
+  NodeId leader = kNoNode;
+  for (NodeId id : cluster.ids()) {
+    if (cluster.node(id).raw->role() == Role::kLeader) leader = id;
+  }
+  if (leader == kNoNode) return Status::Ok();
+  ConfState conf = cluster.node(leader).raw->GetStatus().conf_state;
+  ConfChange change;
+  if (cluster.ids().size() < options.nodes + 2 && rng.Uniform(2) == 0) {
+    RETURN_IF_ERROR(cluster.AddNodes(1, {}, {}, 1, node_options));
+    change.node_id = cluster.ids().back();
+    change.type = rng.Uniform(2) == 0 ? ConfChangeType::kAddLearner : ConfChangeType::kAddVoter;
+  } else if (!conf.learners.empty()) {
+    change.node_id = conf.learners[rng.Uniform(conf.learners.size())];
+    change.type = ConfChangeType::kAddVoter;
+  } else if (conf.voters.size() > 3) {
+    change.node_id = conf.voters[rng.Uniform(conf.voters.size())];
+    change.type = ConfChangeType::kRemoveNode;
+  } else {
+    return Status::Ok();
+  }
+  cluster.node(leader).raw->ProposeConfChange(change).IgnoreError();
+  return Status::Ok();
+}
+
 Status RunChaos(uint64_t seed, const ChaosOptions& options) {
   Rng rng(seed);
   Cluster cluster;
@@ -263,7 +292,10 @@ Status RunChaos(uint64_t seed, const ChaosOptions& options) {
   RETURN_IF_ERROR(cluster.AddNodes(options.nodes, voters, {}, 1, node_options));
   std::map<Index, std::string> history;
   uint64_t proposal = 0;
-  auto random_node = [&] { return static_cast<NodeId>(1 + rng.Uniform(options.nodes)); };
+  auto random_node = [&] {
+    std::vector<NodeId> ids = cluster.ids();
+    return ids[rng.Uniform(ids.size())];
+  };
 
   for (size_t step = 0; step < options.steps; ++step) {
     uint64_t action = rng.Uniform(1000);
@@ -294,6 +326,8 @@ Status RunChaos(uint64_t seed, const ChaosOptions& options) {
       if (applied > 2) cluster.Compact(id, applied - rng.Uniform(2)).IgnoreError();
     } else if (action < 992) {
       cluster.node(random_node()).raw->TransferLeadership(random_node()).IgnoreError();
+    } else if (action < 996) {
+      RETURN_IF_ERROR(ProposeRandomConfChange(cluster, rng, options, node_options));
     } else {
       cluster.node(random_node()).raw->ReadIndex(ToBytes("r" + std::to_string(step))).IgnoreError();
     }
@@ -328,13 +362,18 @@ Status RunChaos(uint64_t seed, const ChaosOptions& options) {
     RETURN_IF_ERROR(cluster.Stabilize(nullptr));
     RETURN_IF_ERROR(CheckAppliedAgree(cluster, history));
     RETURN_IF_ERROR(cluster.violation());
+    if (proposer == kNoNode) continue;
+    // Every member of the leader's configuration must apply the marker.
+    ConfState conf = cluster.node(proposer).raw->GetStatus().conf_state;
+    std::vector<NodeId> members = conf.voters;
+    members.insert(members.end(), conf.learners.begin(), conf.learners.end());
     size_t applied = 0;
-    for (NodeId id : cluster.ids()) {
+    for (NodeId id : members) {
       bool found = false;
       for (const auto& [index, data] : cluster.node(id).applied_data) found |= data == marker;
       applied += found ? 1 : 0;
     }
-    if (applied == cluster.ids().size()) return Status::Ok();
+    if (applied == members.size()) return Status::Ok();
   }
   std::string states;
   for (NodeId id : cluster.ids()) states += "\n" + testing::DescribeNode(cluster.node(id));
