@@ -25,10 +25,17 @@ constexpr std::string_view kKeyFileHeader = "shulian-ed25519-secret-v1";
 constexpr size_t kKeyFileBytesMax = 4096;
 constexpr size_t kSeedHexChars = 2 * KeyPair::kSeedBytes;
 
-// Calls sodium_init for functions that cannot report failure. libsodium only
-// fails to initialise without an entropy source, where no key can be made safely.
+// sodium_init runs exactly once per process (a function-local static is
+// initialised once, thread-safely); every caller sees its result.
+int SodiumInitResult() {
+  static const int result = sodium_init();
+  return result;
+}
+
+// For functions that cannot report failure. libsodium only fails to initialise
+// without an entropy source, where no key can be made safely.
 void EnsureInitialized() {
-  if (sodium_init() < 0) {
+  if (SodiumInitResult() < 0) {
     std::fputs("shulian: libsodium failed to initialise (no entropy source?)\n", stderr);
     std::abort();
   }
@@ -202,8 +209,7 @@ Status ParseKeyFile(std::string_view text, const std::filesystem::path& path,
 }  // namespace
 
 Status Initialize() {
-  // sodium_init is itself thread-safe and returns 1 when already initialised.
-  if (sodium_init() < 0) {
+  if (SodiumInitResult() < 0) {
     return Status::Internal("libsodium failed to initialise (no entropy source?)");
   }
   return Status::Ok();
