@@ -118,6 +118,9 @@ struct RawNode::State {
   NodeId lead_transferee = kNoNode;
   Index pending_conf_index = 0;
   uint64_t uncommitted_bytes = 0;
+  // Leader: proposals appended since the last Ready; they are sent together
+  // (one append per follower, window permitting) when the Ready is built.
+  bool broadcast_pending = false;
 
   struct PendingRead {
     Index index;
@@ -200,6 +203,7 @@ struct RawNode::State {
     }
     pending_conf_index = 0;
     uncommitted_bytes = 0;
+    broadcast_pending = false;
     pending_reads.clear();
     reads_awaiting_commit.clear();
   }
@@ -748,6 +752,19 @@ struct RawNode::State {
     }
   }
 
+  // Batching: sends what proposals added since the last Ready, filling each
+  // follower's window.
+  void FlushProposals() {
+    if (!broadcast_pending) return;
+    broadcast_pending = false;
+    if (role != Role::kLeader) return;
+    for (auto& [member, p] : progress) {
+      if (member == id) continue;
+      while (MaybeSendAppend(member, /*send_if_empty=*/false)) {
+      }
+    }
+  }
+
   void BcastHeartbeat() {
     Bytes context = pending_reads.empty() ? Bytes{} : pending_reads.back().context;
     for (auto& [member, p] : progress) {
@@ -965,7 +982,7 @@ Status RawNode::Propose(Bytes data) {
   entry.data = std::move(data);
   RETURN_IF_ERROR(s_->CheckCanPropose(entry.SizeBytes()));
   s_->AppendLeaderEntry(std::move(entry));
-  s_->BcastAppend();
+  s_->broadcast_pending = true;
   s_->CheckFatal();
   return s_->fatal;
 }
@@ -983,7 +1000,7 @@ Status RawNode::ProposeConfChange(const ConfChange& change) {
   }
   s_->AppendLeaderEntry(std::move(entry));
   s_->pending_conf_index = s_->log.LastIndex();
-  s_->BcastAppend();
+  s_->broadcast_pending = true;
   s_->CheckFatal();
   return s_->fatal;
 }
@@ -1057,13 +1074,14 @@ bool RawNode::HasReady() const {
   if (!s.fatal.ok()) return false;
   if (SoftState{s.lead, s.role} != s.prev_soft) return true;
   if (HardState{s.term, s.vote, s.log.committed()} != s.prev_hard) return true;
-  return !s.log.UnstableEntries().empty() || s.log.HasPendingSnapshot() || !s.msgs.empty() ||
+  return !s.log.UnstableEntries().empty() || s.log.HasPendingSnapshot() || !s.msgs.empty() || s.broadcast_pending ||
          !s.read_states.empty() || s.log.HasNextCommittedEntries();
 }
 
 Ready RawNode::GetReady() {
   State& s = *s_;
   assert(!s.awaiting_advance && "GetReady called again before Advance");
+  s.FlushProposals();
   Ready rd;
   SoftState soft{s.lead, s.role};
   if (soft != s.prev_soft) rd.soft_state = soft;
