@@ -40,6 +40,7 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 }
 
 // Reads `key`; NotFound if absent, IoError/Corruption from LevelDB as they come.
+// LevelDB's Get is not declared const but is safe to call concurrently.
 Result<std::string> Get(const leveldb::DB& db, std::string_view key) {
   std::string value;
   leveldb::ReadOptions read_options;
@@ -203,7 +204,7 @@ Status BlockStore::Initialize(const StoreOptions& options) {
   if (!opened.ok()) return FromLevelDb(opened, "opening block store " + options.path.string());
   db_.reset(raw_db);
 
-  RETURN_IF_ERROR(InitializeOrCheckGenesis());
+  RETURN_IF_ERROR(InitializeOrCheckGenesis(options.create_if_missing));
   RETURN_IF_ERROR(LoadMeta());
   auto log = MerkleLog::Open(db_.get(), std::string(kTxLogKeyPrefix));
   if (!log.ok()) {
@@ -214,9 +215,10 @@ Status BlockStore::Initialize(const StoreOptions& options) {
   return CheckHead();
 }
 
-// A store without meta/genesis is new: it records the genesis hash and an empty
-// head in one synced batch. One that has it must match the configuration.
-Status BlockStore::InitializeOrCheckGenesis() {
+// A store without meta/genesis is new: if creating is allowed it records the
+// genesis hash and an empty head in one synced batch. One that has it must match
+// the configuration.
+Status BlockStore::InitializeOrCheckGenesis(bool create_if_missing) {
   auto stored = Get(*db_, kMetaGenesisKey);
   if (stored.ok()) {
     ASSIGN_OR_RETURN(crypto::Digest genesis, DecodeDigestValue(*stored, kMetaGenesisKey));
@@ -227,6 +229,9 @@ Status BlockStore::InitializeOrCheckGenesis() {
     return Status::Ok();
   }
   if (stored.status().code() != ErrorCode::kNotFound) return stored.status();
+  if (!create_if_missing) {
+    return Status::NotFound("no block store in this database (meta/genesis is absent) and create_if_missing is off");
+  }
   if (Get(*db_, BlockKey(1)).ok()) {
     return Status::Corruption("meta/genesis is missing but the store holds block 1");
   }
@@ -246,7 +251,6 @@ Status BlockStore::LoadMeta() {
 }
 
 Status BlockStore::CheckHead() {
-
   if (Get(*db_, BlockKey(height_ + 1)).ok()) {
     return Status::Corruption(HeightContext(height_ + 1) + ": a block is stored past the applied height " +
                               std::to_string(height_));

@@ -138,7 +138,7 @@ class BlockStore {
   BlockStore() = default;
 
   Status Initialize(const StoreOptions& options);
-  Status InitializeOrCheckGenesis();
+  Status InitializeOrCheckGenesis(bool create_if_missing);
   Status LoadMeta();
   Status CheckHead();
   Status CheckHeadBlock(const Block& head) const;

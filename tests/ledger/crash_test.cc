@@ -2,6 +2,7 @@
 // killed with SIGKILL at a random moment; the parent then reopens the store and
 // checks that it sits at a block boundary and that nothing acknowledged was lost.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -28,8 +30,9 @@ using testing::TestStoreOptions;
 constexpr int kRuns = 60;
 constexpr uint64_t kRunNonceSpacing = 1'000'000;  // keeps every run's transactions distinct
 constexpr int kWriterBlocksMax = 100'000;        // bound on a writer that is never killed
-constexpr int kKillDelayMicrosMin = 1'000;
-constexpr int kKillDelayMicrosMax = 60'000;
+constexpr int kWriterStartTimeoutMs = 30'000;
+constexpr int kKillDelayMicrosMin = 0;
+constexpr int kKillDelayMicrosMax = 15'000;
 
 uint64_t BaseSeed() {
   const char* env = std::getenv("SHULIAN_CRASH_SEED");
@@ -85,14 +88,21 @@ TEST(CrashTest, SigkilledWriterLeavesTheStoreAtABlockBoundary) {
       RunWriter(path, base_seed + run, run, fds[1]);
     }
     close(fds[1]);
+    // Kill at a random moment after the writer's first acknowledged block, so every
+    // run dies inside the append loop however slow the machine is.
+    uint64_t first_ack = 0;
+    pollfd ready{fds[0], POLLIN, 0};
+    const bool started = poll(&ready, 1, kWriterStartTimeoutMs) == 1 &&
+                         read(fds[0], &first_ack, sizeof(first_ack)) == static_cast<ssize_t>(sizeof(first_ack));
     const long delay_micros = kKillDelayMicrosMin + static_cast<long>(rng() % (kKillDelayMicrosMax - kKillDelayMicrosMin));
     timespec delay{0, delay_micros * 1000};
     nanosleep(&delay, nullptr);
     kill(pid, SIGKILL);
     int wait_status = 0;
     ASSERT_EQ(waitpid(pid, &wait_status, 0), pid);
-    const uint64_t acknowledged = ReadAcknowledged(fds[0]);
+    const uint64_t acknowledged = std::max(first_ack, ReadAcknowledged(fds[0]));
     close(fds[0]);
+    ASSERT_TRUE(started) << "the writer acknowledged no block within " << kWriterStartTimeoutMs << " ms";
     ASSERT_TRUE(WIFSIGNALED(wait_status)) << "writer stopped by itself with exit code "
                                           << (WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1);
     if (acknowledged > previous_height) ++killed_mid_run;
@@ -101,7 +111,15 @@ TEST(CrashTest, SigkilledWriterLeavesTheStoreAtABlockBoundary) {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     EXPECT_GE((*store)->height(), acknowledged) << "an acknowledged block was lost";
     EXPECT_GE((*store)->height(), previous_height);
-    auto report = VerifyChain(**store, keys.VerifierOptions());
+    // Links, roots, indexes and proposer signatures every run; transaction
+    // signatures (the costly part, unaffected by crashes) every tenth run.
+    ChainVerifierOptions verifier = keys.VerifierOptions();
+    if (run % 10 != 9) {
+      verifier.account_keys = [](std::string_view, uint64_t) -> Result<crypto::PublicKey> {
+        return Status::NotFound("skipped in this run");
+      };
+    }
+    auto report = VerifyChain(**store, verifier);
     ASSERT_TRUE(report.ok()) << report.status().ToString();
     EXPECT_EQ(report->tx_log_size, (*store)->tx_log().size());
     if ((*store)->height() > 0) {
@@ -114,9 +132,9 @@ TEST(CrashTest, SigkilledWriterLeavesTheStoreAtABlockBoundary) {
   std::printf("crash test: %d runs, %d killed while appending, final height %llu (seed %llu)\n", kRuns,
               killed_mid_run, static_cast<unsigned long long>(previous_height),
               static_cast<unsigned long long>(base_seed));
-  // The kills must have landed while blocks were being written, or this proved nothing.
-  EXPECT_GT(killed_mid_run, kRuns / 2);
-  EXPECT_GT(previous_height, static_cast<uint64_t>(kRuns));
+  // Every run wrote blocks before it died, so the kills landed in the append loop.
+  EXPECT_EQ(killed_mid_run, kRuns);
+  EXPECT_GE(previous_height, static_cast<uint64_t>(kRuns));
 }
 
 }  // namespace

@@ -131,6 +131,28 @@ TEST_F(StoreTest, OpenWithoutCreateRefusesAMissingStore) {
   EXPECT_FALSE(BlockStore::Open(options).ok());
 }
 
+TEST_F(StoreTest, OpenWithoutCreateRefusesADatabaseWithoutAStore) {
+  // Proves a database holding only other owners' keys is not silently turned into a ledger.
+  const std::filesystem::path path = dir_.path() / "shared";
+  {
+    leveldb::Options raw_options;
+    raw_options.create_if_missing = true;
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(raw_options, path.string(), &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), "r/hs", "raft").ok());
+  }
+  StoreOptions options = TestStoreOptions(path);
+  options.create_if_missing = false;
+  auto store = BlockStore::Open(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), ErrorCode::kNotFound);
+  options.create_if_missing = true;
+  store = BlockStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->height(), 0u);
+}
+
 // Each rejected block leaves the database byte-for-byte unchanged, the head
 // unchanged, and the store still accepting the correct next block.
 class StoreRejectionTest : public StoreTest {
