@@ -14,7 +14,8 @@
 // follower is replicated in one of three states: probe (one append per heartbeat
 // until the match index is found), replicate (pipelined appends bounded by
 // max_inflight_messages and max_inflight_bytes), snapshot (waiting for an
-// install). A leader commits only entries of its own term by counting replicas
+// install). Proposals are batched: those made since the last Ready are sent
+// together when the next Ready is built. A leader commits only entries of its own term by counting replicas
 // (§3.6.2, figure 8); earlier entries commit with them.
 //
 // Ownership: the application owns the Storage and must keep it alive while the
