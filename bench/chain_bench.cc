@@ -40,7 +40,9 @@ struct Fixture {
   std::vector<Bytes> encoded_blocks;
 };
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 // CPU time of this process: on a shared machine wall time also counts waiting
 // for a core, so both are printed.
@@ -50,7 +52,9 @@ double CpuSeconds() {
   return static_cast<double>(now.tv_sec) + 1e-9 * static_cast<double>(now.tv_nsec);
 }
 
-std::string AccountId(size_t i) { return "bench-acct-" + std::to_string(i); }
+std::string AccountId(size_t i) {
+  return "bench-acct-" + std::to_string(i);
+}
 
 // Builds every block ahead of time: headers carry the log size/root an
 // in-memory tree computes, and link to one another from the genesis hash.
@@ -89,11 +93,16 @@ bool ParseArgs(int argc, char** argv, BenchOptions& options) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* value = argv[i + 1];
-    if (flag == "--blocks") options.blocks = std::strtoull(value, nullptr, 10);
-    else if (flag == "--txs-per-block") options.txs_per_block = std::strtoull(value, nullptr, 10);
-    else if (flag == "--accounts") options.accounts = std::strtoull(value, nullptr, 10);
-    else if (flag == "--dir") options.dir = value;
-    else return false;
+    if (flag == "--blocks")
+      options.blocks = std::strtoull(value, nullptr, 10);
+    else if (flag == "--txs-per-block")
+      options.txs_per_block = std::strtoull(value, nullptr, 10);
+    else if (flag == "--accounts")
+      options.accounts = std::strtoull(value, nullptr, 10);
+    else if (flag == "--dir")
+      options.dir = value;
+    else
+      return false;
   }
   return argc % 2 == 1 && options.blocks > 0 && options.accounts > 0;
 }
@@ -129,7 +138,9 @@ int Run(const BenchOptions& options) {
     std::fprintf(stderr, "open: %s\n", store.status().ToString().c_str());
     return 1;
   }
-  const NodeKeyLookup node_keys = [&](uint64_t) -> Result<crypto::PublicKey> { return fixture.proposer.public_key(); };
+  const NodeKeyLookup node_keys = [&](uint64_t) -> Result<crypto::PublicKey> {
+    return fixture.proposer.public_key();
+  };
   const AccountKeyLookup tx_keys = [&](std::string_view id, uint64_t) -> Result<crypto::PublicKey> {
     auto it = account_keys.find(std::string(id));
     if (it == account_keys.end()) return Status::NotFound("unknown account");
@@ -164,8 +175,9 @@ int Run(const BenchOptions& options) {
               static_cast<unsigned long long>(options.blocks), total);
   std::printf("  process CPU time %.2f s: %.2f blocks/s, %.0f transactions/s per core-second\n", cpu_total,
               blocks / cpu_total, txs / cpu_total);
-  std::printf("  per block (wall): decode %.2f ms, verify %.2f ms, append %.2f ms\n", 1e3 * Seconds(decode_time) / blocks,
-              1e3 * Seconds(verify_time) / blocks, 1e3 * Seconds(append_time) / blocks);
+  std::printf("  per block (wall): decode %.2f ms, verify %.2f ms, append %.2f ms\n",
+              1e3 * Seconds(decode_time) / blocks, 1e3 * Seconds(verify_time) / blocks,
+              1e3 * Seconds(append_time) / blocks);
   std::printf("  head height %llu, tx log size %llu\n", static_cast<unsigned long long>((*store)->height()),
               static_cast<unsigned long long>((*store)->tx_log().size()));
   store->reset();

@@ -90,7 +90,9 @@ Bytes BlockHeader::Encode() const {
   return writer.Take();
 }
 
-crypto::Digest BlockHeader::Hash() const { return crypto::Sha256(Encode()); }
+crypto::Digest BlockHeader::Hash() const {
+  return crypto::Sha256(Encode());
+}
 
 Bytes Block::Encode() const {
   std::vector<Bytes> encoded_transactions;
@@ -126,7 +128,9 @@ Result<Block> Block::Decode(ByteView encoded, const BlockLimits& limits) {
   return block;
 }
 
-void Block::Sign(const crypto::KeyPair& node_key) { signature = node_key.Sign(header.Hash().view()); }
+void Block::Sign(const crypto::KeyPair& node_key) {
+  signature = node_key.Sign(header.Hash().view());
+}
 
 bool Block::VerifySignature(const crypto::PublicKey& node_key) const {
   return crypto::Verify(node_key, header.Hash().view(), signature);

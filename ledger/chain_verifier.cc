@@ -31,7 +31,8 @@ Status CheckHeader(const Block& block, const Walk& walk, const BlockStore& store
   const uint64_t height = header.height;
   if (header.previous_hash != walk.previous_hash) {
     return Fault(height, "previous_hash " + header.previous_hash.ToHex() + " does not link to " +
-                             (height == 1 ? std::string("the genesis hash ") : "block " + std::to_string(height - 1) + " ") +
+                             (height == 1 ? std::string("the genesis hash ")
+                                          : "block " + std::to_string(height - 1) + " ") +
                              walk.previous_hash.ToHex());
   }
   if (height > 1 && header.time_ms < walk.previous_time_ms) {
@@ -74,8 +75,9 @@ Status AppendAndCheckIndexes(const Block& block, const BlockStore& store, Walk& 
     }
     if (*found != expected) {
       return Fault(height, "transaction " + std::to_string(i) + " is indexed at height " +
-                               std::to_string(found->height) + " position " + std::to_string(found->position) +
-                               " log index " + std::to_string(found->log_index) + ", expected log index " +
+                               std::to_string(found->height) + " position " +
+                               std::to_string(found->position) + " log index " +
+                               std::to_string(found->log_index) + ", expected log index " +
                                std::to_string(expected.log_index));
     }
     walk.tree.AppendLeaf(encoded);
@@ -94,8 +96,9 @@ Status CheckStoredNodes(uint64_t height, uint64_t first, uint64_t size, const Bl
       auto stored = store.tx_log().PerfectSubtree(level, index);
       if (!expected.ok()) return Fault(height, "rebuilding the log: " + expected.status().ToString());
       if (!stored.ok() || *stored != *expected) {
-        return Fault(height, "stored log node (level " + std::to_string(level) + ", index " + std::to_string(index) +
-                                 ") " + (stored.ok() ? stored->ToHex() : stored.status().ToString()) +
+        return Fault(height, "stored log node (level " + std::to_string(level) + ", index " +
+                                 std::to_string(index) + ") " +
+                                 (stored.ok() ? stored->ToHex() : stored.status().ToString()) +
                                  " differs from the rebuilt " + expected->ToHex());
       }
     }
@@ -107,8 +110,8 @@ Status CheckLog(const Block& block, const BlockStore& store, Walk& walk) {
   const uint64_t height = block.header.height;
   const uint64_t size = walk.tree.size();
   if (block.header.tx_log_size != size) {
-    return Fault(height, "tx_log_size " + std::to_string(block.header.tx_log_size) + " but the transactions so far number " +
-                             std::to_string(size));
+    return Fault(height, "tx_log_size " + std::to_string(block.header.tx_log_size) +
+                             " but the transactions so far number " + std::to_string(size));
   }
   auto rebuilt_root = walk.tree.Root();
   if (!rebuilt_root.ok()) return Fault(height, "rebuilding the log: " + rebuilt_root.status().ToString());

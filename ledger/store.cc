@@ -14,8 +14,12 @@ namespace {
 
 constexpr size_t kTxLocationBytes = 8 + 4 + 8;
 
-leveldb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
-leveldb::Slice ToSlice(ByteView b) { return ToSlice(AsStringView(b)); }
+leveldb::Slice ToSlice(std::string_view s) {
+  return {s.data(), s.size()};
+}
+leveldb::Slice ToSlice(ByteView b) {
+  return ToSlice(AsStringView(b));
+}
 
 std::string KeyWithBytes(std::string_view prefix, ByteView bytes) {
   std::string key(prefix);
@@ -29,7 +33,9 @@ std::string EncodeU64(uint64_t value) {
   return std::string(AsStringView(writer.bytes()));
 }
 
-std::string HeightContext(uint64_t height) { return "height " + std::to_string(height); }
+std::string HeightContext(uint64_t height) {
+  return "height " + std::to_string(height);
+}
 
 Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
   const std::string message = std::string(what) + ": " + status.ToString();
@@ -45,8 +51,7 @@ Result<std::string> Get(const leveldb::DB& db, std::string_view key) {
   std::string value;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
-  leveldb::Status status =
-      const_cast<leveldb::DB&>(db).Get(read_options, ToSlice(key), &value);
+  leveldb::Status status = const_cast<leveldb::DB&>(db).Get(read_options, ToSlice(key), &value);
   if (!status.ok()) return FromLevelDb(status, "reading " + std::string(key));
   return value;
 }
@@ -64,14 +69,16 @@ Result<uint64_t> DecodeU64Value(std::string_view value, std::string_view what) {
   ByteReader reader(AsBytes(value));
   auto number = reader.GetU64();
   if (!number.ok() || !reader.Finish().ok()) {
-    return Status::Corruption(std::string(what) + ": expected 8 bytes, found " + std::to_string(value.size()));
+    return Status::Corruption(std::string(what) + ": expected 8 bytes, found " +
+                              std::to_string(value.size()));
   }
   return *number;
 }
 
 Result<crypto::Digest> DecodeDigestValue(std::string_view value, std::string_view what) {
   if (value.size() != 32) {
-    return Status::Corruption(std::string(what) + ": expected 32 bytes, found " + std::to_string(value.size()));
+    return Status::Corruption(std::string(what) + ": expected 32 bytes, found " +
+                              std::to_string(value.size()));
   }
   crypto::Digest digest;
   std::copy(value.begin(), value.end(), digest.bytes.begin());
@@ -143,9 +150,15 @@ Status CheckNoRepeats(std::vector<crypto::Digest> hashes) {
 
 }  // namespace
 
-std::string BlockKey(uint64_t height) { return std::string(kBlockKeyPrefix) + EncodeU64(height); }
-std::string BlockHashKey(const crypto::Digest& hash) { return KeyWithBytes(kBlockHashKeyPrefix, hash.view()); }
-std::string TxKey(const crypto::Digest& tx_hash) { return KeyWithBytes(kTxKeyPrefix, tx_hash.view()); }
+std::string BlockKey(uint64_t height) {
+  return std::string(kBlockKeyPrefix) + EncodeU64(height);
+}
+std::string BlockHashKey(const crypto::Digest& hash) {
+  return KeyWithBytes(kBlockHashKeyPrefix, hash.view());
+}
+std::string TxKey(const crypto::Digest& tx_hash) {
+  return KeyWithBytes(kTxKeyPrefix, tx_hash.view());
+}
 
 Status VerifyBlockSignatures(const Block& block, const NodeKeyLookup& node_keys,
                              const AccountKeyLookup& account_keys, SignatureCheckCounts* counts) {
@@ -208,8 +221,8 @@ Status BlockStore::Initialize(const StoreOptions& options) {
   RETURN_IF_ERROR(LoadMeta());
   auto log = MerkleLog::Open(db_.get(), std::string(kTxLogKeyPrefix));
   if (!log.ok()) {
-    return Status::Corruption(HeightContext(height_) + ": opening the transaction Merkle log: " +
-                              log.status().ToString());
+    return Status::Corruption(HeightContext(height_) +
+                              ": opening the transaction Merkle log: " + log.status().ToString());
   }
   tx_log_ = std::move(log).value();
   return CheckHead();
@@ -230,7 +243,8 @@ Status BlockStore::InitializeOrCheckGenesis(bool create_if_missing) {
   }
   if (stored.status().code() != ErrorCode::kNotFound) return stored.status();
   if (!create_if_missing) {
-    return Status::NotFound("no block store in this database (meta/genesis is absent) and create_if_missing is off");
+    return Status::NotFound(
+        "no block store in this database (meta/genesis is absent) and create_if_missing is off");
   }
   if (Get(*db_, BlockKey(1)).ok()) {
     return Status::Corruption("meta/genesis is missing but the store holds block 1");
@@ -290,7 +304,8 @@ Status BlockStore::CheckHeadBlock(const Block& head) const {
     previous_time_ms = previous.header.time_ms;
   }
   if (head.header.previous_hash != previous_hash) {
-    return Status::Corruption(where + ": previous_hash does not link to block " + std::to_string(height_ - 1));
+    return Status::Corruption(where + ": previous_hash does not link to block " +
+                              std::to_string(height_ - 1));
   }
   if (head.header.time_ms < previous_time_ms) {
     return Status::Corruption(where + ": time_ms goes back from block " + std::to_string(height_ - 1));
@@ -308,7 +323,8 @@ Status BlockStore::CheckHeadIndexes(const Block& head) const {
     const TxLocation expected{height_, static_cast<uint32_t>(i), first_log_index + i};
     auto found = FindTransaction(head.transactions[i].Hash());
     if (!found.ok() || *found != expected) {
-      return Status::Corruption(where + ": transaction " + std::to_string(i) + " is not indexed at its place");
+      return Status::Corruption(where + ": transaction " + std::to_string(i) +
+                                " is not indexed at its place");
     }
   }
   return Status::Ok();
@@ -330,15 +346,16 @@ Status BlockStore::CheckHeadLog(const Block& head) const {
   if (!root.ok()) return Status::Corruption(where + ": transaction log root: " + root.status().message());
   if (*root != head.header.tx_log_root) {
     return Status::Corruption(where + ": the transaction log root " + root->ToHex() +
-                              " does not match the head block's tx_log_root " + head.header.tx_log_root.ToHex());
+                              " does not match the head block's tx_log_root " +
+                              head.header.tx_log_root.ToHex());
   }
   const uint64_t first_log_index = size - head.transactions.size();
   for (size_t i = 0; i < head.transactions.size(); ++i) {
     const uint64_t log_index = first_log_index + i;
     auto proof = tx_log_->InclusionProof(log_index, size);
-    Status included = proof.ok() ? crypto::VerifyMerkleInclusion(log_index, size,
-                                                                 crypto::MerkleLeafHash(head.transactions[i].Encode()),
-                                                                 *proof, *root)
+    Status included = proof.ok() ? crypto::VerifyMerkleInclusion(
+                                       log_index, size, crypto::MerkleLeafHash(head.transactions[i].Encode()),
+                                       *proof, *root)
                                  : proof.status();
     if (!included.ok()) {
       return Status::Corruption(where + ": transaction " + std::to_string(i) + " is not log leaf " +
@@ -378,7 +395,8 @@ Status BlockStore::CheckNoStoredDuplicates(const std::vector<crypto::Digest>& tx
     auto found = FindTransaction(tx_hashes[i]);
     if (found.ok()) {
       return Status::AlreadyExists("block.transactions[" + std::to_string(i) + "]: transaction " +
-                                   tx_hashes[i].ToHex() + " is already in block " + std::to_string(found->height));
+                                   tx_hashes[i].ToHex() + " is already in block " +
+                                   std::to_string(found->height));
     }
     if (found.status().code() != ErrorCode::kNotFound) return found.status();
   }
@@ -407,9 +425,9 @@ Status BlockStore::AppendBlock(const Block& block, leveldb::WriteBatch* extra_wr
   if (staged->size != block.header.tx_log_size || staged->root != block.header.tx_log_root) {
     tx_log_->AbortStaged();
     return Status::InvalidArgument("block.tx_log_size/tx_log_root: header says " +
-                                   std::to_string(block.header.tx_log_size) + "/" + block.header.tx_log_root.ToHex() +
-                                   ", the log after this block is " + std::to_string(staged->size) + "/" +
-                                   staged->root.ToHex());
+                                   std::to_string(block.header.tx_log_size) + "/" +
+                                   block.header.tx_log_root.ToHex() + ", the log after this block is " +
+                                   std::to_string(staged->size) + "/" + staged->root.ToHex());
   }
 
   const crypto::Digest hash = block.header.Hash();
@@ -436,7 +454,8 @@ Status BlockStore::AppendBlock(const Block& block, leveldb::WriteBatch* extra_wr
   return Status::Ok();
 }
 
-Result<std::pair<uint64_t, crypto::Digest>> BlockStore::PreviewTxLog(const std::vector<Transaction>& transactions) {
+Result<std::pair<uint64_t, crypto::Digest>> BlockStore::PreviewTxLog(
+    const std::vector<Transaction>& transactions) {
   const EncodedTransactions txs = EncodeTransactions(transactions);
   leveldb::WriteBatch scratch;  // discarded: a preview writes nothing
   auto staged = tx_log_->StageAppend(txs.leaf_hashes, &scratch);
@@ -452,9 +471,11 @@ Result<Block> BlockStore::GetBlock(uint64_t height) const {
   }
   const std::string where = HeightContext(height);
   auto value = Get(*db_, BlockKey(height));
-  if (!value.ok()) return Status::Corruption(where + ": stored block unreadable: " + value.status().message());
+  if (!value.ok())
+    return Status::Corruption(where + ": stored block unreadable: " + value.status().message());
   auto block = Block::Decode(AsBytes(*value), limits_);
-  if (!block.ok()) return Status::Corruption(where + ": stored block does not decode: " + block.status().message());
+  if (!block.ok())
+    return Status::Corruption(where + ": stored block does not decode: " + block.status().message());
   if (block->header.height != height) {
     return Status::Corruption(where + ": stored block says height " + std::to_string(block->header.height));
   }
@@ -464,7 +485,8 @@ Result<Block> BlockStore::GetBlock(uint64_t height) const {
 Result<uint64_t> BlockStore::FindBlockHeight(const crypto::Digest& hash) const {
   auto value = Get(*db_, BlockHashKey(hash));
   if (!value.ok()) {
-    if (value.status().code() == ErrorCode::kNotFound) return Status::NotFound("no block with hash " + hash.ToHex());
+    if (value.status().code() == ErrorCode::kNotFound)
+      return Status::NotFound("no block with hash " + hash.ToHex());
     return value.status();
   }
   return DecodeU64Value(*value, "block hash index entry");
@@ -474,7 +496,8 @@ Result<Block> BlockStore::GetBlockByHash(const crypto::Digest& hash) const {
   ASSIGN_OR_RETURN(uint64_t height, FindBlockHeight(hash));
   ASSIGN_OR_RETURN(Block block, GetBlock(height));
   if (block.header.Hash() != hash) {
-    return Status::Corruption(HeightContext(height) + ": block hash index points at a block with another hash");
+    return Status::Corruption(HeightContext(height) +
+                              ": block hash index points at a block with another hash");
   }
   return block;
 }

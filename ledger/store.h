@@ -64,9 +64,9 @@ struct StoreOptions {
   // must hold the same one (otherwise it belongs to another network).
   crypto::Digest genesis_hash;
   BlockLimits limits;
-  size_t cache_bytes = 8 * 1024 * 1024;       // LevelDB block cache
+  size_t cache_bytes = 8 * 1024 * 1024;         // LevelDB block cache
   size_t write_buffer_bytes = 4 * 1024 * 1024;  // LevelDB memtable
-  int bloom_bits_per_key = 10;                // filter for point lookups (t/, h/)
+  int bloom_bits_per_key = 10;                  // filter for point lookups (t/, h/)
 };
 
 // Where a transaction sits: block height, index within that block, index in the log.

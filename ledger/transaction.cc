@@ -106,9 +106,13 @@ Bytes Transaction::Encode() const {
   return writer.Take();
 }
 
-crypto::Digest Transaction::Hash() const { return crypto::Sha256(Encode()); }
+crypto::Digest Transaction::Hash() const {
+  return crypto::Sha256(Encode());
+}
 
-void Transaction::Sign(const crypto::KeyPair& key) { signature = key.Sign(SigningBytes()); }
+void Transaction::Sign(const crypto::KeyPair& key) {
+  signature = key.Sign(SigningBytes());
+}
 
 bool Transaction::VerifySignature(const crypto::PublicKey& key) const {
   return crypto::Verify(key, SigningBytes(), signature);

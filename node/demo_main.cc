@@ -48,7 +48,8 @@ std::vector<std::vector<SampleTx>> SampleBlocks() {
   const std::string census_hash = crypto::Sha256(AsBytes("population census 2020 extract")).ToHex();
   const std::string transit_hash = crypto::Sha256(AsBytes("bus ridership 2024 Q1")).ToHex();
   return {
-      {{"js.dsj", TxType::kRegisterAuthority, "authority=js.dsj;level=province;name=Jiangsu Big Data Administration"},
+      {{"js.dsj", TxType::kRegisterAuthority,
+        "authority=js.dsj;level=province;name=Jiangsu Big Data Administration"},
        {"js.dsj", TxType::kRegisterAuthority, "authority=tz.dsj;level=municipality;parent=js.dsj"},
        {"js.dsj", TxType::kRegisterAccount, "account=nj.stats;authority=js.dsj;role=provider"},
        {"js.dsj", TxType::kRegisterAccount, "account=tz.health;authority=tz.dsj;role=user"},
@@ -56,15 +57,20 @@ std::vector<std::vector<SampleTx>> SampleBlocks() {
       {{"nj.stats", TxType::kRegisterAsset,
         "asset=nj.stats.census-2020;share=conditional;open=none;grade=3;content_sha256=" + census_hash},
        {"nj.stats", TxType::kRegisterAsset,
-        "asset=nj.stats.transit-2024q1;share=unconditional;open=unconditional;grade=1;content_sha256=" + transit_hash}},
+        "asset=nj.stats.transit-2024q1;share=unconditional;open=unconditional;grade=1;content_sha256=" +
+            transit_hash}},
       {{"tz.health", TxType::kRequestShare,
         "asset=nj.stats.census-2020;purpose=vaccination planning;scenario=district coverage"},
        {"nj.stats", TxType::kApproveShare,
         "request=1;fields=district,age_band,count;mode=interface;expires=2027-01-01"}},
-      {{"tz.health", TxType::kRecordAccess, "grant=1;asset=nj.stats.census-2020;rows=1204;purpose=vaccination planning"},
-       {"tz.health", TxType::kRecordAccess, "grant=1;asset=nj.stats.census-2020;rows=88;purpose=vaccination planning"}},
-      {{"citizen.0042", TxType::kRaiseObjection, "asset=nj.stats.transit-2024q1;issue=route 12 counts duplicated"},
-       {"nj.stats", TxType::kAnswerObjection, "objection=1;answer=corrected;new_content_sha256=" + transit_hash}},
+      {{"tz.health", TxType::kRecordAccess,
+        "grant=1;asset=nj.stats.census-2020;rows=1204;purpose=vaccination planning"},
+       {"tz.health", TxType::kRecordAccess,
+        "grant=1;asset=nj.stats.census-2020;rows=88;purpose=vaccination planning"}},
+      {{"citizen.0042", TxType::kRaiseObjection,
+        "asset=nj.stats.transit-2024q1;issue=route 12 counts duplicated"},
+       {"nj.stats", TxType::kAnswerObjection,
+        "objection=1;answer=corrected;new_content_sha256=" + transit_hash}},
   };
 }
 
@@ -111,8 +117,8 @@ crypto::Digest GenesisHash(const Keys& keys) {
   return crypto::Sha256(writer.bytes());
 }
 
-Result<Block> MakeBlock(BlockStore& store, const Keys& keys, const std::vector<SampleTx>& samples, int64_t time_ms,
-                        uint64_t& nonce) {
+Result<Block> MakeBlock(BlockStore& store, const Keys& keys, const std::vector<SampleTx>& samples,
+                        int64_t time_ms, uint64_t& nonce) {
   Block block;
   for (const SampleTx& sample : samples) {
     Transaction tx;
@@ -172,7 +178,8 @@ int Run(const std::filesystem::path& data_dir) {
   std::error_code created;
   std::filesystem::create_directories(data_dir, created);
   if (created) {
-    std::fprintf(stderr, "shulian-demo: cannot create %s: %s\n", data_dir.string().c_str(), created.message().c_str());
+    std::fprintf(stderr, "shulian-demo: cannot create %s: %s\n", data_dir.string().c_str(),
+                 created.message().c_str());
     return 1;
   }
   const auto samples = SampleBlocks();
@@ -203,7 +210,8 @@ int Run(const std::filesystem::path& data_dir) {
   std::printf("head hash:   %s\n", report->head_hash.ToHex().c_str());
   std::printf("tx log size: %llu\n", static_cast<unsigned long long>(report->tx_log_size));
   std::printf("tx log root: %s\n", report->tx_log_root.ToHex().c_str());
-  std::printf("signatures:  %llu blocks, %llu transactions\n", static_cast<unsigned long long>(report->height),
+  std::printf("signatures:  %llu blocks, %llu transactions\n",
+              static_cast<unsigned long long>(report->height),
               static_cast<unsigned long long>(report->transaction_signatures_verified));
   std::printf("verified\n");
   return 0;

@@ -47,7 +47,8 @@ TEST(BlockTest, RoundTripPreservesHeaderSignatureAndTransactions) {
 }
 
 TEST(BlockTest, HeaderEncodingFollowsTheDocumentedLayout) {
-  // Proves the header bytes: tag, u64 height, previous hash, i64 time, u64 proposer, u32 count, u64 size, root.
+  // Proves the header bytes: tag, u64 height, previous hash, i64 time, u64 proposer, u32 count, u64 size,
+  // root.
   BlockHeader header;
   header.height = 1;
   header.previous_hash.bytes.fill(0xaa);

@@ -55,7 +55,9 @@ inline crypto::KeyPair TestKey(uint8_t tag) {
   return std::move(key).value();
 }
 
-inline crypto::Digest TestGenesis() { return crypto::Sha256(AsBytes("shulian test genesis")); }
+inline crypto::Digest TestGenesis() {
+  return crypto::Sha256(AsBytes("shulian test genesis"));
+}
 
 inline StoreOptions TestStoreOptions(const std::filesystem::path& path) {
   StoreOptions options;

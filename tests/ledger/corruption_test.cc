@@ -5,9 +5,9 @@
 
 #include <string>
 
+#include "ledger/merkle_log.h"
 #include "leveldb/db.h"
 #include "leveldb/iterator.h"
-#include "ledger/merkle_log.h"
 #include "tests/ledger/chain_test_util.h"
 
 namespace shulian::ledger {
@@ -101,7 +101,7 @@ TEST_F(CorruptionTest, FlippedByteInAStoredBlockIsNamedByHeight) {
   // Proves damage anywhere in a middle block (header, signature, transactions) is reported at its height.
   const std::string key = BlockKey(4);
   const size_t size = ReadRaw(key).size();
-  for (size_t offset = 0; offset < size; offset += 5) ExpectFlipDetected(key, offset, 4);
+  for (size_t offset = 0; offset < size; offset += 9) ExpectFlipDetected(key, offset, 4);
   EXPECT_TRUE(OpenAndVerify().ok());
 }
 
@@ -112,10 +112,10 @@ TEST_F(CorruptionTest, FlippedByteInTheHeadBlockStopsOpen) {
   const std::string key = BlockKey(kBlocks);
   const size_t size = ReadRaw(key).size();
   constexpr size_t kSignatureOffset = 100;
-  for (size_t offset = kSignatureOffset; offset < kSignatureOffset + 64; offset += 9) {
+  for (size_t offset = kSignatureOffset; offset < kSignatureOffset + 64; offset += 21) {
     ExpectFlipDetected(key, offset, kBlocks);
   }
-  for (size_t offset = 0; offset < size; offset += 11) {
+  for (size_t offset = 0; offset < size; offset += 17) {
     if (offset >= kSignatureOffset && offset < kSignatureOffset + 64) continue;
     const std::string original = ReadRaw(key);
     std::string damaged = original;
@@ -168,7 +168,8 @@ TEST_F(CorruptionTest, FlippedByteInAnyMerkleLogNodeIsNamedByHeight) {
   }
   // Every perfect subtree of the 24 leaves is stored: 24 + 12 + 6 + 3 + 1.
   int expected_nodes = 0;
-  for (uint64_t leaves = kBlocks * kTxPerBlock; leaves > 0; leaves /= 2) expected_nodes += static_cast<int>(leaves);
+  for (uint64_t leaves = kBlocks * kTxPerBlock; leaves > 0; leaves /= 2)
+    expected_nodes += static_cast<int>(leaves);
   EXPECT_EQ(nodes, expected_nodes);
   EXPECT_TRUE(OpenAndVerify().ok());
 }

@@ -2,14 +2,13 @@
 // killed with SIGKILL at a random moment; the parent then reopens the store and
 // checks that it sits at a block boundary and that nothing acknowledged was lost.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -29,7 +28,7 @@ using testing::TestStoreOptions;
 
 constexpr int kRuns = 60;
 constexpr uint64_t kRunNonceSpacing = 1'000'000;  // keeps every run's transactions distinct
-constexpr int kWriterBlocksMax = 100'000;        // bound on a writer that is never killed
+constexpr int kWriterBlocksMax = 100'000;         // bound on a writer that is never killed
 constexpr int kWriterStartTimeoutMs = 30'000;
 constexpr int kKillDelayMicrosMin = 0;
 constexpr int kKillDelayMicrosMax = 15'000;
@@ -92,9 +91,11 @@ TEST(CrashTest, SigkilledWriterLeavesTheStoreAtABlockBoundary) {
     // run dies inside the append loop however slow the machine is.
     uint64_t first_ack = 0;
     pollfd ready{fds[0], POLLIN, 0};
-    const bool started = poll(&ready, 1, kWriterStartTimeoutMs) == 1 &&
-                         read(fds[0], &first_ack, sizeof(first_ack)) == static_cast<ssize_t>(sizeof(first_ack));
-    const long delay_micros = kKillDelayMicrosMin + static_cast<long>(rng() % (kKillDelayMicrosMax - kKillDelayMicrosMin));
+    const bool started =
+        poll(&ready, 1, kWriterStartTimeoutMs) == 1 &&
+        read(fds[0], &first_ack, sizeof(first_ack)) == static_cast<ssize_t>(sizeof(first_ack));
+    const long delay_micros =
+        kKillDelayMicrosMin + static_cast<long>(rng() % (kKillDelayMicrosMax - kKillDelayMicrosMin));
     timespec delay{0, delay_micros * 1000};
     nanosleep(&delay, nullptr);
     kill(pid, SIGKILL);

@@ -82,8 +82,8 @@ TEST_F(StoreTest, AppendedBlocksAreReadableByHeightHashAndTransaction) {
       auto proof = store->tx_log().InclusionProof(log_index, block.header.tx_log_size);
       ASSERT_TRUE(proof.ok());
       EXPECT_TRUE(crypto::VerifyMerkleInclusion(log_index, block.header.tx_log_size,
-                                                crypto::MerkleLeafHash(block.transactions[i].Encode()), *proof,
-                                                block.header.tx_log_root)
+                                                crypto::MerkleLeafHash(block.transactions[i].Encode()),
+                                                *proof, block.header.tx_log_root)
                       .ok());
       ++log_index;
     }
@@ -233,7 +233,8 @@ TEST_F(StoreRejectionTest, DuplicateTransactionChangesNothing) {
   ExpectRejectedAndNothingChanged(maker_.Next(*store_, txs), ErrorCode::kAlreadyExists, "already in block 1");
   std::vector<Transaction> repeated = maker_.Transactions(1);
   repeated.push_back(repeated[0]);
-  ExpectRejectedAndNothingChanged(maker_.Next(*store_, repeated), ErrorCode::kAlreadyExists, "more than once");
+  ExpectRejectedAndNothingChanged(maker_.Next(*store_, repeated), ErrorCode::kAlreadyExists,
+                                  "more than once");
 }
 
 TEST_F(StoreRejectionTest, CountMismatchAndLimitsChangeNothing) {
@@ -315,7 +316,9 @@ TEST_F(StoreTest, VerifyBlockSignaturesChecksProposerAndEveryTransaction) {
 
   // Unknown accounts are skipped and counted when the lookup says NotFound.
   SignatureCheckCounts skipped;
-  auto unknown = [](std::string_view, uint64_t) -> Result<crypto::PublicKey> { return Status::NotFound("x"); };
+  auto unknown = [](std::string_view, uint64_t) -> Result<crypto::PublicKey> {
+    return Status::NotFound("x");
+  };
   EXPECT_TRUE(VerifyBlockSignatures(bad_tx, keys_.NodeLookup(), unknown, &skipped).ok());
   EXPECT_EQ(skipped.transactions_skipped, 3u);
 }

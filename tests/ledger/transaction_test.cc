@@ -67,8 +67,8 @@ TEST(TransactionTest, EncodingFollowsTheDocumentedLayout) {
   tx.nonce = 9;
   tx.body = {0xee};
   tx.signature.bytes.fill(0x11);
-  Bytes expected = {0x00, 101, 0x00, 0x01, 0, 0, 0, 1, 'n', 0, 0, 0, 2, 'a', 'b', 1, 2, 3, 4, 5, 6, 7, 8,
-                    0,    0,   0,    0,    0, 0, 0, 9, 0,   0, 0, 1, 0xee};
+  Bytes expected = {0x00, 101, 0x00, 0x01, 0, 0, 0, 1, 'n', 0, 0, 0, 2, 'a', 'b', 1, 2, 3,
+                    4,    5,   6,    7,    8, 0, 0, 0, 0,   0, 0, 0, 9, 0,   0,   0, 1, 0xee};
   expected.insert(expected.end(), 64, 0x11);
   EXPECT_EQ(tx.Encode(), expected);
 
