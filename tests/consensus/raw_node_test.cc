@@ -348,16 +348,21 @@ Status RunChaos(uint64_t seed, const ChaosOptions& options) {
     RETURN_IF_ERROR(cluster.Stabilize(nullptr));
     // An accepted proposal may still be lost if its leader is deposed before
     // committing it (the client would retry): propose again then.
-    if (proposer != kNoNode && (cluster.node(proposer).raw->role() != Role::kLeader ||
-                                cluster.node(proposer).raw->term() != proposer_term)) {
-      proposer = kNoNode;
-    }
+    // Only the leader of the highest term counts: a removed node may go on
+    // believing it leads an old term (nobody it still talks to tells it).
+    NodeId current = kNoNode;
     for (NodeId id : cluster.ids()) {
       RawNode& raw = *cluster.node(id).raw;
-      if (proposer == kNoNode && raw.role() == Role::kLeader && raw.Propose(ToBytes(marker)).ok()) {
-        proposer = id;
-        proposer_term = raw.term();
+      if (raw.role() == Role::kLeader && (current == kNoNode || raw.term() > cluster.node(current).raw->term())) {
+        current = id;
       }
+    }
+    if (proposer != kNoNode && (proposer != current || cluster.node(proposer).raw->term() != proposer_term)) {
+      proposer = kNoNode;
+    }
+    if (proposer == kNoNode && current != kNoNode && cluster.node(current).raw->Propose(ToBytes(marker)).ok()) {
+      proposer = current;
+      proposer_term = cluster.node(current).raw->term();
     }
     RETURN_IF_ERROR(cluster.Stabilize(nullptr));
     RETURN_IF_ERROR(CheckAppliedAgree(cluster, history));
