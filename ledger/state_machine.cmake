@@ -15,4 +15,5 @@ shulian_library(shulian_state_machine
     ${CMAKE_CURRENT_LIST_DIR}/apply_objections.cc
     ${CMAKE_CURRENT_LIST_DIR}/apply_open.cc
     ${CMAKE_CURRENT_LIST_DIR}/ledger.cc
+    ${CMAKE_CURRENT_LIST_DIR}/queries.cc
   DEPS shulian_bodies shulian_rules shulian_chain shulian_state_store)

@@ -1,0 +1,288 @@
+#include "ledger/queries.h"
+
+#include <optional>
+
+namespace shulian::ledger {
+namespace {
+
+std::string TimeBytes(int64_t time_ms) {
+  std::string out;
+  auto value = static_cast<uint64_t>(time_ms < 0 ? 0 : time_ms);
+  for (int shift = 56; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
+  return out;
+}
+
+int64_t TimeAt(std::string_view key, size_t offset) {
+  if (key.size() < offset + 8) return 0;
+  uint64_t value = 0;
+  for (size_t i = offset; i < offset + 8; ++i) value = (value << 8) | static_cast<uint8_t>(key[i]);
+  return static_cast<int64_t>(value);
+}
+
+template <typename T>
+Result<T> DecodeValue(std::string_view value) {
+  ByteReader r(AsBytes(value));
+  Result<T> record = T::DecodeFrom(r);
+  if (!record.ok() || !r.Finish().ok()) return Status::Corruption("state record does not decode");
+  return record;
+}
+
+}  // namespace
+
+// ---------- scope ----------
+
+Result<Viewer> Queries::ViewerFor(std::string_view account_id) const {
+  Result<AccountRecord> account = LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id));
+  if (!account.ok()) {
+    if (account.status().code() == ErrorCode::kNotFound) {
+      return Status::NotFound("account \"" + std::string(account_id) + "\" does not exist");
+    }
+    return account.status();
+  }
+  Viewer viewer{account->id, account->authority_id, ViewScope::kPublic};
+  if (account->HasRole(Role::kCourt) || account->HasRole(Role::kArbitrator) || account->HasRole(Role::kAuditor) ||
+      account->HasRole(Role::kOperator)) {
+    viewer.scope = ViewScope::kEverything;
+  } else if (account->HasRole(Role::kSupervisor)) {
+    viewer.scope = ViewScope::kSubtree;
+  } else if (!account->authority_id.empty()) {
+    viewer.scope = ViewScope::kOwnAuthority;
+  }
+  return viewer;
+}
+
+Result<bool> Queries::Within(std::string_view authority_id, std::string_view ancestor_id) const {
+  std::string current(authority_id);
+  for (size_t depth = 0; depth <= limits_.authority_depth_max && !current.empty(); ++depth) {
+    if (current == ancestor_id) return true;
+    Result<AuthorityRecord> authority = LoadRecord<AuthorityRecord>(state_, Key("au").Id(current));
+    if (!authority.ok()) {
+      if (authority.status().code() == ErrorCode::kNotFound) return false;
+      return authority.status();
+    }
+    current = authority->parent_id;
+  }
+  return false;
+}
+
+Status Queries::RequireAuthority(const Viewer& viewer, std::string_view authority_id) const {
+  bool allowed = false;
+  switch (viewer.scope) {
+    case ViewScope::kEverything: allowed = true; break;
+    case ViewScope::kSubtree: {
+      ASSIGN_OR_RETURN(allowed, Within(authority_id, viewer.authority_id));
+      break;
+    }
+    case ViewScope::kOwnAuthority: allowed = authority_id == viewer.authority_id; break;
+    case ViewScope::kPublic: allowed = false; break;
+  }
+  if (!allowed) {
+    return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read authority \"" +
+                                    std::string(authority_id) + "\"");
+  }
+  return Status::Ok();
+}
+
+Status Queries::RequireAsset(const Viewer& viewer, const AssetRecord& asset) const {
+  if (viewer.scope == ViewScope::kPublic) {
+    if (asset.open_type == OpenType::kUnconditional && asset.status == AssetStatus::kActive) return Status::Ok();
+    return Status::PermissionDenied("asset \"" + asset.id + "\" is not in the open catalog");
+  }
+  if (viewer.scope == ViewScope::kOwnAuthority) return Status::Ok();  // the catalog is shared among agencies
+  return RequireAuthority(viewer, asset.provider_authority);
+}
+
+Status Queries::CheckPage(const PageRequest& page) const {
+  if (page.limit == 0 || page.limit > limits_.page_items_max) {
+    return Status::InvalidArgument("page.limit: must be 1.." + std::to_string(limits_.page_items_max));
+  }
+  return Status::Ok();
+}
+
+// ---------- scanning ----------
+
+template <typename T, typename Decode>
+Result<Page<T>> Queries::ScanPage(const std::string& prefix, const PageRequest& page, const std::string& start_after,
+                                  Decode decode) const {
+  RETURN_IF_ERROR(CheckPage(page));
+  std::string after = start_after;
+  if (!page.cursor.empty()) {
+    Result<Bytes> cursor = FromHex(page.cursor);
+    if (!cursor.ok()) return Status::InvalidArgument("page.cursor: " + cursor.status().message());
+    after = std::string(cursor->begin(), cursor->end());
+    if (after.compare(0, prefix.size(), prefix) != 0) {
+      return Status::InvalidArgument("page.cursor: does not belong to this query");
+    }
+  }
+  Page<T> out;
+  Status error;
+  std::string last_key;
+  RETURN_IF_ERROR(state_.Scan(prefix, after, page.limit + 1, [&](std::string_view key, std::string_view value) {
+    if (out.items.size() == page.limit) {
+      out.next_cursor = ToHex(AsBytes(last_key));
+      return false;
+    }
+    Result<std::optional<T>> item = decode(key, value);
+    if (!item.ok()) {
+      error = item.status();
+      return false;
+    }
+    if (!item->has_value()) return false;  // past the end of the range
+    out.items.push_back(std::move(**item));
+    last_key = std::string(key);
+    return true;
+  }));
+  RETURN_IF_ERROR(error);
+  return out;
+}
+
+Result<Page<AccessRecord>> Queries::AccessRange(const std::string& prefix, const TimeRange& range,
+                                                const PageRequest& page) const {
+  return ScanPage<AccessRecord>(
+      prefix, page, prefix + TimeBytes(range.from_ms),
+      [&](std::string_view key, std::string_view hash) -> Result<std::optional<AccessRecord>> {
+        if (TimeAt(key, prefix.size()) >= range.to_ms) return std::optional<AccessRecord>();
+        ASSIGN_OR_RETURN(std::string raw, state_.Get(std::string("xr/") + std::string(hash)));
+        ASSIGN_OR_RETURN(AccessRecord record, DecodeValue<AccessRecord>(raw));
+        return std::optional<AccessRecord>(std::move(record));
+      });
+}
+
+// ---------- assets ----------
+
+Result<AssetView> Queries::Asset(const Viewer& viewer, std::string_view asset_id) const {
+  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
+  RETURN_IF_ERROR(RequireAsset(viewer, asset));
+  AssetView view{asset, {}};
+  for (uint32_t v = 1; v <= asset.version; ++v) view.versions.push_back(v);
+  return view;
+}
+
+Result<Page<HistoryEntry>> Queries::AssetHistory(const Viewer& viewer, std::string_view asset_id,
+                                                 const PageRequest& page) const {
+  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
+  RETURN_IF_ERROR(RequireAsset(viewer, asset));
+  return ScanPage<HistoryEntry>(Key("ah").Id(asset_id).Prefix(), page, "",
+                                [](std::string_view, std::string_view value) -> Result<std::optional<HistoryEntry>> {
+                                  ASSIGN_OR_RETURN(HistoryEntry entry, DecodeValue<HistoryEntry>(value));
+                                  return std::optional<HistoryEntry>(std::move(entry));
+                                });
+}
+
+Result<Page<AssetRecord>> Queries::OpenCatalog(const PageRequest& page) const {
+  return ScanPage<AssetRecord>(Key("ix").Id("as-open").Prefix(), page, "",
+                               [&](std::string_view key, std::string_view) -> Result<std::optional<AssetRecord>> {
+                                 std::string_view id = key.substr(key.rfind('/') + 1);
+                                 ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(id)));
+                                 return std::optional<AssetRecord>(std::move(asset));
+                               });
+}
+
+// ---------- access ----------
+
+Result<Page<AccessRecord>> Queries::AccessByAsset(const Viewer& viewer, std::string_view asset_id,
+                                                  const TimeRange& range, const PageRequest& page) const {
+  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
+  if (viewer.scope == ViewScope::kPublic || viewer.scope == ViewScope::kOwnAuthority) {
+    RETURN_IF_ERROR(RequireAuthority(viewer, asset.provider_authority));
+  } else {
+    RETURN_IF_ERROR(RequireAsset(viewer, asset));
+  }
+  return AccessRange(Key("ix").Id("x-asset").Id(asset_id).Prefix(), range, page);
+}
+
+Result<Page<AccessRecord>> Queries::AccessByAccount(const Viewer& viewer, std::string_view account_id,
+                                                    const TimeRange& range, const PageRequest& page) const {
+  if (account_id != viewer.account_id) {
+    ASSIGN_OR_RETURN(AccountRecord account, LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id)));
+    RETURN_IF_ERROR(RequireAuthority(viewer, account.authority_id));
+  }
+  return AccessRange(Key("ix").Id("x-acct").Id(account_id).Prefix(), range, page);
+}
+
+Result<Page<AccessRecord>> Queries::AccessByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                                      const TimeRange& range, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return AccessRange(Key("ix").Id("x-auth").Id(authority_id).Prefix(), range, page);
+}
+
+Result<Page<AccessRecord>> Queries::ViolationsByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                                          const TimeRange& range, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return AccessRange(Key("ix").Id("x-viol-auth").Id(authority_id).Prefix(), range, page);
+}
+
+// ---------- grants, requests, objections, flags ----------
+
+Result<Page<GrantRecord>> Queries::GrantsByAsset(const Viewer& viewer, std::string_view asset_id,
+                                                 const PageRequest& page) const {
+  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
+  RETURN_IF_ERROR(RequireAuthority(viewer, asset.provider_authority));
+  return ScanPage<GrantRecord>(Key("ix").Id("gr-asset").Id(asset_id).Prefix(), page, "",
+                               [&](std::string_view key, std::string_view) -> Result<std::optional<GrantRecord>> {
+                                 std::string_view id = key.substr(key.rfind('/') + 1);
+                                 ASSIGN_OR_RETURN(GrantRecord grant, LoadRecord<GrantRecord>(state_, Key("gr").Id(id)));
+                                 return std::optional<GrantRecord>(std::move(grant));
+                               });
+}
+
+Result<Page<GrantRecord>> Queries::GrantsByUser(const Viewer& viewer, std::string_view account_id,
+                                                const PageRequest& page) const {
+  if (account_id != viewer.account_id) {
+    ASSIGN_OR_RETURN(AccountRecord account, LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id)));
+    RETURN_IF_ERROR(RequireAuthority(viewer, account.authority_id));
+  }
+  return ScanPage<GrantRecord>(Key("ix").Id("gr-user").Id(account_id).Prefix(), page, "",
+                               [&](std::string_view key, std::string_view) -> Result<std::optional<GrantRecord>> {
+                                 std::string_view id = key.substr(key.rfind('/') + 1);
+                                 ASSIGN_OR_RETURN(GrantRecord grant, LoadRecord<GrantRecord>(state_, Key("gr").Id(id)));
+                                 return std::optional<GrantRecord>(std::move(grant));
+                               });
+}
+
+Result<Page<RequestRecord>> Queries::RequestsByStatus(const Viewer& viewer, std::string_view authority_id,
+                                                      RequestStatus status, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return ScanPage<RequestRecord>(
+      Key("ix").Id("rq-auth").Id(authority_id).U8(static_cast<uint8_t>(status)).Prefix(), page, "",
+      [&](std::string_view key, std::string_view) -> Result<std::optional<RequestRecord>> {
+        std::string_view id = key.substr(key.rfind('/') + 1);
+        ASSIGN_OR_RETURN(RequestRecord request, LoadRecord<RequestRecord>(state_, Key("rq").Id(id)));
+        return std::optional<RequestRecord>(std::move(request));
+      });
+}
+
+Result<Page<ObjectionRecord>> Queries::ObjectionsByStatus(const Viewer& viewer, std::string_view authority_id,
+                                                          ObjectionStatus status, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return ScanPage<ObjectionRecord>(
+      Key("ix").Id("ob-auth").Id(authority_id).U8(static_cast<uint8_t>(status)).Prefix(), page, "",
+      [&](std::string_view key, std::string_view) -> Result<std::optional<ObjectionRecord>> {
+        std::string_view id = key.substr(key.rfind('/') + 1);
+        ASSIGN_OR_RETURN(ObjectionRecord objection, LoadRecord<ObjectionRecord>(state_, Key("ob").Id(id)));
+        return std::optional<ObjectionRecord>(std::move(objection));
+      });
+}
+
+Result<Page<FlagRecord>> Queries::FlagsForAuthority(const Viewer& viewer, std::string_view authority_id,
+                                                    const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return ScanPage<FlagRecord>(Key("fl").Id(authority_id).Prefix(), page, "",
+                              [](std::string_view, std::string_view value) -> Result<std::optional<FlagRecord>> {
+                                ASSIGN_OR_RETURN(FlagRecord flag, DecodeValue<FlagRecord>(value));
+                                return std::optional<FlagRecord>(std::move(flag));
+                              });
+}
+
+Result<AuthoritySummary> Queries::Summary(const Viewer& viewer, std::string_view authority_id) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  AuthoritySummary summary{std::string(authority_id), {}};
+  for (uint8_t raw = 1; raw <= kCounterMax; ++raw) {
+    auto counter = static_cast<Counter>(raw);
+    ASSIGN_OR_RETURN(uint64_t value, LoadU64(state_, Key("su").Id(authority_id).U8(raw)));
+    summary.counters.emplace(std::string(CounterName(counter)), value);
+  }
+  return summary;
+}
+
+}  // namespace shulian::ledger

@@ -1,0 +1,124 @@
+// Queries: the read side of the state machine's state, for the API and the CLI.
+// Every query walks one LevelDB index range (ledger/state_keys.h) from a cursor,
+// so it answers in O(log n + results): a seek, then one step per item returned.
+// Results are paginated: a Page carries next_cursor (empty at the end), which the
+// caller passes back unchanged to continue.
+//
+// Scoping (Viewer): court, arbitrator, auditor and operator see everything; a
+// supervisor sees what touches its authority's subtree; a provider or user sees
+// its own authority; the public sees the open catalog and its own records. A query
+// outside the viewer's scope fails with PermissionDenied naming what was asked —
+// it never silently returns less.
+//
+// Ownership: borrows the StateStore, which must outlive it. Thread-safety: const
+// methods; safe while no block is being applied to the same StateStore.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "ledger/state_keys.h"
+#include "ledger/state_store.h"
+
+namespace shulian::ledger {
+
+struct QueryLimits {
+  size_t page_items_max = 1000;
+  size_t authority_depth_max = 16;
+};
+
+struct PageRequest {
+  std::string cursor;  // from the previous page's next_cursor; empty = first page
+  size_t limit = 50;   // 1..page_items_max
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_cursor;  // empty when there is nothing more
+};
+
+// Half-open [from_ms, to_ms).
+struct TimeRange {
+  int64_t from_ms = 0;
+  int64_t to_ms = std::numeric_limits<int64_t>::max();
+};
+
+enum class ViewScope : uint8_t { kEverything = 1, kSubtree = 2, kOwnAuthority = 3, kPublic = 4 };
+
+struct Viewer {
+  std::string account_id;
+  std::string authority_id;
+  ViewScope scope = ViewScope::kPublic;
+};
+
+struct AssetView {
+  AssetRecord asset;
+  std::vector<uint32_t> versions;  // 1..asset.version
+};
+
+struct AuthoritySummary {
+  std::string authority_id;
+  std::map<std::string, uint64_t> counters;  // by CounterName
+};
+
+class Queries {
+ public:
+  explicit Queries(const StateStore& state, QueryLimits limits = {}) : state_(state), limits_(limits) {}
+
+  // The scope an account reads with. NotFound for an unknown account.
+  Result<Viewer> ViewerFor(std::string_view account_id) const;
+
+  // The public sees only unconditionally open assets.
+  Result<AssetView> Asset(const Viewer& viewer, std::string_view asset_id) const;
+  Result<Page<HistoryEntry>> AssetHistory(const Viewer& viewer, std::string_view asset_id, const PageRequest& page) const;
+  Result<Page<AssetRecord>> OpenCatalog(const PageRequest& page) const;
+
+  Result<Page<AccessRecord>> AccessByAsset(const Viewer& viewer, std::string_view asset_id, const TimeRange& range,
+                                           const PageRequest& page) const;
+  Result<Page<AccessRecord>> AccessByAccount(const Viewer& viewer, std::string_view account_id,
+                                             const TimeRange& range, const PageRequest& page) const;
+  Result<Page<AccessRecord>> AccessByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                               const TimeRange& range, const PageRequest& page) const;
+  // Accesses flagged as violations touching `authority_id` (as provider or user).
+  Result<Page<AccessRecord>> ViolationsByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                                   const TimeRange& range, const PageRequest& page) const;
+
+  Result<Page<GrantRecord>> GrantsByAsset(const Viewer& viewer, std::string_view asset_id, const PageRequest& page) const;
+  Result<Page<GrantRecord>> GrantsByUser(const Viewer& viewer, std::string_view account_id, const PageRequest& page) const;
+
+  // Requests / objections of a provider authority in one status.
+  Result<Page<RequestRecord>> RequestsByStatus(const Viewer& viewer, std::string_view authority_id,
+                                               RequestStatus status, const PageRequest& page) const;
+  Result<Page<ObjectionRecord>> ObjectionsByStatus(const Viewer& viewer, std::string_view authority_id,
+                                                   ObjectionStatus status, const PageRequest& page) const;
+
+  // Items flagged to an authority's supervisor (overdue reviews and objections,
+  // late answers, violations, duplicate sources, sanctions), oldest first.
+  Result<Page<FlagRecord>> FlagsForAuthority(const Viewer& viewer, std::string_view authority_id,
+                                             const PageRequest& page) const;
+
+  Result<AuthoritySummary> Summary(const Viewer& viewer, std::string_view authority_id) const;
+
+ private:
+  Status RequireAuthority(const Viewer& viewer, std::string_view authority_id) const;
+  Status RequireAsset(const Viewer& viewer, const AssetRecord& asset) const;
+  Result<bool> Within(std::string_view authority_id, std::string_view ancestor_id) const;
+  Status CheckPage(const PageRequest& page) const;
+  // Scans `prefix` from the page's cursor; `visit` returns false to skip an item.
+  template <typename T, typename Decode>
+  Result<Page<T>> ScanPage(const std::string& prefix, const PageRequest& page, const std::string& stop_at,
+                           Decode decode) const;
+  Result<Page<AccessRecord>> AccessRange(const std::string& prefix, const TimeRange& range,
+                                         const PageRequest& page) const;
+
+  const StateStore& state_;
+  QueryLimits limits_;
+};
+
+}  // namespace shulian::ledger
