@@ -187,12 +187,19 @@ bool SoakRequested() {
   return soak != nullptr && std::string(soak) == "1";
 }
 
+// Distinct suite names keep the two executables' ctest entries (and labels) apart.
+#ifdef SHULIAN_CONSENSUS_SOAK
+#define SHULIAN_RANDOMIZED_SUITE RandomizedSoakTest
+#else
+#define SHULIAN_RANDOMIZED_SUITE RandomizedSafetyTest
+#endif
+
 size_t SeedCount(size_t normal) { return SoakBuild() ? normal * 50 : normal; }
 
 // Proves safety (invariants, identical applied entries) and post-heal liveness
 // for 3-node clusters under loss, reordering, partitions, restarts, compaction
 // and transfers, over many seeds; a failure names its seed.
-TEST(RandomizedSafetyTest, ThreeNodesManySeeds) {
+TEST(SHULIAN_RANDOMIZED_SUITE, ThreeNodesManySeeds) {
   if (SoakBuild() && !SoakRequested()) GTEST_SKIP() << "set SHULIAN_SOAK=1 to run the soak";
   for (uint64_t seed = 1; seed <= SeedCount(300); ++seed) {
     Status s = RunChaos(seed, ChaosOptions{3, 2000});
@@ -201,7 +208,7 @@ TEST(RandomizedSafetyTest, ThreeNodesManySeeds) {
 }
 
 // Proves the same for 5-node clusters.
-TEST(RandomizedSafetyTest, FiveNodesManySeeds) {
+TEST(SHULIAN_RANDOMIZED_SUITE, FiveNodesManySeeds) {
   if (SoakBuild() && !SoakRequested()) GTEST_SKIP() << "set SHULIAN_SOAK=1 to run the soak";
   for (uint64_t seed = 1; seed <= SeedCount(150); ++seed) {
     Status s = RunChaos(1000 + seed, ChaosOptions{5, 3000});

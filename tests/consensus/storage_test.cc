@@ -119,7 +119,7 @@ TEST(RaftLogTest, MaybeAppendTruncatesAtFirstConflict) {
 }
 
 // Proves the in-flight window is bounded by count and by bytes, and frees in order.
-TEST(ProgressTest, InflightWindowBoundedByCountAndBytes) {
+TEST(RaftProgressTest, InflightWindowBoundedByCountAndBytes) {
   Inflights by_count(2, 1000);
   by_count.Add(1, 10);
   EXPECT_FALSE(by_count.Full());
@@ -139,7 +139,7 @@ TEST(ProgressTest, InflightWindowBoundedByCountAndBytes) {
 }
 
 // Proves stale rejections are ignored and probing resumes from the follower's hint.
-TEST(ProgressTest, RejectionsMoveNextBackOnlyWhenCurrent) {
+TEST(RaftProgressTest, RejectionsMoveNextBackOnlyWhenCurrent) {
   Progress p(10, 1000);
   p.match = 5;
   p.next = 10;
@@ -158,7 +158,7 @@ TEST(ProgressTest, RejectionsMoveNextBackOnlyWhenCurrent) {
 }
 
 // Proves quorum commit and vote tallies for even and odd voter counts.
-TEST(ProgressTest, QuorumArithmetic) {
+TEST(RaftProgressTest, QuorumArithmetic) {
   EXPECT_EQ(QuorumCommitted({5, 3, 1}), 3u);
   EXPECT_EQ(QuorumCommitted({5, 3, 1, 1}), 1u);
   EXPECT_EQ(QuorumCommitted({7, 7, 2, 2, 1}), 2u);
@@ -170,7 +170,7 @@ TEST(ProgressTest, QuorumArithmetic) {
 }
 
 // Proves the PRNG is deterministic per seed and Uniform stays in range.
-TEST(RngTest, DeterministicAndInRange) {
+TEST(RaftRngTest, DeterministicAndInRange) {
   Rng a(42);
   Rng b(42);
   Rng c(43);

@@ -144,7 +144,7 @@ TEST(MessageCodecTest, AuxiliaryEncodingsRoundTrip) {
 }
 
 // Proves Config::Validate refuses each inconsistent limit, naming the field.
-TEST(ConfigTest, ValidateNamesTheBadField) {
+TEST(RaftConfigTest, ValidateNamesTheBadField) {
   Config ok;
   ok.id = 1;
   EXPECT_TRUE(ok.Validate().ok());
