@@ -1,8 +1,7 @@
-// The state machine's view of a Genesis: the same content in plain fields, so the
-// state machine's own sources need not include ledger/genesis.h (which declares its
-// own Role and AuthorityLevel enums beside ledger/domain_types.h's; the two cannot
-// meet in one translation unit until they are unified). Roles and levels travel as
-// their stable numeric values, which the two headers share.
+// The state machine's input from a Genesis: the same content in plain fields, with
+// authorities ordered parents first so they can be written in one pass. Tools and
+// benchmarks may also build one directly. Roles and levels travel as their stable
+// numeric values (ledger/domain_types.h).
 //
 // Thread-safety: values and a pure function.
 #pragma once
