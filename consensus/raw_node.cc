@@ -820,6 +820,8 @@ struct RawNode::State {
   }
 
   Status HandleReadIndexRequest(NodeId from, const Bytes& context) {
+    // An empty context is how heartbeats say "no read"; it could never be confirmed.
+    if (context.empty()) return Status::InvalidArgument("read index: request context must not be empty");
     if (conf.voters.size() == 1 && conf.IsVoter(id)) {
       RespondRead(from, log.committed(), context);
       return Status::Ok();
@@ -1019,6 +1021,7 @@ Status RawNode::Campaign() {
 
 Status RawNode::ReadIndex(Bytes request_context) {
   if (s_->CheckFatal()) return s_->fatal;
+  if (request_context.empty()) return Status::InvalidArgument("read index: request context must not be empty");
   if (request_context.size() > MessageLimits{}.max_context_bytes) {
     return Status::InvalidArgument("read index: request context exceeds " +
                                    std::to_string(MessageLimits{}.max_context_bytes) + " bytes");

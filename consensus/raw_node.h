@@ -150,8 +150,10 @@ class RawNode {
   Status Campaign();
 
   // Requests a linearizable read index; the answer arrives as a ReadState with the
-  // same context. kUnavailable without a leader; kResourceExhausted if too many
-  // reads wait.
+  // same context. The context must be non-empty and unique among outstanding
+  // requests (a duplicate is answered once). kUnavailable without a leader;
+  // kResourceExhausted if too many reads wait; kInvalidArgument for an empty or
+  // oversized context.
   Status ReadIndex(Bytes request_context);
 
   // Asks the leader to hand leadership to `target` (a voter). On a follower the

@@ -103,7 +103,8 @@ TEST(RawNodeTest, SingleNodeCommitsAndSyncsOnlyWhenNeeded) {
   EXPECT_EQ(node->applied(), node->committed());
   EXPECT_FALSE(node->HasReady());
 
-  // A learner-only read needs no quorum round on a single voter.
+  // A read needs no quorum round on a single voter; an empty context is refused.
+  EXPECT_EQ(node->ReadIndex(Bytes{}).code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(node->ReadIndex(ToBytes("r")).ok());
   Ready reads = node->GetReady();
   ASSERT_EQ(reads.read_states.size(), 1u);
