@@ -31,6 +31,9 @@ constexpr std::string_view kComponent = "transport";
 // After an accept error (for example, out of file descriptors) wait this long
 // before accepting again, rather than spinning.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+// One write gathers queued frames until it holds at least this many bytes (or the
+// queue is empty); a single frame may exceed it.
+constexpr size_t kWriteBatchBytesMax = 256 * 1024;
 
 std::string EndpointText(const tcp::socket& socket) {
   error_code ec;
@@ -192,7 +195,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Status HandleFrame(Bytes body);
   Status OnOpenFrame(const Bytes& body);
   void Fail(const Status& status);
-  void OnWritten(const error_code& ec, bool data_frame, uint64_t payload_bytes);
+  Status FillDataBatch(uint64_t* frames, uint64_t* payload_bytes);
+  // `frames` data frames carrying `payload_bytes` were written (0 for a handshake frame).
+  void OnWritten(const error_code& ec, uint64_t frames, uint64_t payload_bytes);
   LogFields Fields() const;
 
   PeerTransport::Impl& impl_;
@@ -370,51 +375,63 @@ void Connection::Fail(const Status& status) {
 
 void Connection::PumpWrites() {
   if (writing_ || is_closed() || phase_ == Phase::kConnecting) return;
+  uint64_t frames = 0;
   uint64_t payload_bytes = 0;
-  bool data_frame = false;
   if (!handshake_out_.empty()) {
     write_buffer_ = std::move(handshake_out_.front());
     handshake_out_.pop_front();
   } else if (phase_ == Phase::kOpen && role_ == HandshakeRole::kInitiator) {
-    PeerState* peer = impl_.FindPeer(peer_id());
-    Bytes payload;
-    {
-      std::lock_guard<std::mutex> lock(peer->mutex);
-      if (peer->queue.empty()) return;
-      payload = std::move(peer->queue.front());
-      peer->queue.pop_front();
-      peer->stats.queued_frames = peer->queue.size();
-    }
-    Result<Bytes> sealed = channel_->Seal(payload);
-    if (!sealed.ok()) {
-      Fail(sealed.status());
+    Status filled = FillDataBatch(&frames, &payload_bytes);
+    if (!filled.ok()) {
+      Fail(filled);
       return;
     }
-    payload_bytes = payload.size();
-    data_frame = true;
-    write_buffer_ = EncodeFrame(*sealed);
+    if (frames == 0) return;
   } else {
     return;
   }
   writing_ = true;
   auto self = shared_from_this();
   asio::async_write(socket_, asio::buffer(write_buffer_),
-                    [self, data_frame, payload_bytes](const error_code& ec, size_t) {
-                      self->OnWritten(ec, data_frame, payload_bytes);
+                    [self, frames, payload_bytes](const error_code& ec, size_t) {
+                      self->OnWritten(ec, frames, payload_bytes);
                     });
 }
 
-void Connection::OnWritten(const error_code& ec, bool data_frame, uint64_t payload_bytes) {
+// Seals queued messages into write_buffer_, several per write while they fit in
+// kWriteBatchBytesMax, so that small Raft messages do not cost a system call each.
+Status Connection::FillDataBatch(uint64_t* frames, uint64_t* payload_bytes) {
+  PeerState* peer = impl_.FindPeer(peer_id());
+  write_buffer_.clear();
+  while (write_buffer_.size() < kWriteBatchBytesMax) {
+    Bytes payload;
+    {
+      std::lock_guard<std::mutex> lock(peer->mutex);
+      if (peer->queue.empty()) break;
+      payload = std::move(peer->queue.front());
+      peer->queue.pop_front();
+      peer->stats.queued_frames = peer->queue.size();
+    }
+    ASSIGN_OR_RETURN(Bytes sealed, channel_->Seal(payload));
+    Bytes frame = EncodeFrame(sealed);
+    write_buffer_.insert(write_buffer_.end(), frame.begin(), frame.end());
+    ++*frames;
+    *payload_bytes += payload.size();
+  }
+  return Status::Ok();
+}
+
+void Connection::OnWritten(const error_code& ec, uint64_t frames, uint64_t payload_bytes) {
   writing_ = false;
   if (is_closed()) return;
   if (ec) {
     Fail(Status::Unavailable("write failed: " + ec.message()));
     return;
   }
-  if (data_frame) {
+  if (frames > 0) {
     PeerState* peer = impl_.FindPeer(peer_id());
     std::lock_guard<std::mutex> lock(peer->mutex);
-    ++peer->stats.frames_sent;
+    peer->stats.frames_sent += frames;
     peer->stats.bytes_sent += payload_bytes;
   }
   PumpWrites();
