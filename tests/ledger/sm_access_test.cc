@@ -202,6 +202,22 @@ TEST_F(ObjectionRulesTest, ARulingWithAnImpossibleOrderChangesNothing) {
   EXPECT_EQ(StateDigest(), before);
 }
 
+TEST_F(ObjectionRulesTest, JiangxiObjectionIsAnsweredWithinTenWorkingDays_003_19) {
+  // Proves an authority on the Jiangxi preset gets a 10-working-day objection deadline, flagged when missed.
+  Policy jiangxi = std::move(Preset("jiangxi-2022")).value();
+  ASSERT_TRUE(Apply("nj.sup", SetPolicyBody{{}, "320100", jiangxi.Encode()}).accepted());
+  ASSERT_TRUE(Apply("nj.prov", AssetBody("a1", "320100")).accepted());
+  ASSERT_TRUE(Apply("tz.user", ObjectionBody("o1", "a1")).accepted());
+  // Ten working days after Monday 2025-03-03: the end of Monday 2025-03-17.
+  int64_t due = Objection("o1").due_ms;
+  EXPECT_EQ(due, kMonday20250303 - 10 * kHourMs + 15 * kDayMs);
+  AdvanceTo(due - 1);
+  EXPECT_FALSE(Objection("o1").overdue);
+  AdvanceTo(due);
+  EXPECT_TRUE(Objection("o1").overdue);
+  EXPECT_EQ(CounterOf("320100", Counter::kOverdueObjections), 1u);
+}
+
 // ---------------- demands and open data ----------------
 
 TEST_F(OpenDataRulesTest, DemandForUnaggregatedDataHasAnswerAndDeliveryDeadlines_000_22) {

@@ -39,6 +39,13 @@ TEST_F(QueriesTest, AccessHistoryByAssetIsPaginatedAndTimeRanged) {
   Result<Page<AccessRecord>> by_account = queries.AccessByAccount(ViewerOf("nj.user"), "nj.user", {}, {"", 50});
   ASSERT_TRUE(by_account.ok());
   EXPECT_EQ(by_account->items.size(), 5u);
+  Result<Page<GrantRecord>> grants = queries.GrantsByAsset(sup, "a1", {"", 10});
+  ASSERT_TRUE(grants.ok());
+  ASSERT_EQ(grants->items.size(), 1u);
+  EXPECT_EQ(grants->items[0].grantee, "nj.user");
+  EXPECT_EQ(queries.GrantsByUser(ViewerOf("nj.user"), "nj.user", {"", 10})->items.size(), 1u);
+  EXPECT_EQ(queries.GrantsByUser(ViewerOf("tz.user"), "nj.user", {"", 10}).status().code(),
+            ErrorCode::kPermissionDenied);
   EXPECT_FALSE(queries.AccessByAsset(sup, "a1", {}, {"zz", 5}).ok());
   EXPECT_FALSE(queries.AccessByAsset(sup, "a1", {}, {"", 0}).ok());
 }

@@ -265,5 +265,29 @@ TEST_F(SharingRulesTest, LateProviderAnswerIsFlagged_001_15) {
   EXPECT_EQ(CounterOf("320100", Counter::kLateAnswers), 1u);
 }
 
+TEST_F(SharingRulesTest, DeadlineIndexProcessesOnlyTheItemsDueInDeadlineOrder) {
+  // Proves a block touches only deadlines at or before its time: later ones stay indexed and pending.
+  ASSERT_TRUE(Apply("nj.prov", AssetBody("a1", "320100", ShareType::kConditional)).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r1", "a1")).accepted());
+  now_ms_ += kDayMs;
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r2", "a1")).accepted());
+  now_ms_ += kDayMs;
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r3", "a1")).accepted());
+  int64_t due1 = Request("r1").due_ms, due2 = Request("r2").due_ms, due3 = Request("r3").due_ms;
+  ASSERT_LT(due1, due2);
+  ASSERT_LT(due2, due3);
+  AdvanceTo(due2);
+  EXPECT_EQ(Request("r1").status, RequestStatus::kDeemedGranted);
+  EXPECT_EQ(Request("r2").status, RequestStatus::kDeemedGranted);
+  EXPECT_EQ(Request("r3").status, RequestStatus::kPending);
+  EXPECT_FALSE(state_->Contains(DeadlineKey(due1, DeadlineKind::kShareReview, "r1")));
+  EXPECT_TRUE(state_->Contains(DeadlineKey(due3, DeadlineKind::kShareReview, "r3")));
+  // The deemed grants were issued in deadline order: r1's flag precedes r2's.
+  std::vector<FlagRecord> flags = Flags("320100");
+  ASSERT_EQ(flags.size(), 2u);
+  EXPECT_EQ(flags[0].subject_id, "r1");
+  EXPECT_EQ(flags[1].subject_id, "r2");
+}
+
 }  // namespace
 }  // namespace shulian::ledger::testing
