@@ -25,7 +25,9 @@ using Clock = std::chrono::steady_clock;
 namespace node = shulian::node;
 namespace crypto = shulian::crypto;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 std::shared_ptr<const crypto::KeyPair> Key(uint8_t seed) {
   return std::make_shared<const crypto::KeyPair>(crypto::KeyPair::FromSeed(shulian::Bytes(32, seed)).value());

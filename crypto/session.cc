@@ -73,8 +73,8 @@ KxKeyPair KxKeyPair::Generate() {
 
 Result<KxKeyPair> KxKeyPair::FromSeed(ByteView seed) {
   if (seed.size() != crypto_kx_SEEDBYTES) {
-    return Status::InvalidArgument("kx seed must be " + std::to_string(crypto_kx_SEEDBYTES) +
-                                   " bytes, got " + std::to_string(seed.size()));
+    return Status::InvalidArgument("kx seed must be " + std::to_string(crypto_kx_SEEDBYTES) + " bytes, got " +
+                                   std::to_string(seed.size()));
   }
   EnsureInitialized();
   KxKeyPair pair;
@@ -96,7 +96,9 @@ KxKeyPair& KxKeyPair::operator=(KxKeyPair&& other) noexcept {
   return *this;
 }
 
-KxKeyPair::~KxKeyPair() { SecureWipe(secret_key_.data(), secret_key_.size()); }
+KxKeyPair::~KxKeyPair() {
+  SecureWipe(secret_key_.data(), secret_key_.size());
+}
 
 Result<SessionKeys> KxKeyPair::ClientSessionKeys(const KxPublicKey& server_key) const {
   SessionKeys keys;
@@ -149,9 +151,8 @@ Result<Bytes> SecureChannel::Seal(ByteView plaintext) {
   std::array<uint8_t, 12> nonce = CounterNonce(send_counter_);
   Bytes out(plaintext.size() + kSealOverheadBytes);
   unsigned long long out_bytes = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &out_bytes, plaintext.data(),
-                                            plaintext.size(), nullptr, 0, nullptr, nonce.data(),
-                                            keys_.tx.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt(out.data(), &out_bytes, plaintext.data(), plaintext.size(),
+                                            nullptr, 0, nullptr, nonce.data(), keys_.tx.data());
   out.resize(static_cast<size_t>(out_bytes));
   ++send_counter_;
   return out;

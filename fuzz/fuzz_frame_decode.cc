@@ -59,7 +59,7 @@ void RunResponder(ByteView stream, size_t frame_bytes_max, size_t piece_bytes) {
     }
     if (decoder.buffered_bytes() > capacity_bytes_max) std::abort();
     while (true) {
-      decoder.set_body_bytes_max(phase == 0 ? node::kHelloBytesMax
+      decoder.set_body_bytes_max(phase == 0   ? node::kHelloBytesMax
                                  : phase == 1 ? node::kAuthFrameBytes
                                               : frame_bytes_max);
       shulian::Result<std::optional<Bytes>> frame = decoder.Next();

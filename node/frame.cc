@@ -13,15 +13,15 @@ Bytes EncodeFrame(ByteView body) {
 Status FrameDecoder::Append(ByteView data) {
   if (failed_) return Status::FailedPrecondition("frame stream already failed");
   if (data.size() > kFrameAppendBytesMax) {
-    return Status::InvalidArgument("append of " + std::to_string(data.size()) +
-                                   " bytes exceeds " + std::to_string(kFrameAppendBytesMax));
+    return Status::InvalidArgument("append of " + std::to_string(data.size()) + " bytes exceeds " +
+                                   std::to_string(kFrameAppendBytesMax));
   }
   size_t capacity = kFrameHeaderBytes + body_bytes_max_ + kFrameAppendBytesMax;
   if (buffered_bytes() + data.size() > capacity) {
     failed_ = true;
     return Status::ResourceExhausted("frame buffer would hold " +
-                                     std::to_string(buffered_bytes() + data.size()) +
-                                     " bytes, more than " + std::to_string(capacity));
+                                     std::to_string(buffered_bytes() + data.size()) + " bytes, more than " +
+                                     std::to_string(capacity));
   }
   Compact();
   buffer_.insert(buffer_.end(), data.begin(), data.end());
@@ -37,9 +37,8 @@ Result<std::optional<Bytes>> FrameDecoder::Next() {
   assert(length.ok());  // four bytes are there
   if (*length > body_bytes_max_) {
     failed_ = true;
-    return Status::InvalidArgument("frame length " + std::to_string(*length) +
-                                   " exceeds the limit of " + std::to_string(body_bytes_max_) +
-                                   " bytes");
+    return Status::InvalidArgument("frame length " + std::to_string(*length) + " exceeds the limit of " +
+                                   std::to_string(body_bytes_max_) + " bytes");
   }
   if (pending.size() < kFrameHeaderBytes + *length) return std::optional<Bytes>();
   ByteView body = pending.subspan(kFrameHeaderBytes, *length);

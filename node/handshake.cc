@@ -41,8 +41,8 @@ Bytes EncodeHello(const Hello& hello) {
 
 Result<Hello> ParseHello(ByteView bytes) {
   if (bytes.size() > kHelloBytesMax) {
-    return Status::InvalidArgument("hello is " + std::to_string(bytes.size()) +
-                                   " bytes, more than " + std::to_string(kHelloBytesMax));
+    return Status::InvalidArgument("hello is " + std::to_string(bytes.size()) + " bytes, more than " +
+                                   std::to_string(kHelloBytesMax));
   }
   ByteReader reader(bytes);
   Result<ByteView> magic = reader.GetFixed(kPeerMagic.size());
@@ -61,8 +61,7 @@ Result<Hello> ParseHello(ByteView bytes) {
   Result<uint64_t> node_id = reader.GetU64();
   if (!node_id.ok()) return Status::InvalidArgument("hello.node_id: " + node_id.status().message());
   hello.node_id = *node_id;
-  Result<std::array<uint8_t, crypto::kKxPublicKeyBytes>> key =
-      reader.GetArray<crypto::kKxPublicKeyBytes>();
+  Result<std::array<uint8_t, crypto::kKxPublicKeyBytes>> key = reader.GetArray<crypto::kKxPublicKeyBytes>();
   if (!key.ok()) {
     return Status::InvalidArgument("hello.ephemeral_key: " + key.status().message());
   }
@@ -73,8 +72,7 @@ Result<Hello> ParseHello(ByteView bytes) {
 }
 
 Handshake::Handshake(HandshakeRole role, std::string network_id, uint64_t self_id,
-                     const crypto::KeyPair& node_key,
-                     const std::map<uint64_t, crypto::PublicKey>& peer_keys,
+                     const crypto::KeyPair& node_key, const std::map<uint64_t, crypto::PublicKey>& peer_keys,
                      uint64_t expected_peer_id, crypto::KxKeyPair ephemeral)
     : role_(role),
       network_id_(std::move(network_id)),
@@ -88,8 +86,8 @@ Handshake::Handshake(HandshakeRole role, std::string network_id, uint64_t self_i
 
 Status Handshake::CheckPeerHello(const Hello& hello) const {
   if (hello.network_id != network_id_) {
-    return Status::PermissionDenied("peer is on network \"" + hello.network_id + "\", not \"" +
-                                    network_id_ + "\"");
+    return Status::PermissionDenied("peer is on network \"" + hello.network_id + "\", not \"" + network_id_ +
+                                    "\"");
   }
   if (hello.node_id == self_id_) {
     return Status::PermissionDenied("peer claims our own node id " + std::to_string(self_id_));
@@ -110,11 +108,11 @@ Result<Bytes> Handshake::OnPeerHello(ByteView hello_bytes) {
     return Status::FailedPrecondition("peer hello already received");
   }
   ASSIGN_OR_RETURN(Hello hello, ParseHello(hello_bytes));
+  claimed_peer_id_ = hello.node_id;
   RETURN_IF_ERROR(CheckPeerHello(hello));
   bool initiator = role_ == HandshakeRole::kInitiator;
-  ASSIGN_OR_RETURN(crypto::SessionKeys keys,
-                   initiator ? ephemeral_.ClientSessionKeys(hello.ephemeral_key)
-                             : ephemeral_.ServerSessionKeys(hello.ephemeral_key));
+  ASSIGN_OR_RETURN(crypto::SessionKeys keys, initiator ? ephemeral_.ClientSessionKeys(hello.ephemeral_key)
+                                                       : ephemeral_.ServerSessionKeys(hello.ephemeral_key));
   ByteWriter transcript;
   transcript.PutString(kTranscriptLabel);
   transcript.PutBytes(initiator ? ByteView(own_hello_) : hello_bytes);

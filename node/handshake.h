@@ -69,9 +69,9 @@ class Handshake {
   // `expected_peer_id` is the node an initiator dialled (0 for a responder,
   // which learns the id from the peer's hello). `peer_keys` maps every other
   // node's id to its node public key.
-  Handshake(HandshakeRole role, std::string network_id, uint64_t self_id,
-            const crypto::KeyPair& node_key, const std::map<uint64_t, crypto::PublicKey>& peer_keys,
-            uint64_t expected_peer_id, crypto::KxKeyPair ephemeral);
+  Handshake(HandshakeRole role, std::string network_id, uint64_t self_id, const crypto::KeyPair& node_key,
+            const std::map<uint64_t, crypto::PublicKey>& peer_keys, uint64_t expected_peer_id,
+            crypto::KxKeyPair ephemeral);
 
   // Our Hello body (send it framed).
   const Bytes& own_hello() const { return own_hello_; }
@@ -87,6 +87,8 @@ class Handshake {
   bool is_open() const { return open_; }
   // The peer's claimed id after OnPeerHello succeeded (proven after OnPeerAuth), else 0.
   uint64_t peer_id() const { return peer_id_; }
+  // The id a well-formed hello claimed, even if it was refused (for logs), else 0.
+  uint64_t claimed_peer_id() const { return claimed_peer_id_; }
   HandshakeRole role() const { return role_; }
 
   // The session channel. REQUIRES: is_open(); call once.
@@ -107,6 +109,7 @@ class Handshake {
   crypto::Digest transcript_{};
   std::optional<crypto::SecureChannel> channel_;
   uint64_t peer_id_ = 0;
+  uint64_t claimed_peer_id_ = 0;
   bool open_ = false;
 };
 

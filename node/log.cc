@@ -62,9 +62,8 @@ std::string UtcTimestamp() {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[64];
-  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
+  std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));
   return text;
 }
 
@@ -72,10 +71,14 @@ std::string UtcTimestamp() {
 
 std::string_view LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "unknown";
 }
@@ -90,9 +93,13 @@ bool ParseLogLevel(std::string_view text, LogLevel* level) {
   return false;
 }
 
-void SetMinLogLevel(LogLevel level) { min_level.store(static_cast<int>(level)); }
+void SetMinLogLevel(LogLevel level) {
+  min_level.store(static_cast<int>(level));
+}
 
-LogLevel MinLogLevel() { return static_cast<LogLevel>(min_level.load()); }
+LogLevel MinLogLevel() {
+  return static_cast<LogLevel>(min_level.load());
+}
 
 void SetLogSink(std::function<void(const std::string& line)> sink) {
   std::lock_guard<std::mutex> lock(SinkMutex());
@@ -116,8 +123,7 @@ std::string FormatLogLine(LogLevel level, std::string_view component, std::strin
   return line;
 }
 
-void Log(LogLevel level, std::string_view component, std::string_view message,
-         const LogFields& fields) {
+void Log(LogLevel level, std::string_view component, std::string_view message, const LogFields& fields) {
   if (static_cast<int>(level) < min_level.load()) return;
   std::string line = "ts=" + UtcTimestamp() + " " + FormatLogLine(level, component, message, fields);
   std::lock_guard<std::mutex> lock(SinkMutex());

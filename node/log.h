@@ -35,8 +35,7 @@ void SetLogSink(std::function<void(const std::string& line)> sink);
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 
 // Logs one event. `fields` come after level and component, `message` last as msg.
-void Log(LogLevel level, std::string_view component, std::string_view message,
-         const LogFields& fields = {});
+void Log(LogLevel level, std::string_view component, std::string_view message, const LogFields& fields = {});
 
 // The line Log would write, without the timestamp (exposed for tests).
 std::string FormatLogLine(LogLevel level, std::string_view component, std::string_view message,

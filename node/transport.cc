@@ -1,10 +1,9 @@
 #include "node/transport.h"
 
-#include <boost/asio.hpp>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -80,8 +79,7 @@ Status TransportOptions::Validate() const {
     return InvalidOption("handshake_timeout_ms", "must be 1.." + std::to_string(kHandshakeTimeoutMsLimit));
   }
   if (pending_handshakes_max == 0 || pending_handshakes_max > kPendingHandshakesLimit) {
-    return InvalidOption("pending_handshakes_max",
-                         "must be 1.." + std::to_string(kPendingHandshakesLimit));
+    return InvalidOption("pending_handshakes_max", "must be 1.." + std::to_string(kPendingHandshakesLimit));
   }
   return Status::Ok();
 }
@@ -142,7 +140,7 @@ struct PeerTransport::Impl {
   asio::io_context io;  // declared before every I/O object so it is destroyed after them
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry_timer;
-  std::map<uint64_t, std::unique_ptr<PeerState>> peers;  // fixed after Start
+  std::map<uint64_t, std::unique_ptr<PeerState>> peers;       // fixed after Start
   std::set<std::shared_ptr<Connection>> handshaking_inbound;  // I/O thread only
   std::mt19937_64 rng;                                        // I/O thread only
   uint16_t port = 0;
@@ -176,7 +174,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool is_open() const { return phase_ == Phase::kOpen; }
   bool is_closed() const { return phase_ == Phase::kClosed; }
   // The dialled id (outbound) or the id the peer claimed in its hello (inbound).
-  uint64_t peer_id() const { return role_ == HandshakeRole::kInitiator ? dialled_peer_id_ : claimed_peer_id_; }
+  uint64_t peer_id() const {
+    return role_ == HandshakeRole::kInitiator ? dialled_peer_id_ : claimed_peer_id_;
+  }
   const std::string& remote() const { return remote_; }
 
   // Outbound: resolve and connect, then Begin.
@@ -230,24 +230,23 @@ LogFields Connection::Fields() const {
 void Connection::Connect(const std::string& host, uint16_t port) {
   auto self = shared_from_this();
   remote_ = host + ":" + std::to_string(port);
-  resolver_.async_resolve(host, std::to_string(port),
-                          [self](const error_code& ec, const tcp::resolver::results_type& results) {
-                            if (self->is_closed()) return;
-                            if (ec) {
-                              self->Close("resolve failed: " + ec.message(), LogLevel::kInfo);
-                              return;
-                            }
-                            asio::async_connect(self->socket_, results,
-                                                [self](const error_code& connect_ec, const tcp::endpoint&) {
-                                                  if (self->is_closed()) return;
-                                                  if (connect_ec) {
-                                                    self->Close("connect failed: " + connect_ec.message(),
-                                                                LogLevel::kInfo);
-                                                    return;
-                                                  }
-                                                  self->Begin();
-                                                });
-                          });
+  resolver_.async_resolve(
+      host, std::to_string(port), [self](const error_code& ec, const tcp::resolver::results_type& results) {
+        if (self->is_closed()) return;
+        if (ec) {
+          self->Close("resolve failed: " + ec.message(), LogLevel::kInfo);
+          return;
+        }
+        asio::async_connect(self->socket_, results,
+                            [self](const error_code& connect_ec, const tcp::endpoint&) {
+                              if (self->is_closed()) return;
+                              if (connect_ec) {
+                                self->Close("connect failed: " + connect_ec.message(), LogLevel::kInfo);
+                                return;
+                              }
+                              self->Begin();
+                            });
+      });
 }
 
 void Connection::Begin() {
@@ -313,7 +312,7 @@ Status Connection::HandleFrame(Bytes body) {
   switch (phase_) {
     case Phase::kHello: {
       Result<Bytes> auth = handshake_->OnPeerHello(body);
-      if (role_ == HandshakeRole::kResponder) claimed_peer_id_ = handshake_->peer_id();
+      if (role_ == HandshakeRole::kResponder) claimed_peer_id_ = handshake_->claimed_peer_id();
       if (!auth.ok()) return auth.status();
       handshake_out_.push_back(EncodeFrame(*auth));
       phase_ = Phase::kAuth;
@@ -555,7 +554,8 @@ void PeerTransport::Impl::OnSessionOpen(const std::shared_ptr<Connection>& conne
   }
   Log(LogLevel::kInfo, kComponent, "accepted (receiving)",
       {{"peer", std::to_string(peer->config.id)}, {"remote", connection->remote()}});
-  if (previous != nullptr) previous->Close("replaced by a newer connection from the same node", LogLevel::kInfo);
+  if (previous != nullptr)
+    previous->Close("replaced by a newer connection from the same node", LogLevel::kInfo);
 }
 
 void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& connection,
@@ -565,7 +565,8 @@ void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& 
   if (during_handshake && !stopped.load()) {
     std::lock_guard<std::mutex> lock(refusal_mutex);
     ++handshakes_refused;
-    last_refusal = "peer " + std::to_string(connection->peer_id()) + " " + connection->remote() + ": " + reason;
+    last_refusal =
+        "peer " + std::to_string(connection->peer_id()) + " " + connection->remote() + ": " + reason;
   }
   if (peer == nullptr) return;
   {
@@ -636,9 +637,13 @@ Result<std::unique_ptr<PeerTransport>> PeerTransport::Start(TransportOptions opt
 
 PeerTransport::PeerTransport(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-PeerTransport::~PeerTransport() { Stop(); }
+PeerTransport::~PeerTransport() {
+  Stop();
+}
 
-void PeerTransport::Stop() { impl_->StopAndJoin(); }
+void PeerTransport::Stop() {
+  impl_->StopAndJoin();
+}
 
 Status PeerTransport::Send(uint64_t to, Bytes payload) {
   if (impl_->stopped.load()) return Status::Unavailable("transport is stopped");
@@ -687,6 +692,8 @@ std::optional<PeerStats> PeerTransport::peer_stats(uint64_t id) const {
   return peer->stats;
 }
 
-uint16_t PeerTransport::bound_port() const { return impl_->port; }
+uint16_t PeerTransport::bound_port() const {
+  return impl_->port;
+}
 
 }  // namespace shulian::node

@@ -49,19 +49,19 @@ struct PeerConfig {
 };
 
 struct TransportOptions {
-  std::string network_id;           // 1..64 bytes of [a-z0-9._-]
-  uint64_t self_id = 0;             // nonzero, not among peers
+  std::string network_id;  // 1..64 bytes of [a-z0-9._-]
+  uint64_t self_id = 0;    // nonzero, not among peers
   std::string listen_host = "127.0.0.1";
-  uint16_t listen_port = 0;         // 0: an ephemeral port; see bound_port()
+  uint16_t listen_port = 0;  // 0: an ephemeral port; see bound_port()
   std::shared_ptr<const crypto::KeyPair> node_key;
-  std::vector<PeerConfig> peers;    // every other node; ids unique and nonzero
-  size_t max_frame_bytes = 4u << 20;        // payload bytes per message
-  size_t send_queue_frames_max = 1024;      // per peer
+  std::vector<PeerConfig> peers;        // every other node; ids unique and nonzero
+  size_t max_frame_bytes = 4u << 20;    // payload bytes per message
+  size_t send_queue_frames_max = 1024;  // per peer
   uint32_t connect_backoff_min_ms = 50;
   uint32_t connect_backoff_max_ms = 5000;
   uint32_t handshake_timeout_ms = 5000;
-  uint64_t backoff_seed = 1;                // seeds the jitter of reconnect delays
-  size_t pending_handshakes_max = 64;       // inbound connections still in their handshake
+  uint64_t backoff_seed = 1;           // seeds the jitter of reconnect delays
+  size_t pending_handshakes_max = 64;  // inbound connections still in their handshake
 
   // Limits on the limits: a frame of at least 1 byte and at most 64 MiB; a queue of
   // 1..1,000,000 frames; backoff 1 ms..1 h with min <= max; handshake 1 ms..10 min;
@@ -82,18 +82,18 @@ struct PeerStats {
   bool inbound_connected = false;  // an authenticated inbound (receiving) connection exists
   uint64_t frames_sent = 0;
   uint64_t frames_received = 0;
-  uint64_t frames_dropped = 0;     // evicted from a full send queue
-  uint64_t frames_rejected = 0;    // received frames refused (bad length or authentication)
-  uint64_t bytes_sent = 0;         // payload bytes
-  uint64_t bytes_received = 0;     // payload bytes
-  uint64_t queued_frames = 0;      // waiting in the send queue now
-  uint64_t connects = 0;           // outbound sessions established
-  uint64_t handshake_failures = 0; // refused handshakes attributed to this peer id
+  uint64_t frames_dropped = 0;      // evicted from a full send queue
+  uint64_t frames_rejected = 0;     // received frames refused (bad length or authentication)
+  uint64_t bytes_sent = 0;          // payload bytes
+  uint64_t bytes_received = 0;      // payload bytes
+  uint64_t queued_frames = 0;       // waiting in the send queue now
+  uint64_t connects = 0;            // outbound sessions established
+  uint64_t handshake_failures = 0;  // refused handshakes attributed to this peer id
   std::string last_error;
 };
 
 struct TransportStats {
-  std::vector<PeerStats> peers;   // in id order
+  std::vector<PeerStats> peers;     // in id order
   uint64_t handshakes_refused = 0;  // every refused or failed handshake, inbound or outbound
   std::string last_refusal;
 };
@@ -103,8 +103,7 @@ class PeerTransport {
   using MessageHandler = std::function<void(uint64_t from, Bytes payload)>;
 
   // Validates the options, binds the listening socket and starts dialling the peers.
-  static Result<std::unique_ptr<PeerTransport>> Start(TransportOptions options,
-                                                      MessageHandler on_message);
+  static Result<std::unique_ptr<PeerTransport>> Start(TransportOptions options, MessageHandler on_message);
 
   PeerTransport(const PeerTransport&) = delete;
   PeerTransport& operator=(const PeerTransport&) = delete;

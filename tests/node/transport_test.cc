@@ -126,7 +126,9 @@ struct TestNode {
   uint16_t port;
 };
 
-TestNode MakeNode(uint64_t id) { return {id, KeyFor(id), ReservePort()}; }
+TestNode MakeNode(uint64_t id) {
+  return {id, KeyFor(id), ReservePort()};
+}
 
 TransportOptions OptionsFor(const TestNode& self, const std::vector<TestNode>& others,
                             const std::string& network = kNetwork) {
@@ -147,7 +149,8 @@ TransportOptions OptionsFor(const TestNode& self, const std::vector<TestNode>& o
 }
 
 std::unique_ptr<PeerTransport> StartOrDie(TransportOptions options, Inbox& inbox) {
-  Result<std::unique_ptr<PeerTransport>> transport = PeerTransport::Start(std::move(options), inbox.Handler());
+  Result<std::unique_ptr<PeerTransport>> transport =
+      PeerTransport::Start(std::move(options), inbox.Handler());
   EXPECT_TRUE(transport.ok()) << transport.status().ToString();
   return transport.ok() ? std::move(transport).value() : nullptr;
 }
@@ -440,8 +443,9 @@ TEST_F(HandshakeTest, SignatureIsBoundToRoleAndTranscript) {
 TEST(LogTest, StructuredLinesAndMinimumLevel) {
   std::string line = FormatLogLine(LogLevel::kWarn, "transport", "handshake refused: \"x\"",
                                    {{"peer", "2"}, {"remote", "127.0.0.1:9"}});
-  EXPECT_EQ(line, "level=warn component=transport peer=2 remote=127.0.0.1:9 "
-                  "msg=\"handshake refused: \\\"x\\\"\"");
+  EXPECT_EQ(line,
+            "level=warn component=transport peer=2 remote=127.0.0.1:9 "
+            "msg=\"handshake refused: \\\"x\\\"\"");
   LogCapture capture;
   LogLevel saved = MinLogLevel();
   SetMinLogLevel(LogLevel::kWarn);
@@ -477,8 +481,12 @@ TEST_F(TransportTest, BadOptionsNameTheField) {
   expect_field([](auto& o) { o.peers[0].port = 0; }, "peers[0].port");
   expect_field([](auto& o) { o.max_frame_bytes = 0; }, "max_frame_bytes");
   expect_field([](auto& o) { o.send_queue_frames_max = 0; }, "send_queue_frames_max");
-  expect_field([](auto& o) { o.connect_backoff_max_ms = 1; o.connect_backoff_min_ms = 5; },
-               "connect_backoff_max_ms");
+  expect_field(
+      [](auto& o) {
+        o.connect_backoff_max_ms = 1;
+        o.connect_backoff_min_ms = 5;
+      },
+      "connect_backoff_max_ms");
   expect_field([](auto& o) { o.handshake_timeout_ms = 0; }, "handshake_timeout_ms");
   expect_field([](auto& o) { o.listen_host = "not-an-address"; }, "listen_host");
 }
