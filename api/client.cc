@@ -1,0 +1,207 @@
+#include "api/client.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <httplib.h>
+
+#include "api/errors.h"
+#include "api/request_auth.h"
+#include "api/url.h"
+#include "ledger/tx_json.h"
+
+namespace shulian::api {
+
+using nlohmann::json;
+
+class ApiClient::Impl {
+ public:
+  explicit Impl(ClientOptions options) : options_(std::move(options)), http_(options_.base_url) {
+    http_.set_connection_timeout(std::chrono::milliseconds(options_.connect_timeout_ms));
+    http_.set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
+    http_.set_write_timeout(std::chrono::milliseconds(options_.write_timeout_ms));
+    http_.set_keep_alive(true);
+    http_.set_url_encode(false);  // targets are encoded by us and signed exactly as sent
+  }
+
+  bool valid() const { return http_.is_valid(); }
+
+  Result<ApiResponse> Send(std::string_view method, std::string_view target, std::string_view body) {
+    httplib::Request request;
+    request.method = std::string(method);
+    request.path = std::string(target);
+    request.body = std::string(body);
+    if (!body.empty()) request.headers.emplace("Content-Type", "application/json");
+    if (options_.key) {
+      const SignedHeaders signed_headers =
+          SignRequest(*options_.key, *options_.account, method, target, NextTimeMs(), AsBytes(body));
+      request.headers.emplace(std::string(kHeaderAccount), signed_headers.account);
+      request.headers.emplace(std::string(kHeaderTime), signed_headers.time_ms);
+      request.headers.emplace(std::string(kHeaderSignature), signed_headers.signature);
+    }
+    httplib::Result result = http_.send(request);
+    if (!result) {
+      return Status::Unavailable("cannot reach " + options_.base_url + ": " + httplib::to_string(result.error()));
+    }
+    ApiResponse response;
+    response.http_status = result->status;
+    response.content_type = result->get_header_value("Content-Type");
+    response.body = std::move(result->body);
+    return response;
+  }
+
+ private:
+  // Strictly increasing per client: Ed25519 signatures are deterministic, so two
+  // identical requests stamped with the same millisecond would carry the same
+  // signature and the second would be refused as a replay.
+  int64_t NextTimeMs() {
+    int64_t now_ms = options_.now_ms ? options_.now_ms()
+                                     : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count();
+    last_time_ms_ = std::max(now_ms, last_time_ms_ + 1);
+    return last_time_ms_;
+  }
+
+  const ClientOptions options_;
+  httplib::Client http_;
+  int64_t last_time_ms_ = 0;
+};
+
+namespace {
+
+std::string_view ConsistencyName(ReadConsistency consistency) {
+  return consistency == ReadConsistency::kStale ? "stale" : "linearizable";
+}
+
+// "?a=1&b=2" from ordered parameters; "" when there are none.
+std::string QueryString(const std::map<std::string, std::string>& params) {
+  std::string out;
+  for (const auto& [name, value] : params) {
+    out += out.empty() ? "?" : "&";
+    out += PercentEncode(name) + "=" + PercentEncode(value);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ReadParams(ReadConsistency consistency) {
+  if (consistency == ReadConsistency::kLinearizable) return {};
+  return {{"consistency", std::string(ConsistencyName(consistency))}};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ApiClient>> ApiClient::Create(ClientOptions options) {
+  if (options.base_url.rfind("http://", 0) != 0 && options.base_url.rfind("https://", 0) != 0) {
+    return Status::InvalidArgument("base_url: expected http://host:port or https://host:port, got '" +
+                                   options.base_url + "'");
+  }
+  if (options.account.has_value() != (options.key != nullptr)) {
+    return Status::InvalidArgument("account and key: give both to sign requests, or neither");
+  }
+  auto impl = std::make_unique<Impl>(std::move(options));
+  if (!impl->valid()) return Status::InvalidArgument("base_url: cannot be used");
+  return std::unique_ptr<ApiClient>(new ApiClient(std::move(impl)));
+}
+
+ApiClient::ApiClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ApiClient::~ApiClient() = default;
+
+Result<ApiResponse> ApiClient::Send(std::string_view method, std::string_view target, std::string_view body) {
+  return impl_->Send(method, target, body);
+}
+
+Result<json> ApiClient::ToJsonResult(const ApiResponse& response) {
+  json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (response.http_status >= 200 && response.http_status < 300) {
+    if (parsed.is_discarded()) {
+      return Status::Internal("server answered HTTP " + std::to_string(response.http_status) + " with malformed JSON");
+    }
+    return parsed;
+  }
+  std::string code = "unknown";
+  std::string message = response.body.substr(0, 200);
+  if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+    const json& error = parsed["error"];
+    if (error.contains("code") && error["code"].is_string()) code = error["code"].get<std::string>();
+    if (error.contains("message") && error["message"].is_string()) message = error["message"].get<std::string>();
+  }
+  const ErrorCode error_code = ErrorCodeFromApi(code, response.http_status);
+  return Status(error_code == ErrorCode::kOk ? ErrorCode::kInternal : error_code,
+                message + " (HTTP " + std::to_string(response.http_status) + " " + code + ")");
+}
+
+Result<json> ApiClient::Call(std::string_view method, std::string_view target, std::string_view body) {
+  ASSIGN_OR_RETURN(ApiResponse response, Send(method, target, body));
+  return ToJsonResult(response);
+}
+
+Result<json> ApiClient::PostSubmission(std::string_view target, json body, bool wait_for_commit,
+                                       std::optional<uint64_t> wait_timeout_ms) {
+  body["wait_for_commit"] = wait_for_commit;
+  if (wait_timeout_ms) body["wait_timeout_ms"] = *wait_timeout_ms;
+  return Call("POST", target, body.dump());
+}
+
+Result<json> ApiClient::Submit(const ledger::Transaction& tx, bool wait_for_commit,
+                               std::optional<uint64_t> wait_timeout_ms) {
+  return PostSubmission("/v1/transactions", json{{"transaction_hex", ToHex(tx.Encode())}}, wait_for_commit,
+                        wait_timeout_ms);
+}
+
+Result<json> ApiClient::SubmitJson(const json& tx, bool wait_for_commit, std::optional<uint64_t> wait_timeout_ms) {
+  return PostSubmission("/v1/transactions", json{{"transaction", tx}}, wait_for_commit, wait_timeout_ms);
+}
+
+Result<json> ApiClient::SubmitBatch(const std::vector<ledger::Transaction>& txs, bool wait_for_commit,
+                                    std::optional<uint64_t> wait_timeout_ms) {
+  json items = json::array();
+  for (const ledger::Transaction& tx : txs) items.push_back(ToHex(tx.Encode()));
+  return PostSubmission("/v1/transactions/batch", json{{"transactions", std::move(items)}}, wait_for_commit,
+                        wait_timeout_ms);
+}
+
+Result<json> ApiClient::GetTransaction(std::string_view hash_hex, ReadConsistency consistency) {
+  return Call("GET", "/v1/transactions/" + PercentEncode(hash_hex) + QueryString(ReadParams(consistency)));
+}
+
+Result<json> ApiClient::GetBlock(uint64_t height, ReadConsistency consistency) {
+  return Call("GET", "/v1/blocks/" + std::to_string(height) + QueryString(ReadParams(consistency)));
+}
+
+Result<json> ApiClient::GetBlockByHash(std::string_view hash_hex, ReadConsistency consistency) {
+  return Call("GET", "/v1/blocks/by-hash/" + PercentEncode(hash_hex) + QueryString(ReadParams(consistency)));
+}
+
+Result<json> ApiClient::GetStatus() { return Call("GET", "/v1/status"); }
+Result<json> ApiClient::ListQueries() { return Call("GET", "/v1/queries"); }
+
+Result<json> ApiClient::Query(std::string_view name, const std::map<std::string, std::string>& params,
+                              const PageRequest& page) {
+  std::map<std::string, std::string> all = params;
+  for (const auto& [key, value] : ReadParams(page.consistency)) all[key] = value;
+  if (page.limit) all["limit"] = std::to_string(*page.limit);
+  if (!page.cursor.empty()) all["cursor"] = page.cursor;
+  return Call("GET", "/v1/query/" + PercentEncode(name) + QueryString(all));
+}
+
+Result<json> ApiClient::Catalog(const PageRequest& page) {
+  std::map<std::string, std::string> all = ReadParams(page.consistency);
+  if (page.limit) all["limit"] = std::to_string(*page.limit);
+  if (!page.cursor.empty()) all["cursor"] = page.cursor;
+  return Call("GET", "/v1/catalog" + QueryString(all));
+}
+
+Result<json> ApiClient::Healthz() { return Call("GET", "/healthz"); }
+Result<json> ApiClient::Readyz() { return Call("GET", "/readyz"); }
+
+Result<std::string> ApiClient::Metrics() {
+  ASSIGN_OR_RETURN(ApiResponse response, Send("GET", "/metrics"));
+  if (response.http_status != 200) {
+    auto error = ToJsonResult(response);
+    return error.ok() ? Status::Internal("unexpected HTTP " + std::to_string(response.http_status)) : error.status();
+  }
+  return response.body;
+}
+
+}  // namespace shulian::api

@@ -1,0 +1,106 @@
+// ApiClient: the CLI's side of the HTTP API, on cpp-httplib. One method per route;
+// each returns the server's JSON answer, or a Status carrying the server's error:
+// the ErrorCode mapped back from the stable JSON code (api/errors.h) and a message
+// "<server message> (HTTP <status> <code>)". A server that cannot be reached is
+// Unavailable.
+//
+// With an account and a key, every request is signed (api/request_auth.h), so the
+// server knows who is asking; without them only public routes answer.
+//
+// Ownership: the client owns its connection (kept alive between calls) and shares
+// the key. Thread-safety: not thread-safe; use one client per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/service.h"
+#include "common/status.h"
+#include "crypto/keys.h"
+#include "ledger/transaction.h"
+
+namespace shulian::api {
+
+struct ClientOptions {
+  std::string base_url = "http://127.0.0.1:8080";  // scheme://host:port, no path
+  uint64_t connect_timeout_ms = 5'000;
+  uint64_t read_timeout_ms = 75'000;  // above the server's longest wait for commit
+  uint64_t write_timeout_ms = 10'000;
+  // Sign requests as this account with this key; both or neither.
+  std::optional<std::string> account;
+  std::shared_ptr<const crypto::KeyPair> key;
+  // The clock for request signatures; the system clock when empty.
+  std::function<int64_t()> now_ms;
+};
+
+// The raw answer of one request.
+struct ApiResponse {
+  int http_status = 0;
+  std::string content_type;
+  std::string body;
+};
+
+struct PageRequest {
+  std::optional<uint32_t> limit;
+  std::string cursor;
+  ReadConsistency consistency = ReadConsistency::kLinearizable;
+};
+
+class ApiClient {
+ public:
+  // InvalidArgument for a malformed base URL or an account without a key.
+  static Result<std::unique_ptr<ApiClient>> Create(ClientOptions options);
+  ~ApiClient();
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
+
+  // POST /v1/transactions with the canonical encoding as hex.
+  Result<nlohmann::json> Submit(const ledger::Transaction& tx, bool wait_for_commit = false,
+                                std::optional<uint64_t> wait_timeout_ms = std::nullopt);
+  // POST /v1/transactions with the transaction's JSON form (ledger/tx_json.h).
+  Result<nlohmann::json> SubmitJson(const nlohmann::json& tx, bool wait_for_commit = false,
+                                    std::optional<uint64_t> wait_timeout_ms = std::nullopt);
+  // POST /v1/transactions/batch.
+  Result<nlohmann::json> SubmitBatch(const std::vector<ledger::Transaction>& txs, bool wait_for_commit = false,
+                                     std::optional<uint64_t> wait_timeout_ms = std::nullopt);
+
+  Result<nlohmann::json> GetTransaction(std::string_view hash_hex,
+                                        ReadConsistency consistency = ReadConsistency::kLinearizable);
+  Result<nlohmann::json> GetBlock(uint64_t height, ReadConsistency consistency = ReadConsistency::kLinearizable);
+  Result<nlohmann::json> GetBlockByHash(std::string_view hash_hex,
+                                        ReadConsistency consistency = ReadConsistency::kLinearizable);
+  Result<nlohmann::json> GetStatus();
+  Result<nlohmann::json> ListQueries();
+  Result<nlohmann::json> Query(std::string_view name, const std::map<std::string, std::string>& params,
+                               const PageRequest& page = {});
+  Result<nlohmann::json> Catalog(const PageRequest& page = {});
+  Result<nlohmann::json> Healthz();
+  Result<nlohmann::json> Readyz();
+  Result<std::string> Metrics();
+
+  // Any request; signed when the client has a key. Errors only for transport
+  // failures: an HTTP error status is returned as a response.
+  Result<ApiResponse> Send(std::string_view method, std::string_view target, std::string_view body = {});
+
+  // The JSON of a 2xx answer, or the server's error as a Status.
+  static Result<nlohmann::json> ToJsonResult(const ApiResponse& response);
+
+ private:
+  class Impl;
+  explicit ApiClient(std::unique_ptr<Impl> impl);
+  Result<nlohmann::json> Call(std::string_view method, std::string_view target, std::string_view body = {});
+  Result<nlohmann::json> PostSubmission(std::string_view target, nlohmann::json body, bool wait_for_commit,
+                                        std::optional<uint64_t> wait_timeout_ms);
+
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shulian::api
