@@ -40,20 +40,35 @@ std::shared_ptr<const crypto::KeyPair> KeyFor(uint64_t seed_byte) {
   return std::make_shared<const crypto::KeyPair>(std::move(pair).value());
 }
 
-// Binds 127.0.0.1:0 to learn a free port, then releases it for a transport to take.
-uint16_t ReservePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  EXPECT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  socklen_t length = sizeof(address);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+// Holds a port on 127.0.0.1: a socket bound with SO_REUSEADDR but never listening.
+// The transport (which also sets SO_REUSEADDR) can still bind and listen there, while
+// the kernel hands the port to no one else — neither another bind to port 0 nor an
+// outgoing connection's source port — so concurrent test runs cannot steal it.
+class PortReservation {
+ public:
+  PortReservation() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_GE(fd_, 0);
+    int one = 1;
+    EXPECT_EQ(::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    socklen_t length = sizeof(address);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = ntohs(address.sin_port);
+  }
+  PortReservation(const PortReservation&) = delete;
+  PortReservation& operator=(const PortReservation&) = delete;
+  ~PortReservation() { ::close(fd_); }
+  uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t port_ = 0;
+};
 
 // Polls `predicate` until it holds or `timeout` passes.
 bool WaitUntil(const std::function<bool()>& predicate, std::chrono::milliseconds timeout = 5000ms) {
@@ -119,15 +134,18 @@ class LogCapture {
   std::vector<std::string> lines_;
 };
 
-// A node of a test network: id, key and port.
+// A node of a test network: id, key and a port reserved for the whole test.
 struct TestNode {
   uint64_t id;
   std::shared_ptr<const crypto::KeyPair> key;
   uint16_t port;
+  std::shared_ptr<PortReservation> reservation;
 };
 
 TestNode MakeNode(uint64_t id) {
-  return {id, KeyFor(id), ReservePort()};
+  auto reservation = std::make_shared<PortReservation>();
+  uint16_t port = reservation->port();
+  return {id, KeyFor(id), port, std::move(reservation)};
 }
 
 TransportOptions OptionsFor(const TestNode& self, const std::vector<TestNode>& others,
@@ -513,6 +531,8 @@ TEST_F(TransportTest, TwoNodesExchangeBothWays) {
   }
   EXPECT_EQ(inbox_b.From(1), expected_at_b);
   EXPECT_EQ(inbox_a.From(2), expected_at_a);
+  // The sender counts a frame when its write completes, which may be after delivery.
+  ASSERT_TRUE(WaitUntil([&] { return ta->peer_stats(2)->frames_sent == 20; }));
   PeerStats a_to_b = *ta->peer_stats(2);
   EXPECT_TRUE(a_to_b.connected);
   EXPECT_EQ(a_to_b.frames_sent, 20u);
@@ -573,7 +593,7 @@ TEST_F(TransportTest, UnknownNodeRefused) {
 TEST_F(TransportTest, ImpostorWithWrongKeyRefused) {
   LogCapture log;
   TestNode a = MakeNode(1), b = MakeNode(2);
-  TestNode impostor{2, KeyFor(77), b.port};  // b's id and address, another key
+  TestNode impostor{2, KeyFor(77), b.port, b.reservation};  // b's id and address, another key
   Inbox inbox_a, inbox_impostor;
   auto ta = StartOrDie(OptionsFor(a, {b}), inbox_a);
   auto ti = StartOrDie(OptionsFor(impostor, {a}), inbox_impostor);
@@ -717,7 +737,7 @@ TEST_F(TransportTest, SendQueueBoundDropsOldest) {
   ASSERT_TRUE(inbox_b.WaitForCount(4));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(inbox_b.From(1), (std::vector<std::string>{"m6", "m7", "m8", "m9"}));
-  EXPECT_EQ(ta->peer_stats(2)->frames_sent, 4u);
+  EXPECT_TRUE(WaitUntil([&] { return ta->peer_stats(2)->frames_sent == 4; }));
 }
 
 // Send refuses an unknown peer and an oversized payload, queuing nothing.
