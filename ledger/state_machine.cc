@@ -93,11 +93,14 @@ Result<EnvelopeVerdict> CheckEnvelope(const ChainParamsRecord& params, const Tra
     return EnvelopeVerdict{OutcomeCode::kBadSignature,
                            "signature does not verify under the current key of \"" + tx.sender + "\""};
   }
-  int64_t skew = tx.client_time_ms - block_time_ms;
-  if (skew > params.client_time_window_ms || -skew > params.client_time_window_ms) {
+  // Bounds, not a difference: a hostile client time near INT64_MIN must not overflow.
+  // Block time and the window are both bounded (calendar.h, genesis validation).
+  int64_t earliest = block_time_ms - params.client_time_window_ms;
+  int64_t latest = block_time_ms + params.client_time_window_ms;
+  if (tx.client_time_ms < earliest || tx.client_time_ms > latest) {
     return EnvelopeVerdict{OutcomeCode::kClientTimeOutsideWindow,
-                           "client_time_ms is " + std::to_string(skew) + " ms from the block time; window is " +
-                               std::to_string(params.client_time_window_ms) + " ms"};
+                           "client_time_ms " + std::to_string(tx.client_time_ms) + " is outside [" +
+                               std::to_string(earliest) + ", " + std::to_string(latest) + "] around the block time"};
   }
   if (sender->HasRole(Role::kAuditor)) {
     return EnvelopeVerdict{OutcomeCode::kReadOnlySender, "auditor \"" + tx.sender + "\" is read-only"};

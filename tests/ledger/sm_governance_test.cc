@@ -1,5 +1,7 @@
 // The state machine's framework (envelope checks, savepoints, outcomes) and its
 // governance rules (authorities, accounts, keys, policies, calendars).
+#include <limits>
+
 #include "tests/ledger/sm_fixture.h"
 
 namespace shulian::ledger::testing {
@@ -46,8 +48,12 @@ TEST_F(GovernanceRulesTest, EnvelopeChecksRejectWithStableCodes) {
   malformed.body.push_back(0);  // trailing byte
   malformed.Sign(keys_.at("tz.sup"));
   Transaction auditor = MakeTx("auditor", body);
-  std::vector<TxOutcome> out = ApplyTxs({wrong_network, unknown, bad_signature, early, malformed, auditor});
-  ASSERT_EQ(out.size(), 6u);
+  Transaction extreme = MakeTx("tz.sup", body);
+  extreme.client_time_ms = std::numeric_limits<int64_t>::min();
+  extreme.Sign(keys_.at("tz.sup"));
+  std::vector<TxOutcome> out = ApplyTxs({wrong_network, unknown, bad_signature, early, malformed, auditor, extreme});
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(out[6].code, OutcomeCode::kClientTimeOutsideWindow);
   EXPECT_EQ(out[0].code, OutcomeCode::kWrongNetwork);
   EXPECT_EQ(out[1].code, OutcomeCode::kUnknownSender);
   EXPECT_EQ(out[2].code, OutcomeCode::kBadSignature);
