@@ -140,7 +140,7 @@ Result<json> ApiClient::PostSubmission(std::string_view target, json body, bool 
                                        std::optional<uint64_t> wait_timeout_ms) {
   body["wait_for_commit"] = wait_for_commit;
   if (wait_timeout_ms) body["wait_timeout_ms"] = *wait_timeout_ms;
-  return Call("POST", target, body.dump());
+  return Call("POST", target, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 Result<json> ApiClient::Submit(const ledger::Transaction& tx, bool wait_for_commit,

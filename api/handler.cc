@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <exception>
 #include <set>
 
 #include "api/errors.h"
@@ -35,7 +36,9 @@ namespace {
 HttpResponse JsonResponse(int status, const json& body) {
   HttpResponse response;
   response.status = status;
-  response.body = body.dump();
+  // Messages may echo caller input that is not UTF-8; replace such bytes (U+FFFD)
+  // rather than let the serialiser throw.
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return response;
 }
 
@@ -344,7 +347,13 @@ void ApiHandler::Count(int http_status) {
 
 HttpResponse ApiHandler::Handle(const HttpRequest& request) {
   Call call{request, nullptr, {}, {}, {}};
-  HttpResponse response = Dispatch(call);
+  HttpResponse response;
+  try {
+    response = Dispatch(call);
+  } catch (const std::exception& error) {
+    // Nothing here should throw; if a library does, one request fails, not the node.
+    response = ErrorResponse(500, "internal", std::string("unexpected exception: ") + error.what());
+  }
   Count(response.status);
   return response;
 }

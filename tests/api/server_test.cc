@@ -551,12 +551,17 @@ TEST_F(ApiServerTest, GarbageInputNeverCrashesTheServer) {
       "POST /v1/transactions HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
       std::string("\x00\x01\x02\xff\xfe\r\n\r\n", 9),
       "GET relative HTTP/1.1\r\nHost: x\r\n\r\n",
+      // Bytes that are not UTF-8 echoed into error messages.
+      "GET /v1/query/%FF%FE HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /v1/query/open_catalog?%FF=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      "GET /v1/blocks/%C3%28 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
   };
   for (const std::string& input : inputs) {
     const std::string response = Raw(input);
     if (!response.empty()) {
       EXPECT_GE(StatusOf(response), 400) << input;
       EXPECT_LT(StatusOf(response), 500) << input;
+      EXPECT_FALSE(BodyOf(response).is_discarded()) << input << " -> " << response;
     }
   }
   EXPECT_TRUE(Client()->GetStatus().ok());
