@@ -262,8 +262,9 @@ void Connection::Begin() {
   handshake_timer_.expires_after(std::chrono::milliseconds(impl_.options.handshake_timeout_ms));
   handshake_timer_.async_wait([self](const error_code& ec) {
     if (ec || self->is_closed() || self->is_open()) return;
-    self->Fail(Status::Unavailable("handshake timed out after " +
-                                   std::to_string(self->impl_.options.handshake_timeout_ms) + " ms"));
+    self->Close(
+        "handshake timed out after " + std::to_string(self->impl_.options.handshake_timeout_ms) + " ms",
+        LogLevel::kWarn);
   });
   handshake_out_.push_back(EncodeFrame(handshake_->own_hello()));
   PumpWrites();

@@ -691,7 +691,7 @@ TEST_F(TransportTest, GarbageAndSilentPeersRefused) {
   EXPECT_TRUE(WaitUntil([&] { return log.Contains("level=warn", "hello.magic"); }));
   RawPeer silent(a.port);
   EXPECT_TRUE(silent.WaitClosed());
-  EXPECT_TRUE(WaitUntil([&] { return log.Contains("handshake timed out after 200 ms"); }));
+  EXPECT_TRUE(WaitUntil([&] { return log.Contains("level=warn", "handshake timed out after 200 ms"); }));
   EXPECT_TRUE(inbox_a.messages().empty());
 }
 
