@@ -65,6 +65,7 @@ inline std::vector<AccountSpec> TestAccounts() {
       {"citizen", "", {Role::kPublic}},
       {"court", "", {Role::kCourt}},
       {"auditor", "", {Role::kAuditor}},
+      {"op", "320000", {Role::kOperator}},
   };
 }
 

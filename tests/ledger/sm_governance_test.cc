@@ -149,5 +149,17 @@ TEST_F(GovernanceRulesTest, OnlyAProvinceSupervisorReplacesASharedCalendar) {
   EXPECT_EQ(Apply("tz.sup", SetCalendarBody{{}, "mismatch", other.Encode()}).code, OutcomeCode::kRuleInvalidArgument);
 }
 
+TEST_F(GovernanceRulesTest, OperatorManagesValidatorsAndNodeIdsAreNeverReused) {
+  // Proves only the operator adds or removes validators, and a removed node's id cannot be taken again.
+  AddValidatorBody add{{}, 2, "tz-node", "321200", KeyFor("node-2").public_key()};
+  EXPECT_EQ(Apply("js.sup", add).code, OutcomeCode::kRulePermissionDenied);
+  EXPECT_TRUE(Apply("op", add).accepted());
+  EXPECT_TRUE(Apply("op", RemoveValidatorBody{{}, 2, "decommissioned"}).accepted());
+  EXPECT_TRUE(LoadRecord<ValidatorRecord>(*state_, Key("va").U64(2)).value().removed);
+  EXPECT_EQ(Apply("op", add).code, OutcomeCode::kRuleAlreadyExists);
+  EXPECT_EQ(Apply("op", RemoveValidatorBody{{}, 2, "again"}).code, OutcomeCode::kRuleFailedPrecondition);
+  EXPECT_TRUE(Apply("op", AccountBody("judge", "320000", {Role::kCourt})).accepted());
+}
+
 }  // namespace
 }  // namespace shulian::ledger::testing
