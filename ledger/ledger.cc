@@ -47,7 +47,9 @@ Result<std::unique_ptr<Ledger>> Ledger::OpenImported(const std::filesystem::path
   return ledger;
 }
 
-Result<BlockOutcome> Ledger::ApplyBlock(const Block& block) {
+Result<BlockOutcome> Ledger::ApplyBlock(const Block& block) { return ApplyBlock(block, ExtraWrites()); }
+
+Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& add_writes) {
   if (block.header.height != blocks_->height() + 1) {
     return Status::FailedPrecondition("block height " + std::to_string(block.header.height) + " does not follow " +
                                       std::to_string(blocks_->height()));
@@ -59,9 +61,11 @@ Result<BlockOutcome> Ledger::ApplyBlock(const Block& block) {
   }
   leveldb::WriteBatch batch;
   state_->MoveToBatch(&batch);
+  BlockOutcome outcome{block.header.height, block.header.Hash(), std::move(outcomes).value()};
+  if (add_writes) add_writes(outcome, batch);
   Status appended = blocks_->AppendBlock(block, &batch);
   if (!appended.ok()) return appended;  // the batch (our writes) is dropped with it
-  return BlockOutcome{block.header.height, block.header.Hash(), std::move(outcomes).value()};
+  return outcome;
 }
 
 Result<Block> Ledger::BuildBlock(std::vector<Transaction> transactions, int64_t time_ms, uint64_t proposer_id,

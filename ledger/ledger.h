@@ -17,6 +17,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -27,6 +28,11 @@
 #include "ledger/state_machine.h"
 #include "ledger/state_store.h"
 #include "ledger/store.h"
+
+namespace leveldb {
+class DB;
+class WriteBatch;
+}  // namespace leveldb
 
 namespace shulian::ledger {
 
@@ -61,6 +67,12 @@ class Ledger {
   // Applies and stores `block`. On any failure nothing changes.
   Result<BlockOutcome> ApplyBlock(const Block& block);
 
+  // Lets the caller add its own keys (outside the ledger's prefixes) to the block's
+  // atomic batch once the outcomes are known: the node records its Raft applied
+  // index and the outcomes with the block, so they can never disagree after a crash.
+  using ExtraWrites = std::function<void(const BlockOutcome& outcome, leveldb::WriteBatch& batch)>;
+  Result<BlockOutcome> ApplyBlock(const Block& block, const ExtraWrites& add_writes);
+
   // A signed block of `transactions` on top of the head, stamped `time_ms`.
   // Writes nothing.
   Result<Block> BuildBlock(std::vector<Transaction> transactions, int64_t time_ms, uint64_t proposer_id,
@@ -70,6 +82,8 @@ class Ledger {
   const BlockStore& blocks() const { return *blocks_; }
   const StateStore& state() const { return *state_; }
   const StateMachine& state_machine() const { return machine_; }
+  // The shared database, lent to the node's Raft log ("r/") and its own keys.
+  leveldb::DB* db() { return blocks_->db(); }
 
  private:
   Ledger(std::unique_ptr<BlockStore> blocks, const LedgerOptions& options);
