@@ -71,6 +71,8 @@ void StateStore::RollbackSavepoint() {
 
 Status StateStore::Scan(std::string_view key_prefix, std::string_view start_after, size_t limit,
                         const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  // A cursor that sorts before the prefix means "from the first key of the prefix".
+  if (start_after < key_prefix) start_after = {};
   std::string full_prefix = prefix_ + std::string(key_prefix);
   std::unique_ptr<leveldb::Iterator> db_it(db_->NewIterator(leveldb::ReadOptions()));
   std::string seek_key = start_after.empty() ? full_prefix : prefix_ + std::string(start_after);

@@ -111,6 +111,7 @@ TEST_F(StateStoreTest, ScanMergesPendingAndStoredInKeyOrder) {
   EXPECT_EQ(ScanKeys(store, "i/"), (std::vector<std::string>{"i/a", "i/b", "i/d", "i/e"}));
   EXPECT_EQ(ScanKeys(store, "i/", "i/b"), (std::vector<std::string>{"i/d", "i/e"}));
   EXPECT_EQ(ScanKeys(store, "i/", "", 2), (std::vector<std::string>{"i/a", "i/b"}));
+  EXPECT_EQ(ScanKeys(store, "i/", "a", 2), (std::vector<std::string>{"i/a", "i/b"}));
 }
 
 TEST_F(StateStoreTest, ScanNeverLeavesItsPrefixOrTheStoresPrefix) {
