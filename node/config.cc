@@ -1,0 +1,280 @@
+#include "node/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "ledger/transaction.h"
+#include "node/log.h"
+
+namespace shulian::node {
+namespace {
+
+using nlohmann::json;
+
+Status Bad(std::string_view field, std::string_view what) {
+  return Status::InvalidArgument(std::string(field) + ": " + std::string(what));
+}
+
+// Refuses keys outside `allowed`, so a misspelt limit is never silently ignored.
+Status CheckKeys(std::string_view where, const json& object, const std::set<std::string>& allowed) {
+  for (const auto& item : object.items()) {
+    if (!allowed.contains(item.key())) {
+      std::string field = where.empty() ? item.key() : std::string(where) + "." + item.key();
+      return Bad(field, "unknown key");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Path(std::string_view where, std::string_view key) {
+  return where.empty() ? std::string(key) : std::string(where) + "." + std::string(key);
+}
+
+Result<std::string> GetString(const json& object, std::string_view where, const std::string& key) {
+  auto it = object.find(key);
+  if (it == object.end()) return Bad(Path(where, key), "required");
+  if (!it->is_string()) return Bad(Path(where, key), "expected a string");
+  if (it->get_ref<const std::string&>().empty()) return Bad(Path(where, key), "must not be empty");
+  return it->get<std::string>();
+}
+
+Result<uint64_t> GetU64(const json& object, std::string_view where, const std::string& key, uint64_t min,
+                        uint64_t max, std::optional<uint64_t> fallback) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (fallback) return *fallback;
+    return Bad(Path(where, key), "required");
+  }
+  if (!it->is_number_unsigned() && !(it->is_number_integer() && it->get<int64_t>() >= 0)) {
+    return Bad(Path(where, key), "expected a non-negative integer");
+  }
+  uint64_t value = it->get<uint64_t>();
+  if (value < min || value > max) {
+    return Bad(Path(where, key), "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+  }
+  return value;
+}
+
+Result<double> GetRate(const json& object, std::string_view where, const std::string& key, double fallback) {
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number()) return Bad(Path(where, key), "expected a number");
+  double value = it->get<double>();
+  if (!(value >= 0 && value <= 1e9)) return Bad(Path(where, key), "must be in [0, 1e9]");
+  return value;
+}
+
+std::filesystem::path Resolve(const std::filesystem::path& dir, const std::string& text) {
+  std::filesystem::path p(text);
+  return p.is_absolute() ? p : (dir / p).lexically_normal();
+}
+
+Result<NodeLimits> ParseLimits(const json& object) {
+  constexpr std::string_view kWhere = "limits";
+  if (!object.is_object()) return Bad(kWhere, "expected an object");
+  RETURN_IF_ERROR(CheckKeys(kWhere, object,
+                            {"pending_transactions_max", "batch_transactions_max", "batch_bytes_max",
+                             "batch_wait_ms", "request_body_bytes_max", "account_requests_per_second",
+                             "account_burst_max", "read_timeout_ms", "wait_timeout_ms_max", "api_handler_threads",
+                             "api_io_threads", "api_connections_max", "forward_timeout_ms",
+                             "forwards_in_flight_max", "tick_ms", "election_ticks", "heartbeat_ticks",
+                             "inbox_events_max", "frame_bytes_max", "send_queue_frames_max"}));
+  NodeLimits d;
+  NodeLimits l;
+  ASSIGN_OR_RETURN(l.pending_transactions_max,
+                   GetU64(object, kWhere, "pending_transactions_max", 1, 10'000'000, d.pending_transactions_max));
+  ASSIGN_OR_RETURN(l.batch_transactions_max,
+                   GetU64(object, kWhere, "batch_transactions_max", 1, 100'000, d.batch_transactions_max));
+  ASSIGN_OR_RETURN(l.batch_bytes_max, GetU64(object, kWhere, "batch_bytes_max", 1024, 64u << 20, d.batch_bytes_max));
+  ASSIGN_OR_RETURN(l.batch_wait_ms, GetU64(object, kWhere, "batch_wait_ms", 0, 10'000, d.batch_wait_ms));
+  ASSIGN_OR_RETURN(l.request_body_bytes_max,
+                   GetU64(object, kWhere, "request_body_bytes_max", 1024, 256u << 20, d.request_body_bytes_max));
+  ASSIGN_OR_RETURN(l.account_requests_per_second,
+                   GetRate(object, kWhere, "account_requests_per_second", d.account_requests_per_second));
+  ASSIGN_OR_RETURN(l.account_burst_max, GetRate(object, kWhere, "account_burst_max", d.account_burst_max));
+  ASSIGN_OR_RETURN(l.read_timeout_ms, GetU64(object, kWhere, "read_timeout_ms", 1, 600'000, d.read_timeout_ms));
+  ASSIGN_OR_RETURN(l.wait_timeout_ms_max,
+                   GetU64(object, kWhere, "wait_timeout_ms_max", 1, 600'000, d.wait_timeout_ms_max));
+  ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
+  ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
+  ASSIGN_OR_RETURN(l.api_connections_max,
+                   GetU64(object, kWhere, "api_connections_max", 1, 1'000'000, d.api_connections_max));
+  ASSIGN_OR_RETURN(l.forward_timeout_ms,
+                   GetU64(object, kWhere, "forward_timeout_ms", 1, 600'000, d.forward_timeout_ms));
+  ASSIGN_OR_RETURN(l.forwards_in_flight_max,
+                   GetU64(object, kWhere, "forwards_in_flight_max", 1, 1024, d.forwards_in_flight_max));
+  ASSIGN_OR_RETURN(l.tick_ms, GetU64(object, kWhere, "tick_ms", 1, 10'000, d.tick_ms));
+  ASSIGN_OR_RETURN(l.election_ticks, GetU64(object, kWhere, "election_ticks", 2, 10'000, d.election_ticks));
+  ASSIGN_OR_RETURN(l.heartbeat_ticks, GetU64(object, kWhere, "heartbeat_ticks", 1, 10'000, d.heartbeat_ticks));
+  ASSIGN_OR_RETURN(l.inbox_events_max, GetU64(object, kWhere, "inbox_events_max", 16, 10'000'000, d.inbox_events_max));
+  ASSIGN_OR_RETURN(l.frame_bytes_max, GetU64(object, kWhere, "frame_bytes_max", 4096, 64u << 20, d.frame_bytes_max));
+  ASSIGN_OR_RETURN(l.send_queue_frames_max,
+                   GetU64(object, kWhere, "send_queue_frames_max", 1, 1'000'000, d.send_queue_frames_max));
+  if (l.heartbeat_ticks >= l.election_ticks) {
+    return Bad("limits.heartbeat_ticks", "must be below limits.election_ticks");
+  }
+  // A block travels in one frame: its transactions plus header and Raft overhead.
+  if (l.frame_bytes_max < l.batch_bytes_max + (64u << 10)) {
+    return Bad("limits.frame_bytes_max", "must exceed limits.batch_bytes_max by at least 65536");
+  }
+  return l;
+}
+
+Result<PeerEntry> ParsePeer(const json& object, const std::string& where) {
+  if (!object.is_object()) return Bad(where, "expected an object");
+  RETURN_IF_ERROR(CheckKeys(where, object, {"id", "address", "api_address", "public_key"}));
+  PeerEntry peer;
+  ASSIGN_OR_RETURN(peer.id, GetU64(object, where, "id", 1, std::numeric_limits<uint64_t>::max(), std::nullopt));
+  ASSIGN_OR_RETURN(std::string address, GetString(object, where, "address"));
+  ASSIGN_OR_RETURN(peer.address, ParseHostPort(Path(where, "address"), address));
+  ASSIGN_OR_RETURN(std::string api, GetString(object, where, "api_address"));
+  ASSIGN_OR_RETURN(peer.api_address, ParseHostPort(Path(where, "api_address"), api));
+  ASSIGN_OR_RETURN(std::string key, GetString(object, where, "public_key"));
+  Result<crypto::PublicKey> parsed = crypto::PublicKey::FromHex(key);
+  if (key.size() != 64 || !parsed.ok()) return Bad(Path(where, "public_key"), "not 64 hex characters");
+  peer.public_key = *parsed;
+  return peer;
+}
+
+}  // namespace
+
+Result<HostPort> ParseHostPort(std::string_view field, std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) {
+    return Bad(field, "expected host:port, got \"" + std::string(text) + "\"");
+  }
+  std::string_view port_text = text.substr(colon + 1);
+  uint32_t port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+    return Bad(field, "port must be a number in [1, 65535], got \"" + std::string(port_text) + "\"");
+  }
+  return HostPort{std::string(text.substr(0, colon)), static_cast<uint16_t>(port)};
+}
+
+const PeerEntry* NodeConfig::FindPeer(uint64_t id) const {
+  for (const PeerEntry& peer : peers) {
+    if (peer.id == id) return &peer;
+  }
+  return nullptr;
+}
+
+Result<NodeConfig> ParseNodeConfig(const json& object, const std::filesystem::path& config_dir) {
+  if (!object.is_object()) return Bad("(top level)", "expected an object");
+  RETURN_IF_ERROR(CheckKeys("", object,
+                            {"network_id", "genesis", "node_id", "node_key", "data_dir", "listen_address",
+                             "api_address", "peers", "forward_to_leader", "log_level", "limits"}));
+  NodeConfig c;
+  c.config_dir = config_dir;
+  ASSIGN_OR_RETURN(c.network_id, GetString(object, "", "network_id"));
+  RETURN_IF_ERROR(ledger::ValidateId("network_id", c.network_id, 64));
+  ASSIGN_OR_RETURN(std::string genesis, GetString(object, "", "genesis"));
+  c.genesis_path = Resolve(config_dir, genesis);
+  ASSIGN_OR_RETURN(c.node_id, GetU64(object, "", "node_id", 1, std::numeric_limits<uint64_t>::max(), std::nullopt));
+  ASSIGN_OR_RETURN(std::string key, GetString(object, "", "node_key"));
+  c.node_key_path = Resolve(config_dir, key);
+  ASSIGN_OR_RETURN(std::string data, GetString(object, "", "data_dir"));
+  c.data_dir = Resolve(config_dir, data);
+  ASSIGN_OR_RETURN(std::string listen, GetString(object, "", "listen_address"));
+  ASSIGN_OR_RETURN(c.listen_address, ParseHostPort("listen_address", listen));
+  ASSIGN_OR_RETURN(std::string api, GetString(object, "", "api_address"));
+  ASSIGN_OR_RETURN(c.api_address, ParseHostPort("api_address", api));
+
+  auto peers = object.find("peers");
+  if (peers == object.end()) return Bad("peers", "required");
+  if (!peers->is_array()) return Bad("peers", "expected an array");
+  std::set<uint64_t> ids;
+  for (size_t i = 0; i < peers->size(); ++i) {
+    const std::string where = "peers[" + std::to_string(i) + "]";
+    ASSIGN_OR_RETURN(PeerEntry peer, ParsePeer((*peers)[i], where));
+    if (!ids.insert(peer.id).second) return Bad(where + ".id", "duplicate id " + std::to_string(peer.id));
+    c.peers.push_back(std::move(peer));
+  }
+
+  if (auto it = object.find("forward_to_leader"); it != object.end()) {
+    if (!it->is_boolean()) return Bad("forward_to_leader", "expected a boolean");
+    c.forward_to_leader = it->get<bool>();
+  }
+  if (auto it = object.find("log_level"); it != object.end()) {
+    LogLevel level;
+    if (!it->is_string() || !ParseLogLevel(it->get<std::string>(), &level)) {
+      return Bad("log_level", "expected one of debug, info, warn, error");
+    }
+    c.log_level = it->get<std::string>();
+  }
+  if (auto it = object.find("limits"); it != object.end()) {
+    ASSIGN_OR_RETURN(c.limits, ParseLimits(*it));
+  }
+  return c;
+}
+
+Result<NodeConfig> LoadNodeConfigFile(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::InvalidArgument("config file " + path.string() + ": not a readable regular file");
+  }
+  uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec || size > kConfigFileBytesMax) {
+    return Status::InvalidArgument("config file " + path.string() + ": larger than " +
+                                   std::to_string(kConfigFileBytesMax) + " bytes");
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in.good() && !in.eof()) return Status::IoError("reading config file " + path.string());
+  json parsed = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return Status::InvalidArgument("config file " + path.string() + ": not valid JSON");
+  std::filesystem::path dir = std::filesystem::absolute(path, ec).parent_path();
+  return ParseNodeConfig(parsed, dir);
+}
+
+nlohmann::json NodeConfigToJson(const NodeConfig& c) {
+  auto rel = [&](const std::filesystem::path& p) {
+    std::filesystem::path r = p.lexically_relative(c.config_dir);
+    return (r.empty() || r.string().starts_with("..")) ? p.string() : r.string();
+  };
+  json peers = json::array();
+  for (const PeerEntry& p : c.peers) {
+    peers.push_back({{"id", p.id},
+                     {"address", p.address.ToString()},
+                     {"api_address", p.api_address.ToString()},
+                     {"public_key", p.public_key.ToHex()}});
+  }
+  const NodeLimits& l = c.limits;
+  json limits = {{"pending_transactions_max", l.pending_transactions_max},
+                 {"batch_transactions_max", l.batch_transactions_max},
+                 {"batch_bytes_max", l.batch_bytes_max},
+                 {"batch_wait_ms", l.batch_wait_ms},
+                 {"request_body_bytes_max", l.request_body_bytes_max},
+                 {"account_requests_per_second", l.account_requests_per_second},
+                 {"account_burst_max", l.account_burst_max},
+                 {"read_timeout_ms", l.read_timeout_ms},
+                 {"wait_timeout_ms_max", l.wait_timeout_ms_max},
+                 {"api_handler_threads", l.api_handler_threads},
+                 {"api_io_threads", l.api_io_threads},
+                 {"api_connections_max", l.api_connections_max},
+                 {"forward_timeout_ms", l.forward_timeout_ms},
+                 {"forwards_in_flight_max", l.forwards_in_flight_max},
+                 {"tick_ms", l.tick_ms},
+                 {"election_ticks", l.election_ticks},
+                 {"heartbeat_ticks", l.heartbeat_ticks},
+                 {"inbox_events_max", l.inbox_events_max},
+                 {"frame_bytes_max", l.frame_bytes_max},
+                 {"send_queue_frames_max", l.send_queue_frames_max}};
+  return {{"network_id", c.network_id},
+          {"genesis", rel(c.genesis_path)},
+          {"node_id", c.node_id},
+          {"node_key", rel(c.node_key_path)},
+          {"data_dir", rel(c.data_dir)},
+          {"listen_address", c.listen_address.ToString()},
+          {"api_address", c.api_address.ToString()},
+          {"peers", std::move(peers)},
+          {"forward_to_leader", c.forward_to_leader},
+          {"log_level", c.log_level},
+          {"limits", std::move(limits)}};
+}
+
+}  // namespace shulian::node

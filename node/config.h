@@ -1,0 +1,107 @@
+// NodeConfig: everything `shulian-node --config FILE` reads from its JSON
+// configuration file — the network, this node's identity and key file, its peers,
+// where it keeps its data, where it listens, and every limit of its queues,
+// batches and timers. docs/node.md lists each key with its default.
+//
+// Parsing is strict: unknown keys, wrong JSON types and out-of-range values are
+// refused with InvalidArgument whose message names the field by its JSON path
+// ("peers[1].public_key: not 64 hex characters"). Relative paths (genesis, node
+// key, data directory) resolve against the directory of the config file.
+// Checks that need other files (the node key matches the genesis validator entry)
+// are made by the node when it starts (node/node.h).
+//
+// Thread-safety: values.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "crypto/keys.h"
+
+namespace shulian::node {
+
+// "host:port"; the port is 1..65535.
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+// InvalidArgument naming `field` for anything but "host:port".
+Result<HostPort> ParseHostPort(std::string_view field, std::string_view text);
+
+struct PeerEntry {
+  uint64_t id = 0;
+  HostPort address;      // peer transport
+  HostPort api_address;  // its HTTP API (followers forward submissions there)
+  crypto::PublicKey public_key;
+};
+
+// Every limit, named with its unit. Defaults suit a small network on one machine.
+struct NodeLimits {
+  // Proposal side (leader).
+  uint64_t pending_transactions_max = 20'000;  // admitted, not yet in a block
+  uint64_t batch_transactions_max = 2'000;     // per block
+  uint64_t batch_bytes_max = 4u << 20;         // encoded transactions per block
+  uint64_t batch_wait_ms = 2;                  // a partial batch waits at most this
+  // API.
+  uint64_t request_body_bytes_max = 4u << 20;
+  double account_requests_per_second = 200;  // per signing account (0: unlimited)
+  double account_burst_max = 400;
+  uint64_t read_timeout_ms = 5'000;      // linearizable reads (ReadIndex + apply)
+  uint64_t wait_timeout_ms_max = 60'000; // submit-and-wait
+  uint64_t api_handler_threads = 8;
+  uint64_t api_io_threads = 2;
+  uint64_t api_connections_max = 1'024;
+  // Forwarding to the leader.
+  uint64_t forward_timeout_ms = 15'000;
+  uint64_t forwards_in_flight_max = 4;  // beyond this a follower answers 503
+  // Raft and the event loop.
+  uint64_t tick_ms = 50;
+  uint64_t election_ticks = 20;
+  uint64_t heartbeat_ticks = 2;
+  uint64_t inbox_events_max = 100'000;  // peer messages and reads waiting for the loop
+  // Peer transport.
+  uint64_t frame_bytes_max = 24u << 20;  // one Raft message; above batch_bytes_max
+  uint64_t send_queue_frames_max = 4'096;
+};
+
+struct NodeConfig {
+  std::filesystem::path config_dir;  // relative paths resolved against this
+  std::string network_id;
+  std::filesystem::path genesis_path;
+  uint64_t node_id = 0;
+  std::filesystem::path node_key_path;
+  std::filesystem::path data_dir;
+  HostPort listen_address;  // peer transport
+  HostPort api_address;     // HTTP API
+  // The other nodes. An entry for this node itself is allowed (a shared peer
+  // list) and only checked: its key must be this node's.
+  std::vector<PeerEntry> peers;
+  // true: followers forward submissions to the leader over HTTP; false: they
+  // answer 503 naming the leader and its API address.
+  bool forward_to_leader = true;
+  std::string log_level = "info";
+  NodeLimits limits;
+
+  // The entry for `id` in peers, or nullptr.
+  const PeerEntry* FindPeer(uint64_t id) const;
+};
+
+// Parses the JSON form; `config_dir` anchors relative paths.
+Result<NodeConfig> ParseNodeConfig(const nlohmann::json& json, const std::filesystem::path& config_dir);
+// Reads at most config_file_bytes_max bytes and parses them.
+inline constexpr uint64_t kConfigFileBytesMax = 1u << 20;
+Result<NodeConfig> LoadNodeConfigFile(const std::filesystem::path& path);
+
+// The JSON form of a config (paths as given, relative to config_dir when they are
+// inside it); ParseNodeConfig(ToJson(c)) gives back c. Used by tools and tests
+// that write networks.
+nlohmann::json NodeConfigToJson(const NodeConfig& config);
+
+}  // namespace shulian::node

@@ -1,0 +1,652 @@
+// The node's start-up, event loop, Ready handling, block apply and proposal.
+// See node/node.h and docs/node.md.
+#include "node/node.h"
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "consensus/types.h"
+#include "ledger/state_keys.h"
+#include "node/log.h"
+#include "node/node_impl.h"
+
+namespace shulian::node {
+namespace {
+
+constexpr std::string_view kComponent = "node";
+
+int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string U64(uint64_t v) { return std::to_string(v); }
+
+bool IsFatal(const Status& s) {
+  return s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kCorruption || s.code() == ErrorCode::kInternal;
+}
+
+Bytes ReadIdContext(uint64_t id) {
+  ByteWriter w;
+  w.PutU64(id);
+  return w.Take();
+}
+
+}  // namespace
+
+// ------------------------------- helpers -------------------------------
+
+std::string OutcomesKey(uint64_t height) {
+  ByteWriter w;
+  w.PutU64(height);
+  return "n/o/" + std::string(AsStringView(w.bytes()));
+}
+
+Bytes EncodeOutcomes(const std::vector<ledger::TxOutcome>& outcomes) {
+  ByteWriter w;
+  w.PutU32(static_cast<uint32_t>(outcomes.size()));
+  for (const ledger::TxOutcome& o : outcomes) w.PutBytes(o.Encode());
+  return w.Take();
+}
+
+Result<std::vector<ledger::TxOutcome>> DecodeOutcomes(ByteView bytes) {
+  constexpr size_t kOutcomeBytesMax = 1 << 20;
+  ByteReader r(bytes);
+  ASSIGN_OR_RETURN(uint32_t count, r.GetU32());
+  if (count > r.remaining() / 4) return Status::Corruption("outcomes: count exceeds the record");
+  std::vector<ledger::TxOutcome> out;
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    ASSIGN_OR_RETURN(ByteView one, r.GetBytes(kOutcomeBytesMax));
+    ASSIGN_OR_RETURN(ledger::TxOutcome o, ledger::TxOutcome::Decode(one));
+    out.push_back(std::move(o));
+  }
+  RETURN_IF_ERROR(r.Finish());
+  return out;
+}
+
+void Histogram::Observe(double value) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  size_t i = 0;
+  while (i < bounds_.size() && value > bounds_[i]) ++i;
+  ++counts_[i];
+  sum_ += value;
+  ++count_;
+}
+
+api::MetricFamily Histogram::Family(std::string name, std::string help) const {
+  api::MetricFamily f{std::move(name), std::move(help), api::MetricType::kHistogram, {}};
+  std::lock_guard<std::mutex> lock(mutex_);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i <= bounds_.size(); ++i) {
+    cumulative += counts_[i];
+    std::string le = i < bounds_.size() ? std::to_string(bounds_[i]) : "+Inf";
+    if (i < bounds_.size()) {
+      while (le.size() > 1 && le.back() == '0') le.pop_back();
+      if (le.back() == '.') le.pop_back();
+    }
+    f.samples.push_back({"_bucket", {{"le", le}}, static_cast<double>(cumulative)});
+  }
+  f.samples.push_back({"_sum", {}, sum_});
+  f.samples.push_back({"_count", {}, static_cast<double>(count_)});
+  return f;
+}
+
+// ------------------------------- start-up -------------------------------
+
+Status Node::Impl::Open() {
+  RETURN_IF_ERROR(crypto::Initialize());
+  Result<ledger::Genesis> loaded = ledger::LoadGenesisFile(config.genesis_path.string());
+  if (!loaded.ok()) return Status::InvalidArgument("genesis: " + loaded.status().message());
+  genesis = std::move(loaded).value();
+  if (genesis.network_id != config.network_id) {
+    return Status::InvalidArgument("network_id: \"" + config.network_id + "\" differs from the genesis network id \"" +
+                                   genesis.network_id + "\"");
+  }
+  block_time_skew_ms_max = genesis.chain.block_time_skew_ms_max;
+  Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(config.node_key_path);
+  if (!key.ok()) return Status::InvalidArgument("node_key: " + key.status().message());
+  node_key = std::make_shared<const crypto::KeyPair>(std::move(key).value());
+
+  auto validator_key = [&](uint64_t id) -> const crypto::PublicKey* {
+    for (const ledger::Validator& v : genesis.validators) {
+      if (v.node_id == id) return &v.public_key;
+    }
+    return nullptr;
+  };
+  const crypto::PublicKey* own = validator_key(config.node_id);
+  if (own == nullptr) return Status::InvalidArgument("node_id: " + U64(config.node_id) + " is not a genesis validator");
+  if (*own != node_key->public_key()) {
+    return Status::InvalidArgument("node_key: does not match the public key the genesis lists for validator " +
+                                   U64(config.node_id));
+  }
+  for (size_t i = 0; i < config.peers.size(); ++i) {
+    const PeerEntry& peer = config.peers[i];
+    const std::string where = "peers[" + std::to_string(i) + "]";
+    const crypto::PublicKey* listed = validator_key(peer.id);
+    if (listed == nullptr) return Status::InvalidArgument(where + ".id: " + U64(peer.id) + " is not a genesis validator");
+    if (*listed != peer.public_key) {
+      return Status::InvalidArgument(where + ".public_key: does not match the genesis validator " + U64(peer.id));
+    }
+  }
+  for (const ledger::Validator& v : genesis.validators) {
+    if (v.node_id != config.node_id && config.FindPeer(v.node_id) == nullptr) {
+      return Status::InvalidArgument("peers: genesis validator " + U64(v.node_id) + " is missing");
+    }
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::IoError("data_dir " + config.data_dir.string() + ": " + ec.message());
+  ledger::LedgerOptions options;
+  options.block_limits.transactions_max = genesis.chain.block_transactions_max;
+  options.block_limits.block_bytes_max = genesis.chain.block_bytes_max;
+  ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(config.data_dir / "db", genesis, options));
+  ASSIGN_OR_RETURN(storage, LevelDbRaftStorage::Open(ledger->db()));
+  return Status::Ok();
+}
+
+Status Node::Impl::StartRaft() {
+  ASSIGN_OR_RETURN(consensus::Index last, storage->LastIndex());
+  ASSIGN_OR_RETURN(consensus::Snapshot snapshot, storage->GetSnapshot());
+  if (last == 0 && snapshot.IsEmpty()) {
+    // A fresh member of the initial cluster: the bootstrap snapshot lists the voters.
+    consensus::Snapshot boot;
+    boot.metadata.index = 1;
+    boot.metadata.term = 1;
+    for (const ledger::Validator& v : genesis.validators) boot.metadata.conf_state.voters.push_back(v.node_id);
+    std::sort(boot.metadata.conf_state.voters.begin(), boot.metadata.conf_state.voters.end());
+    RETURN_IF_ERROR(storage->Save(nullptr, {}, &boot, /*sync=*/true));
+    Log(LogLevel::kInfo, kComponent, "bootstrapped a new Raft log", {{"voters", U64(genesis.validators.size())}});
+  }
+  uint64_t applied = 0;
+  std::string value;
+  leveldb::Status got = ledger->db()->Get(leveldb::ReadOptions(), std::string(kAppliedIndexKey), &value);
+  if (got.ok()) {
+    ByteReader r(AsBytes(value));
+    ASSIGN_OR_RETURN(applied, r.GetU64());
+  } else if (!got.IsNotFound()) {
+    return Status::IoError("reading the applied index: " + got.ToString());
+  }
+  applied = std::min<uint64_t>(applied, storage->hard_state().commit);
+  consensus::Config rc;
+  rc.id = config.node_id;
+  rc.election_timeout_ticks = static_cast<uint32_t>(config.limits.election_ticks);
+  rc.heartbeat_ticks = static_cast<uint32_t>(config.limits.heartbeat_ticks);
+  rc.applied_index = applied;
+  rc.max_size_per_append_bytes = config.limits.frame_bytes_max / 2;
+  rc.max_proposal_bytes = config.limits.batch_bytes_max + (32u << 10);
+  rc.random_seed = config.node_id * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(WallNowMs());
+  ASSIGN_OR_RETURN(raw, consensus::RawNode::Create(rc, storage.get()));
+  applied_index = std::max<uint64_t>(applied, 1);
+  commit_index = storage->hard_state().commit;
+  commit_index_at_start = storage->hard_state().commit;
+  Log(LogLevel::kInfo, kComponent, "recovered",
+      {{"height", U64(ledger->height())},
+       {"applied_index", U64(applied)},
+       {"commit_index", U64(storage->hard_state().commit)},
+       {"term", U64(storage->hard_state().term)}});
+  return Status::Ok();
+}
+
+Status Node::Impl::StartTransport() {
+  TransportOptions t;
+  t.network_id = config.network_id;
+  t.self_id = config.node_id;
+  t.listen_host = config.listen_address.host;
+  t.listen_port = config.listen_address.port;
+  t.node_key = node_key;
+  for (const PeerEntry& p : config.peers) {
+    if (p.id == config.node_id) continue;
+    t.peers.push_back({p.id, p.address.host, p.address.port, p.public_key});
+  }
+  t.max_frame_bytes = config.limits.frame_bytes_max;
+  t.send_queue_frames_max = config.limits.send_queue_frames_max;
+  t.backoff_seed = config.node_id;
+  auto on_message = [this](uint64_t from, Bytes payload) {
+    std::lock_guard<std::mutex> lock(inbox_mutex);
+    if (inbox.size() >= config.limits.inbox_events_max) {
+      ++inbox_dropped;  // Raft retransmits
+      return;
+    }
+    inbox.push_back({InboxEvent::Kind::kMessage, from, std::move(payload), 0});
+    inbox_cv.notify_one();
+  };
+  ASSIGN_OR_RETURN(transport, PeerTransport::Start(std::move(t), on_message));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->config = config;
+  LogLevel level = LogLevel::kInfo;
+  if (ParseLogLevel(config.log_level, &level)) SetMinLogLevel(level);
+  RETURN_IF_ERROR(impl->Open());
+  RETURN_IF_ERROR(impl->StartRaft());
+  impl->PublishStatus();
+  Impl* raw_impl = impl.get();
+  impl->loop = std::thread([raw_impl] { raw_impl->Run(); });
+  std::unique_ptr<Node> node(new Node(std::move(impl)));
+  Status transport = node->impl_->StartTransport();
+  if (!transport.ok()) {
+    node->Stop();
+    return transport.WithContext("listen_address " + config.listen_address.ToString());
+  }
+  api::ServerOptions s;
+  s.listen_address = config.api_address.host;
+  s.port = config.api_address.port;
+  s.io_threads = config.limits.api_io_threads;
+  s.handler_threads = config.limits.api_handler_threads;
+  s.max_connections = config.limits.api_connections_max;
+  s.body_bytes_max = config.limits.request_body_bytes_max;
+  s.api.wait_timeout_ms_max = config.limits.wait_timeout_ms_max;
+  s.api.wait_timeout_ms_default = std::min<uint64_t>(s.api.wait_timeout_ms_default, config.limits.wait_timeout_ms_max);
+  s.api.rate_limit.rate_per_second = config.limits.account_requests_per_second;
+  s.api.rate_limit.burst_max = config.limits.account_burst_max;
+  Result<std::unique_ptr<api::HttpServer>> server = api::HttpServer::Start(*node, s);
+  if (!server.ok()) {
+    node->Stop();
+    return server.status().WithContext("api_address " + config.api_address.ToString());
+  }
+  node->impl_->server = std::move(server).value();
+  Log(LogLevel::kInfo, kComponent, "started",
+      {{"node", U64(config.node_id)},
+       {"network", config.network_id},
+       {"api", config.api_address.ToString()},
+       {"peer_listen", config.listen_address.ToString()}});
+  return node;
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() { Stop(); }
+
+void Node::Stop() {
+  Impl& s = *impl_;
+  if (s.stopped.exchange(true)) return;
+  s.stopping = true;
+  s.inbox_cv.notify_all();
+  s.applied_cv.notify_all();
+  s.reads_cv.notify_all();
+  if (s.server) s.server->Stop();  // stop accepting; waiting handlers see `stopping`
+  if (s.loop.joinable()) s.loop.join();  // finishes the Ready in hand
+  if (s.transport) s.transport->Stop();
+  s.server.reset();
+  s.transport.reset();
+  s.raw.reset();
+  s.storage.reset();
+  s.ledger.reset();  // closes the database
+  Log(LogLevel::kInfo, kComponent, "stopped", {{"node", U64(s.config.node_id)}});
+}
+
+bool Node::failed() const {
+  std::lock_guard<std::mutex> lock(impl_->fatal_mutex);
+  return !impl_->fatal.ok();
+}
+Status Node::fatal_error() const {
+  std::lock_guard<std::mutex> lock(impl_->fatal_mutex);
+  return impl_->fatal;
+}
+uint16_t Node::api_port() const { return impl_->server ? impl_->server->port() : 0; }
+uint16_t Node::peer_port() const { return impl_->transport ? impl_->transport->bound_port() : 0; }
+
+// ------------------------------- the loop -------------------------------
+
+void Node::Impl::Fail(const Status& status) {
+  Log(LogLevel::kError, kComponent, "stopping on a fatal error", {{"error", status.ToString()}});
+  {
+    std::lock_guard<std::mutex> lock(fatal_mutex);
+    if (fatal.ok()) fatal = status;
+  }
+  stopping = true;
+  applied_cv.notify_all();
+  reads_cv.notify_all();
+}
+
+void Node::Impl::Wake() {
+  std::lock_guard<std::mutex> lock(inbox_mutex);
+  wake = true;
+  inbox_cv.notify_one();
+}
+
+void Node::Impl::Run() {
+  const auto tick = std::chrono::milliseconds(config.limits.tick_ms);
+  Clock::time_point next_tick = Clock::now() + tick;
+  while (!stopping) {
+    Clock::time_point deadline = next_tick;
+    {
+      std::lock_guard<std::mutex> lock(pending_mutex);
+      if (!pending.empty() && !inflight) {
+        deadline = std::min(deadline, pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms));
+      }
+    }
+    {
+      std::unique_lock<std::mutex> lock(inbox_mutex);
+      inbox_cv.wait_until(lock, deadline, [&] { return stopping.load() || !inbox.empty() || wake; });
+      wake = false;
+    }
+    if (stopping) break;
+    DrainInbox();
+    if (Clock::now() >= next_tick) {
+      Status ticked = raw->Tick();
+      if (!ticked.ok()) return Fail(ticked);
+      // After a long stall (SIGSTOP, swap) tick once, not once per missed tick.
+      next_tick = std::max(next_tick + tick, Clock::now());
+    }
+    MaybePropose();
+    while (raw->HasReady() && !stopping) {
+      Status handled = HandleReady();
+      if (!handled.ok()) return Fail(handled);
+    }
+    if (!raw->fatal_error().ok()) return Fail(raw->fatal_error());
+    PublishStatus();
+  }
+}
+
+void Node::Impl::DrainInbox() {
+  std::deque<InboxEvent> events;
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex);
+    events.swap(inbox);
+  }
+  for (InboxEvent& event : events) {
+    if (event.kind == InboxEvent::Kind::kMessage) {
+      StepMessage(event.from, event.payload);
+      continue;
+    }
+    Status asked = raw->ReadIndex(ReadIdContext(event.read_id));
+    if (!asked.ok()) {
+      std::lock_guard<std::mutex> lock(reads_mutex);
+      auto it = reads.find(event.read_id);
+      if (it != reads.end()) it->second.error = Status::Unavailable("read index: " + asked.message());
+      reads_cv.notify_all();
+    }
+  }
+}
+
+void Node::Impl::StepMessage(uint64_t from, const Bytes& payload) {
+  consensus::MessageLimits limits;
+  limits.max_entry_bytes = config.limits.frame_bytes_max;
+  limits.max_message_bytes = config.limits.frame_bytes_max;
+  Result<consensus::Message> message = consensus::DecodeMessage(payload, limits);
+  if (!message.ok()) {
+    Log(LogLevel::kWarn, kComponent, "dropped an undecodable peer message",
+        {{"peer", U64(from)}, {"error", message.status().message()}});
+    return;
+  }
+  if (message->from != from || message->to != config.node_id) {
+    Log(LogLevel::kWarn, kComponent, "dropped a peer message with wrong addressing",
+        {{"peer", U64(from)}, {"from", U64(message->from)}, {"to", U64(message->to)}});
+    return;
+  }
+  if (message->type == consensus::MessageType::kAppend && !AppendFitsClock(*message)) return;
+  Status stepped = raw->Step(*message);
+  if (!stepped.ok()) {
+    Log(LogLevel::kDebug, kComponent, "step refused", {{"peer", U64(from)}, {"error", stepped.message()}});
+  }
+}
+
+// A block this node has not yet acknowledged must carry a time near our own clock;
+// entries the leader says are committed are history and exempt (a node catching
+// up receives old blocks). Refusing the append withholds our acknowledgement.
+bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
+  const uint64_t committed = std::max<uint64_t>(message.commit, raw->committed());
+  const int64_t now = WallNowMs();
+  for (const consensus::Entry& entry : message.entries) {
+    if (entry.index <= committed || entry.type != consensus::EntryType::kNormal || entry.data.empty()) continue;
+    Result<ledger::Block> block = ledger::Block::Decode(entry.data, ledger->blocks().limits());
+    if (!block.ok()) continue;  // refused deterministically at apply
+    const int64_t skew = block->header.time_ms - now;
+    if (skew > block_time_skew_ms_max || -skew > block_time_skew_ms_max) {
+      ++const_cast<Impl*>(this)->appends_refused_clock;
+      Log(LogLevel::kWarn, kComponent, "refused an append: block time too far from our clock",
+          {{"leader", U64(message.from)},
+           {"height", U64(block->header.height)},
+           {"skew_ms", std::to_string(skew)}});
+      return false;
+    }
+  }
+  return true;
+}
+
+Status Node::Impl::HandleReady() {
+  consensus::Ready rd = raw->GetReady();
+  if (rd.soft_state) {
+    const bool was_leader = role == static_cast<uint8_t>(consensus::Role::kLeader);
+    role = static_cast<uint8_t>(rd.soft_state->role);
+    leader = rd.soft_state->leader;
+    if (was_leader && rd.soft_state->role != consensus::Role::kLeader) DropLeaderState("lost leadership");
+    Log(LogLevel::kInfo, kComponent, "raft role changed",
+        {{"role", std::string(consensus::RoleName(rd.soft_state->role))},
+         {"leader", U64(rd.soft_state->leader)},
+         {"term", U64(raw->term())}});
+  }
+  const consensus::Snapshot* snapshot = nullptr;
+  if (!rd.snapshot.IsEmpty()) {
+    // Only the bootstrap snapshot exists (no compaction yet); a node that was
+    // started with an empty log takes the voters from it.
+    if (rd.snapshot.metadata.index > 1 || !rd.snapshot.data.empty()) {
+      return Status::FailedPrecondition("installing a state snapshot is not supported yet (index " +
+                                        U64(rd.snapshot.metadata.index) + ")");
+    }
+    snapshot = &rd.snapshot;
+  }
+  RETURN_IF_ERROR(storage->Save(rd.hard_state ? &*rd.hard_state : nullptr, rd.entries, snapshot, rd.must_sync));
+  for (const consensus::Message& m : rd.messages) {
+    Status sent = transport->Send(m.to, consensus::EncodeMessage(m));
+    if (!sent.ok()) raw->ReportUnreachable(m.to);
+    if (m.type == consensus::MessageType::kSnapshot) raw->ReportSnapshot(m.to, sent.ok());
+  }
+  if (rd.hard_state) commit_index = rd.hard_state->commit;
+  for (const consensus::Entry& entry : rd.committed_entries) RETURN_IF_ERROR(ApplyEntry(entry));
+  if (!rd.read_states.empty()) {
+    std::lock_guard<std::mutex> lock(reads_mutex);
+    for (const consensus::ReadState& rs : rd.read_states) {
+      ByteReader r(rs.request_context);
+      Result<uint64_t> id = r.GetU64();
+      if (!id.ok()) continue;
+      auto it = reads.find(*id);
+      if (it != reads.end()) it->second.index = rs.index;
+    }
+    reads_cv.notify_all();
+  }
+  return raw->Advance(rd);
+}
+
+Status Node::Impl::SaveAppliedIndex(uint64_t index) {
+  ByteWriter w;
+  w.PutU64(index);
+  // Not synced: replaying a skipped or empty entry after a crash is harmless.
+  leveldb::Status put = ledger->db()->Put(leveldb::WriteOptions(), std::string(kAppliedIndexKey),
+                                         std::string(AsStringView(w.bytes())));
+  if (!put.ok()) return Status::IoError("writing the applied index: " + put.ToString());
+  return Status::Ok();
+}
+
+Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
+  if (entry.index <= applied_index) return Status::Ok();  // replayed below the recovered point
+  if (entry.type == consensus::EntryType::kConfChange) {
+    ASSIGN_OR_RETURN(consensus::ConfChange change, consensus::DecodeConfChange(entry.data));
+    Result<consensus::ConfState> conf = raw->ApplyConfChange(change);
+    if (conf.ok()) {
+      RETURN_IF_ERROR(storage->SaveConfState(*conf, /*sync=*/false));
+    } else {
+      Log(LogLevel::kWarn, kComponent, "conf change refused", {{"error", conf.status().message()}});
+    }
+    RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
+  } else if (entry.data.empty()) {
+    RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
+  } else {
+    RETURN_IF_ERROR(ApplyBlockEntry(entry));
+  }
+  {
+    std::lock_guard<std::mutex> lock(applied_mutex);
+    applied_index = entry.index;
+  }
+  applied_cv.notify_all();
+  return Status::Ok();
+}
+
+Status Node::Impl::ValidateBlock(const ledger::Block& block) const {
+  using ledger::Key;
+  Result<ledger::ValidatorRecord> validator =
+      ledger::LoadRecord<ledger::ValidatorRecord>(ledger->state(), Key("va").U64(block.header.proposer));
+  if (!validator.ok()) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " is not a validator");
+  if (validator->removed) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " was removed");
+  if (!block.VerifySignature(validator->public_key)) {
+    return Status::PermissionDenied("block signature does not verify with proposer " + U64(block.header.proposer));
+  }
+  if (block.header.time_ms < ledger->blocks().head_time_ms()) {
+    return Status::InvalidArgument("block time " + std::to_string(block.header.time_ms) + " is before the head's");
+  }
+  return Status::Ok();
+}
+
+Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
+  Result<ledger::Block> decoded = ledger::Block::Decode(entry.data, ledger->blocks().limits());
+  auto skip = [&](std::string_view why, const crypto::Digest* hash) {
+    ++blocks_skipped;
+    Log(LogLevel::kWarn, kComponent, "skipped a committed block", {{"index", U64(entry.index)}, {"why", std::string(why)}});
+    if (hash != nullptr) ResolveInflight(*hash, /*applied=*/false);
+    return SaveAppliedIndex(entry.index);
+  };
+  if (!decoded.ok()) return skip("does not decode: " + decoded.status().message(), nullptr);
+  const ledger::Block& block = *decoded;
+  const crypto::Digest hash = block.header.Hash();
+  Result<ledger::BlockOutcome> applied = Status::Internal("not applied");
+  {
+    std::unique_lock<std::shared_mutex> lock(ledger_mutex);
+    const uint64_t height = ledger->height();
+    if (block.header.height <= height) {
+      lock.unlock();
+      return skip("height " + U64(block.header.height) + " is at or below the head " + U64(height), &hash);
+    }
+    if (block.header.height != height + 1 || block.header.previous_hash != ledger->blocks().head_hash()) {
+      lock.unlock();
+      return skip("does not extend the head at height " + U64(height), &hash);
+    }
+    Status valid = ValidateBlock(block);
+    if (!valid.ok()) {
+      lock.unlock();
+      return skip(valid.message(), &hash);
+    }
+    applied = ledger->ApplyBlock(block, [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
+      ByteWriter w;
+      w.PutU64(entry.index);
+      batch.Put(std::string(kAppliedIndexKey), std::string(AsStringView(w.bytes())));
+      Bytes outcomes = EncodeOutcomes(outcome.outcomes);
+      batch.Put(OutcomesKey(outcome.height), std::string(AsStringView(outcomes)));
+    });
+  }
+  if (!applied.ok()) {
+    if (IsFatal(applied.status())) return applied.status().WithContext("applying block " + U64(block.header.height));
+    return skip(applied.status().message(), &hash);
+  }
+  ++blocks_applied;
+  transactions_applied += block.transactions.size();
+  block_transactions.Observe(static_cast<double>(block.transactions.size()));
+  Log(LogLevel::kDebug, kComponent, "applied block",
+      {{"height", U64(block.header.height)}, {"txs", U64(block.transactions.size())}, {"index", U64(entry.index)}});
+  ResolveInflight(hash, /*applied=*/true);
+  return Status::Ok();
+}
+
+void Node::Impl::ResolveInflight(const crypto::Digest& hash, bool applied) {
+  if (!inflight || inflight->hash != hash) return;
+  const auto now = Clock::now();
+  std::lock_guard<std::mutex> lock(pending_mutex);
+  if (applied) {
+    for (const PendingTx& p : inflight->txs) {
+      commit_latency.Observe(std::chrono::duration<double>(now - p.admitted).count());
+      pending_hashes.erase(p.hash);
+    }
+  } else {
+    // Our block lost its place (a block committed ahead of it): try again.
+    for (auto it = inflight->txs.rbegin(); it != inflight->txs.rend(); ++it) {
+      pending_bytes += it->bytes;
+      pending.push_front(std::move(*it));
+    }
+    Log(LogLevel::kInfo, kComponent, "re-queued the transactions of a skipped block",
+        {{"count", U64(inflight->txs.size())}});
+  }
+  inflight.reset();
+}
+
+void Node::Impl::DropLeaderState(const std::string& why) {
+  std::lock_guard<std::mutex> lock(pending_mutex);
+  const size_t dropped = pending.size() + (inflight ? inflight->txs.size() : 0);
+  pending.clear();
+  pending_hashes.clear();
+  pending_bytes = 0;
+  inflight.reset();
+  if (dropped > 0) {
+    Log(LogLevel::kWarn, kComponent, "dropped unproposed transactions; clients retry",
+        {{"count", U64(dropped)}, {"why", why}});
+  }
+}
+
+void Node::Impl::MaybePropose() {
+  if (role != static_cast<uint8_t>(consensus::Role::kLeader) || inflight) return;
+  // Build only on a head that includes everything committed so far.
+  if (applied_index < raw->committed()) return;
+  std::vector<PendingTx> batch;
+  {
+    std::lock_guard<std::mutex> lock(pending_mutex);
+    if (pending.empty()) return;
+    const uint64_t count_max = std::min<uint64_t>(config.limits.batch_transactions_max,
+                                                  genesis.chain.block_transactions_max);
+    const bool full = pending.size() >= count_max || pending_bytes >= config.limits.batch_bytes_max;
+    const bool waited =
+        Clock::now() >= pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
+    if (!full && !waited) return;
+    uint64_t bytes = 0;
+    while (!pending.empty() && batch.size() < count_max &&
+           (batch.empty() || bytes + pending.front().bytes <= config.limits.batch_bytes_max)) {
+      bytes += pending.front().bytes;
+      pending_bytes -= pending.front().bytes;
+      batch.push_back(std::move(pending.front()));
+      pending.pop_front();
+    }
+  }
+  std::vector<ledger::Transaction> txs;
+  Result<ledger::Block> block = Status::Internal("not built");
+  {
+    std::unique_lock<std::shared_mutex> lock(ledger_mutex);
+    std::vector<PendingTx> fresh;
+    for (PendingTx& p : batch) {
+      if (ledger->blocks().FindTransaction(p.hash).ok()) continue;  // committed meanwhile
+      txs.push_back(p.tx);
+      fresh.push_back(std::move(p));
+    }
+    batch = std::move(fresh);
+    if (batch.empty()) return;
+    const int64_t time_ms = std::max(WallNowMs(), ledger->blocks().head_time_ms());
+    block = ledger->BuildBlock(std::move(txs), time_ms, config.node_id, *node_key);
+  }
+  Status proposed = block.ok() ? raw->Propose(block->Encode()) : block.status();
+  if (!proposed.ok()) {
+    Log(LogLevel::kWarn, kComponent, "could not propose a block", {{"error", proposed.ToString()}});
+    std::lock_guard<std::mutex> lock(pending_mutex);
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      pending_bytes += it->bytes;
+      pending.push_front(std::move(*it));
+    }
+    return;
+  }
+  inflight = Inflight{block->header.Hash(), block->header.height, std::move(batch), Clock::now()};
+}
+
+void Node::Impl::PublishStatus() {
+  consensus::NodeStatus st = raw->GetStatus();
+  term = st.hard_state.term;
+  commit_index = st.hard_state.commit;
+  role = static_cast<uint8_t>(st.soft_state.role);
+  leader = st.soft_state.leader;
+  std::lock_guard<std::mutex> lock(status_mutex);
+  progress = std::move(st.progress);
+  last_index = st.last_index;
+}
+
+}  // namespace shulian::node

@@ -1,0 +1,198 @@
+// Node::Impl: the node's state shared between its event loop (node/node.cc) and
+// the API-facing service methods (node/service.cc). Internal to node/.
+//
+// Threads and locks:
+//   - loop thread: owns `raw`, `storage`, `inflight`; the only writer of `ledger`.
+//   - API threads: read the ledger under `ledger_mutex` (shared); the loop takes it
+//     exclusively while applying a block or building one.
+//   - `inbox_mutex` guards `inbox`; `pending_mutex` guards the proposal queue;
+//     `reads_mutex` guards read-index waits; `applied_mutex` pairs with
+//     `applied_cv`, signalled after every applied entry.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/server.h"
+#include "api/service.h"
+#include "common/status.h"
+#include "consensus/raw_node.h"
+#include "crypto/keys.h"
+#include "ledger/genesis.h"
+#include "ledger/ledger.h"
+#include "node/config.h"
+#include "node/node.h"
+#include "node/raft_storage.h"
+#include "node/transport.h"
+
+namespace shulian::node {
+
+using Clock = std::chrono::steady_clock;
+
+// The node's own keys in the shared database (prefix "n/").
+inline constexpr std::string_view kAppliedIndexKey = "n/applied";
+std::string OutcomesKey(uint64_t height);  // "n/o/<u64 big-endian height>"
+Bytes EncodeOutcomes(const std::vector<ledger::TxOutcome>& outcomes);
+Result<std::vector<ledger::TxOutcome>> DecodeOutcomes(ByteView bytes);
+
+// A fixed-bucket histogram for Prometheus (upper bounds in seconds or units).
+class Histogram {
+ public:
+  explicit Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size() + 1) {}
+  void Observe(double value);
+  api::MetricFamily Family(std::string name, std::string help) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<double> bounds_;
+  std::vector<uint64_t> counts_;  // GUARDED_BY(mutex_); last is +Inf
+  double sum_ = 0;                // GUARDED_BY(mutex_)
+  uint64_t count_ = 0;            // GUARDED_BY(mutex_)
+};
+
+struct InboxEvent {
+  enum class Kind : uint8_t { kMessage, kReadIndex } kind = Kind::kMessage;
+  uint64_t from = 0;
+  Bytes payload;         // kMessage: an encoded consensus::Message
+  uint64_t read_id = 0;  // kReadIndex
+};
+
+struct PendingTx {
+  ledger::Transaction tx;
+  crypto::Digest hash;
+  uint64_t bytes = 0;
+  Clock::time_point admitted;
+};
+
+// The one block the leader has proposed and not yet seen applied or skipped.
+struct Inflight {
+  crypto::Digest hash;
+  uint64_t height = 0;
+  std::vector<PendingTx> txs;
+  Clock::time_point proposed;
+};
+
+struct ReadWait {
+  std::optional<uint64_t> index;
+  std::optional<Status> error;
+};
+
+struct Node::Impl {
+  NodeConfig config;
+  ledger::Genesis genesis;
+  std::shared_ptr<const crypto::KeyPair> node_key;
+  int64_t block_time_skew_ms_max = 5'000;
+
+  // Storage and consensus. Destroyed in reverse: raw, storage, then ledger (which owns the DB).
+  std::unique_ptr<ledger::Ledger> ledger;
+  std::unique_ptr<LevelDbRaftStorage> storage;
+  std::unique_ptr<consensus::RawNode> raw;
+  std::unique_ptr<PeerTransport> transport;
+  std::unique_ptr<api::HttpServer> server;
+  mutable std::shared_mutex ledger_mutex;
+
+  // Loop.
+  std::thread loop;
+  std::mutex inbox_mutex;
+  std::condition_variable inbox_cv;
+  std::deque<InboxEvent> inbox;  // GUARDED_BY(inbox_mutex)
+  bool wake = false;             // GUARDED_BY(inbox_mutex): pending work was added
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> stopped{false};
+  mutable std::mutex fatal_mutex;
+  Status fatal;  // GUARDED_BY(fatal_mutex)
+
+  // Raft state published by the loop for the API threads.
+  std::atomic<uint64_t> term{0};
+  std::atomic<uint64_t> leader{0};
+  std::atomic<uint8_t> role{0};
+  std::atomic<uint64_t> commit_index{0};
+  std::atomic<uint64_t> applied_index{0};
+  std::atomic<uint64_t> commit_index_at_start{0};
+  std::mutex status_mutex;
+  std::vector<consensus::PeerProgress> progress;  // GUARDED_BY(status_mutex); leader only
+  uint64_t last_index = 0;                         // GUARDED_BY(status_mutex)
+
+  std::mutex applied_mutex;
+  std::condition_variable applied_cv;
+
+  // Proposals (leader).
+  std::mutex pending_mutex;
+  std::deque<PendingTx> pending;          // GUARDED_BY(pending_mutex)
+  std::set<crypto::Digest> pending_hashes;  // GUARDED_BY(pending_mutex): queued or in flight
+  uint64_t pending_bytes = 0;             // GUARDED_BY(pending_mutex)
+  std::optional<Inflight> inflight;       // loop thread only
+
+  // Reads.
+  std::mutex reads_mutex;
+  std::condition_variable reads_cv;
+  std::map<uint64_t, ReadWait> reads;  // GUARDED_BY(reads_mutex)
+  std::atomic<uint64_t> next_read_id{1};
+
+  std::atomic<uint64_t> forwards_in_flight{0};
+
+  // Metrics.
+  Histogram commit_latency{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
+  Histogram block_transactions{{1, 10, 50, 100, 500, 1000, 5000, 10000}};
+  std::atomic<uint64_t> blocks_applied{0};
+  std::atomic<uint64_t> blocks_skipped{0};
+  std::atomic<uint64_t> transactions_applied{0};
+  std::atomic<uint64_t> inbox_dropped{0};
+  std::atomic<uint64_t> appends_refused_clock{0};
+  std::atomic<uint64_t> forwarded{0};
+
+  // ---- loop side (node.cc) ----
+  Status Open();
+  Status StartRaft();
+  Status StartTransport();
+  void Run();
+  void DrainInbox();
+  void StepMessage(uint64_t from, const Bytes& payload);
+  bool AppendFitsClock(const consensus::Message& message) const;
+  Status HandleReady();
+  Status ApplyEntry(const consensus::Entry& entry);
+  Status ApplyBlockEntry(const consensus::Entry& entry);
+  Status ValidateBlock(const ledger::Block& block) const;
+  void ResolveInflight(const crypto::Digest& hash, bool applied);
+  void MaybePropose();
+  void DropLeaderState(const std::string& why);
+  void PublishStatus();
+  void Fail(const Status& status);
+  void Wake();
+  Status SaveAppliedIndex(uint64_t index);
+
+  // ---- service side (service.cc) ----
+  Status WaitReadable(api::ReadConsistency consistency);
+  Status PreCheck(const ledger::Transaction& tx, size_t position, std::optional<api::SubmitResult>* existing);
+  Result<std::vector<api::SubmitResult>> Admit(std::vector<ledger::Transaction> txs);
+  Result<std::vector<api::SubmitResult>> Forward(const std::vector<ledger::Transaction>& txs,
+                                                 const api::SubmitOptions& options);
+  void WaitCommitted(std::vector<api::SubmitResult>& results, uint64_t timeout_ms);
+  // REQUIRES: ledger_mutex held (shared).
+  std::optional<api::SubmitResult> CommittedResult(const crypto::Digest& hash) const;
+  Result<ledger::TxOutcome> OutcomeAt(uint64_t height, uint32_t position) const;
+  Result<api::BlockRecord> BlockRecordAt(uint64_t height, const api::Caller& caller);
+  Status CheckSeesEverything(const api::Caller& caller, std::string_view what) const;
+  Status CheckSeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const;
+  Status NotLeader() const;
+};
+
+// Renders the ledger queries for the API (query_json.cc).
+std::vector<api::QueryInfo> LedgerQueryInfos();
+// REQUIRES: the ledger's reader lock is held.
+Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request);
+
+}  // namespace shulian::node

@@ -1,0 +1,264 @@
+// The state-machine queries the node offers the API (ledger/queries.h), their
+// parameters, and the JSON form of the records they return.
+#include <charconv>
+#include <limits>
+
+#include "ledger/domain_types.h"
+#include "ledger/queries.h"
+#include "ledger/state_keys.h"
+#include "node/node_impl.h"
+
+namespace shulian::node {
+namespace {
+
+using nlohmann::json;
+using ledger::EnumName;
+
+std::string Name(auto value) { return std::string(EnumName(value)); }
+
+json ToJson(const ledger::AssetRecord& a) {
+  return {{"asset_id", a.id},
+          {"provider_authority", a.provider_authority},
+          {"registrar", a.registrar},
+          {"source_department", a.source_department},
+          {"dataset_code", a.dataset_code},
+          {"name", a.name},
+          {"description", a.description},
+          {"resource_type", Name(a.resource_type)},
+          {"grade", Name(a.grade)},
+          {"contains_personal_data", a.contains_personal_data},
+          {"fields", a.fields},
+          {"format", a.format},
+          {"update_frequency", Name(a.update_frequency)},
+          {"share_type", Name(a.share_type)},
+          {"open_type", Name(a.open_type)},
+          {"content_hash", a.content_hash.ToHex()},
+          {"size_bytes", a.size_bytes},
+          {"version", a.version},
+          {"status", Name(a.status)},
+          {"disputed", a.disputed()},
+          {"registered_ms", a.registered_ms},
+          {"updated_ms", a.updated_ms}};
+}
+
+json ToJson(const ledger::HistoryEntry& h) {
+  return {{"seq", h.seq},         {"time_ms", h.time_ms}, {"height", h.height}, {"tx_hash", h.tx_hash.ToHex()},
+          {"tx_type", h.tx_type}, {"version", h.version}, {"summary", h.summary}};
+}
+
+json ToJson(const ledger::AccessRecord& r) {
+  return {{"tx_hash", r.tx_hash.ToHex()},
+          {"accessor", r.accessor},
+          {"accessor_authority", r.accessor_authority},
+          {"asset_id", r.asset_id},
+          {"provider_authority", r.provider_authority},
+          {"grant_id", r.grant_id.empty() ? json(nullptr) : json(r.grant_id)},
+          {"purpose", r.purpose},
+          {"business_scenario", r.business_scenario},
+          {"fields", r.fields},
+          {"row_count", r.row_count},
+          {"result_digest", r.result_digest.ToHex()},
+          {"mode", Name(r.mode)},
+          {"third_party", r.third_party},
+          {"time_ms", r.time_ms},
+          {"height", r.height},
+          {"violations", r.violations}};
+}
+
+json ToJson(const ledger::GrantRecord& g) {
+  return {{"grant_id", g.id},
+          {"asset_id", g.asset_id},
+          {"grantee", g.grantee},
+          {"grantee_authority", g.grantee_authority},
+          {"provider_authority", g.provider_authority},
+          {"fields", g.terms.fields},
+          {"business_scenario", g.terms.business_scenario},
+          {"duration_days", g.terms.duration_days},
+          {"mode", Name(g.terms.mode)},
+          {"desensitised", g.terms.desensitised},
+          {"conditions", g.conditions},
+          {"granted_ms", g.granted_ms},
+          {"expiry_ms", g.expiry_ms},
+          {"status", Name(g.status)},
+          {"deemed", g.deemed},
+          {"last_reason", g.last_reason}};
+}
+
+json ToJson(const ledger::RequestRecord& r) {
+  return {{"request_id", r.id},
+          {"requester", r.requester},
+          {"requester_authority", r.requester_authority},
+          {"asset_id", r.asset_id},
+          {"provider_authority", r.provider_authority},
+          {"purpose", r.purpose},
+          {"business_scenario", r.business_scenario},
+          {"fields", r.fields},
+          {"mode", Name(r.mode)},
+          {"duration_days", r.duration_days},
+          {"status", Name(r.status)},
+          {"created_ms", r.created_ms},
+          {"due_ms", r.due_ms},
+          {"decided_ms", r.decided_ms},
+          {"answered_late", r.answered_late},
+          {"deemed", r.deemed},
+          {"decision_reason", r.decision_reason}};
+}
+
+json ToJson(const ledger::ObjectionRecord& o) {
+  return {{"objection_id", o.id},
+          {"asset_id", o.asset_id},
+          {"provider_authority", o.provider_authority},
+          {"raiser", o.raiser},
+          {"kind", Name(o.kind)},
+          {"fields", o.fields},
+          {"description_hash", o.description_hash.ToHex()},
+          {"status", Name(o.status)},
+          {"asset_version", o.asset_version},
+          {"raised_ms", o.raised_ms},
+          {"due_ms", o.due_ms},
+          {"overdue", o.overdue},
+          {"answered_late", o.answered_late},
+          {"answer", o.answer ? json(Name(*o.answer)) : json(nullptr)},
+          {"answer_reason", o.answer_reason}};
+}
+
+json ToJson(const ledger::FlagRecord& f) {
+  return {{"seq", f.seq},
+          {"kind", std::string(ledger::FlagKindName(f.kind))},
+          {"authority_id", f.authority_id},
+          {"subject_kind", Name(f.subject_kind)},
+          {"subject_id", f.subject_id},
+          {"detail", f.detail},
+          {"time_ms", f.time_ms},
+          {"tx_hash", f.tx_hash.ToHex()}};
+}
+
+template <typename T>
+api::QueryPage PageJson(const ledger::Page<T>& page) {
+  api::QueryPage out{json::array(), std::nullopt};
+  for (const T& item : page.items) out.result.push_back(ToJson(item));
+  if (!page.next_cursor.empty()) out.next_cursor = page.next_cursor;
+  return out;
+}
+
+const std::string& Param(const api::QueryRequest& r, const std::string& name) {
+  static const std::string kEmpty;
+  auto it = r.params.find(name);
+  return it == r.params.end() ? kEmpty : it->second;
+}
+
+Result<int64_t> ParseTime(const api::QueryRequest& r, const std::string& name, int64_t fallback) {
+  const std::string& text = Param(r, name);
+  if (text.empty()) return fallback;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) {
+    return Status::InvalidArgument(name + ": expected non-negative Unix milliseconds");
+  }
+  return value;
+}
+
+Result<ledger::TimeRange> Range(const api::QueryRequest& r) {
+  ledger::TimeRange range;
+  ASSIGN_OR_RETURN(range.from_ms, ParseTime(r, "from_ms", 0));
+  ASSIGN_OR_RETURN(range.to_ms, ParseTime(r, "to_ms", std::numeric_limits<int64_t>::max()));
+  return range;
+}
+
+template <typename E>
+Result<E> ParseEnum(const std::string& field, const std::string& text) {
+  std::optional<E> value = ledger::EnumFromName<E>(text);
+  if (!value) return Status::InvalidArgument(field + ": unknown value \"" + text + "\"");
+  return *value;
+}
+
+}  // namespace
+
+std::vector<api::QueryInfo> LedgerQueryInfos() {
+  const std::vector<std::string> range = {"from_ms", "to_ms"};
+  return {
+      {"asset", "One asset and its versions.", {"asset_id"}, {}, false, false},
+      {"asset_history", "Every change of an asset, oldest first.", {"asset_id"}, {}, true, false},
+      {"access_by_asset", "Access records of an asset in a time range.", {"asset_id"}, range, true, false},
+      {"access_by_account", "Access records of an account in a time range.", {"account_id"}, range, true, false},
+      {"access_by_authority", "Access records touching an authority.", {"authority_id"}, range, true, false},
+      {"violations", "Access records flagged as violations touching an authority.", {"authority_id"}, range, true,
+       false},
+      {"grants_by_asset", "Grants of an asset.", {"asset_id"}, {}, true, false},
+      {"grants_by_user", "Grants held by an account.", {"account_id"}, {}, true, false},
+      {"requests_by_status", "Share requests to a provider authority in one status.", {"authority_id", "status"}, {},
+       true, false},
+      {"objections_by_status", "Objections to a provider authority in one status.", {"authority_id", "status"}, {},
+       true, false},
+      {"overdue", "Items flagged to an authority's supervisor (overdue, late, violations), oldest first.",
+       {"authority_id"}, {}, true, false},
+      {"supervisor_summary", "An authority's supervision counters.", {"authority_id"}, {}, false, false},
+      {std::string(api::kCatalogQueryName), "The open catalog: unconditionally open assets.", {}, {}, true, true},
+  };
+}
+
+Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request) {
+  ledger::Queries queries(state);
+  ledger::Viewer viewer;
+  if (!request.caller.anonymous()) {
+    ASSIGN_OR_RETURN(viewer, queries.ViewerFor(*request.caller.account));
+  }
+  const ledger::PageRequest page{request.cursor, request.limit};
+  const std::string& name = request.name;
+  if (name == "asset") {
+    ASSIGN_OR_RETURN(ledger::AssetView view, queries.Asset(viewer, Param(request, "asset_id")));
+    json out = ToJson(view.asset);
+    out["versions"] = view.versions;
+    return api::QueryPage{std::move(out), std::nullopt};
+  }
+  if (name == "asset_history") {
+    ASSIGN_OR_RETURN(auto p, queries.AssetHistory(viewer, Param(request, "asset_id"), page));
+    return PageJson(p);
+  }
+  if (name == "access_by_asset" || name == "access_by_account" || name == "access_by_authority" ||
+      name == "violations") {
+    ASSIGN_OR_RETURN(ledger::TimeRange range, Range(request));
+    Result<ledger::Page<ledger::AccessRecord>> p = Status::Internal("unreached");
+    if (name == "access_by_asset") p = queries.AccessByAsset(viewer, Param(request, "asset_id"), range, page);
+    if (name == "access_by_account") p = queries.AccessByAccount(viewer, Param(request, "account_id"), range, page);
+    if (name == "access_by_authority") {
+      p = queries.AccessByAuthority(viewer, Param(request, "authority_id"), range, page);
+    }
+    if (name == "violations") p = queries.ViolationsByAuthority(viewer, Param(request, "authority_id"), range, page);
+    if (!p.ok()) return p.status();
+    return PageJson(*p);
+  }
+  if (name == "grants_by_asset") {
+    ASSIGN_OR_RETURN(auto p, queries.GrantsByAsset(viewer, Param(request, "asset_id"), page));
+    return PageJson(p);
+  }
+  if (name == "grants_by_user") {
+    ASSIGN_OR_RETURN(auto p, queries.GrantsByUser(viewer, Param(request, "account_id"), page));
+    return PageJson(p);
+  }
+  if (name == "requests_by_status") {
+    ASSIGN_OR_RETURN(auto status, ParseEnum<ledger::RequestStatus>("status", Param(request, "status")));
+    ASSIGN_OR_RETURN(auto p, queries.RequestsByStatus(viewer, Param(request, "authority_id"), status, page));
+    return PageJson(p);
+  }
+  if (name == "objections_by_status") {
+    ASSIGN_OR_RETURN(auto status, ParseEnum<ledger::ObjectionStatus>("status", Param(request, "status")));
+    ASSIGN_OR_RETURN(auto p, queries.ObjectionsByStatus(viewer, Param(request, "authority_id"), status, page));
+    return PageJson(p);
+  }
+  if (name == "overdue") {
+    ASSIGN_OR_RETURN(auto p, queries.FlagsForAuthority(viewer, Param(request, "authority_id"), page));
+    return PageJson(p);
+  }
+  if (name == "supervisor_summary") {
+    ASSIGN_OR_RETURN(ledger::AuthoritySummary summary, queries.Summary(viewer, Param(request, "authority_id")));
+    return api::QueryPage{json{{"authority_id", summary.authority_id}, {"counters", summary.counters}}, std::nullopt};
+  }
+  if (name == api::kCatalogQueryName) {
+    ASSIGN_OR_RETURN(auto p, queries.OpenCatalog(page));
+    return PageJson(p);
+  }
+  return Status::NotFound("unknown query \"" + name + "\"");
+}
+
+}  // namespace shulian::node

@@ -1,0 +1,519 @@
+// Node's api::NodeService methods: submission (pre-check, admission, forwarding,
+// waiting for commit), reads (ReadIndex waits, scoping), status, health, metrics.
+#include <leveldb/db.h>
+
+#include <algorithm>
+
+#include "api/client.h"
+#include "ledger/queries.h"
+#include "ledger/state_keys.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/node_impl.h"
+
+namespace shulian::node {
+namespace {
+
+using api::ReadConsistency;
+using api::SubmitResult;
+using api::SubmitState;
+constexpr std::string_view kComponent = "service";
+
+bool IsLeader(const Node::Impl& s) { return s.role == static_cast<uint8_t>(consensus::Role::kLeader); }
+
+Result<SubmitResult> SubmitResultFromJson(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("tx_hash") || !j["tx_hash"].is_string()) {
+    return Status::Internal("leader answered without a tx_hash");
+  }
+  SubmitResult r;
+  ASSIGN_OR_RETURN(r.tx_hash, crypto::Digest::FromHex(j["tx_hash"].get<std::string>()));
+  const std::string state = j.value("state", "");
+  r.state = state == "committed" ? SubmitState::kCommitted
+                                 : (state == "timed_out" ? SubmitState::kTimedOut : SubmitState::kQueued);
+  if (j.contains("height") && j["height"].is_number_unsigned()) r.height = j["height"].get<uint64_t>();
+  if (j.contains("outcome") && j["outcome"].is_object()) {
+    const nlohmann::json& o = j["outcome"];
+    ledger::TxOutcome outcome;
+    outcome.tx_hash = r.tx_hash;
+    outcome.code = static_cast<ledger::OutcomeCode>(o.value("code", 0));
+    outcome.message = o.value("message", "");
+    if (o.contains("notes") && o["notes"].is_array()) {
+      for (const auto& n : o["notes"]) {
+        if (n.is_string()) outcome.notes.push_back(n.get<std::string>());
+      }
+    }
+    r.outcome = std::move(outcome);
+  }
+  return r;
+}
+
+// REQUIRES: the ledger's reader lock is held.
+Result<bool> AuthorityWithin(const ledger::StateStore& state, std::string authority, std::string_view ancestor) {
+  constexpr size_t kDepthMax = 16;
+  for (size_t depth = 0; depth <= kDepthMax && !authority.empty(); ++depth) {
+    if (authority == ancestor) return true;
+    Result<ledger::AuthorityRecord> record =
+        ledger::LoadRecord<ledger::AuthorityRecord>(state, ledger::Key("au").Id(authority));
+    if (!record.ok()) return record.status().code() == ErrorCode::kNotFound ? Result<bool>(false) : record.status();
+    authority = record->parent_id;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ------------------------------- reads -------------------------------
+
+Status Node::Impl::NotLeader() const {
+  const uint64_t known = leader;
+  if (known == 0) return Status::Unavailable("no leader is known; try again shortly");
+  const PeerEntry* peer = config.FindPeer(known);
+  std::string where = peer ? " at API address " + peer->api_address.ToString() : "";
+  return Status::Unavailable("this node is not the leader; the leader is node " + std::to_string(known) + where);
+}
+
+Status Node::Impl::WaitReadable(ReadConsistency consistency) {
+  if (stopping) return Status::Unavailable("the node is shutting down");
+  if (consistency == ReadConsistency::kStale) return Status::Ok();
+  const auto deadline = Clock::now() + std::chrono::milliseconds(config.limits.read_timeout_ms);
+  const uint64_t id = next_read_id++;
+  {
+    std::lock_guard<std::mutex> lock(reads_mutex);
+    reads.emplace(id, ReadWait{});
+  }
+  {
+    std::lock_guard<std::mutex> lock(inbox_mutex);
+    if (inbox.size() >= config.limits.inbox_events_max) {
+      std::lock_guard<std::mutex> reads_lock(reads_mutex);
+      reads.erase(id);
+      return Status::ResourceExhausted("the node's inbox is full; retry later");
+    }
+    inbox.push_back({InboxEvent::Kind::kReadIndex, 0, {}, id});
+    inbox_cv.notify_one();
+  }
+  ReadWait done;
+  {
+    std::unique_lock<std::mutex> lock(reads_mutex);
+    reads_cv.wait_until(lock, deadline, [&] {
+      const ReadWait& w = reads[id];
+      return stopping.load() || w.index.has_value() || w.error.has_value();
+    });
+    done = reads[id];
+    reads.erase(id);
+  }
+  if (done.error) return *done.error;
+  if (!done.index) {
+    return Status::Unavailable(stopping ? "the node is shutting down"
+                                        : "linearizable read timed out waiting for the leader's read index");
+  }
+  std::unique_lock<std::mutex> lock(applied_mutex);
+  const bool applied = applied_cv.wait_until(lock, deadline, [&] { return stopping.load() || applied_index >= *done.index; });
+  if (!applied || applied_index < *done.index) {
+    return Status::Unavailable("linearizable read timed out waiting to apply index " + std::to_string(*done.index));
+  }
+  return Status::Ok();
+}
+
+std::optional<SubmitResult> Node::Impl::CommittedResult(const crypto::Digest& hash) const {
+  Result<ledger::TxLocation> location = ledger->blocks().FindTransaction(hash);
+  if (!location.ok()) return std::nullopt;
+  SubmitResult r{hash, SubmitState::kCommitted, location->height, std::nullopt};
+  Result<ledger::TxOutcome> outcome = OutcomeAt(location->height, location->position);
+  if (outcome.ok()) r.outcome = *outcome;
+  return r;
+}
+
+Result<ledger::TxOutcome> Node::Impl::OutcomeAt(uint64_t height, uint32_t position) const {
+  std::string value;
+  leveldb::Status got = ledger->db()->Get(leveldb::ReadOptions(), OutcomesKey(height), &value);
+  if (got.IsNotFound()) return Status::NotFound("no outcomes recorded for block " + std::to_string(height));
+  if (!got.ok()) return Status::IoError("reading outcomes: " + got.ToString());
+  ASSIGN_OR_RETURN(std::vector<ledger::TxOutcome> outcomes, DecodeOutcomes(AsBytes(value)));
+  if (position >= outcomes.size()) return Status::Corruption("block " + std::to_string(height) + " has fewer outcomes");
+  return outcomes[position];
+}
+
+Status Node::Impl::CheckSeesEverything(const api::Caller& caller, std::string_view what) const {
+  if (caller.anonymous()) return Status::PermissionDenied(std::string(what) + ": a signed request is required");
+  ledger::Queries queries(ledger->state());
+  ASSIGN_OR_RETURN(ledger::Viewer viewer, queries.ViewerFor(*caller.account));
+  if (viewer.scope != ledger::ViewScope::kEverything) {
+    return Status::PermissionDenied(std::string(what) + ": whole blocks are visible to court, arbitrator, auditor and "
+                                    "operator accounts only");
+  }
+  return Status::Ok();
+}
+
+Status Node::Impl::CheckSeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const {
+  if (caller.anonymous()) return Status::PermissionDenied("transaction: a signed request is required");
+  if (*caller.account == tx.sender) return Status::Ok();
+  ledger::Queries queries(ledger->state());
+  ASSIGN_OR_RETURN(ledger::Viewer viewer, queries.ViewerFor(*caller.account));
+  if (viewer.scope == ledger::ViewScope::kEverything) return Status::Ok();
+  Result<ledger::AccountRecord> sender =
+      ledger::LoadRecord<ledger::AccountRecord>(ledger->state(), ledger::Key("ac").Id(tx.sender));
+  if (sender.ok() && !viewer.authority_id.empty()) {
+    if (viewer.scope == ledger::ViewScope::kOwnAuthority && sender->authority_id == viewer.authority_id) {
+      return Status::Ok();
+    }
+    if (viewer.scope == ledger::ViewScope::kSubtree) {
+      ASSIGN_OR_RETURN(bool within, AuthorityWithin(ledger->state(), sender->authority_id, viewer.authority_id));
+      if (within) return Status::Ok();
+    }
+  }
+  return Status::PermissionDenied("transaction from \"" + tx.sender + "\" is outside the scope of account \"" +
+                                  *caller.account + "\"");
+}
+
+Result<api::BlockRecord> Node::Impl::BlockRecordAt(uint64_t height, const api::Caller& caller) {
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  RETURN_IF_ERROR(CheckSeesEverything(caller, "block " + std::to_string(height)));
+  ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(height));
+  api::BlockRecord record{std::move(block), {}};
+  std::string value;
+  if (ledger->db()->Get(leveldb::ReadOptions(), OutcomesKey(height), &value).ok()) {
+    ASSIGN_OR_RETURN(record.outcomes, DecodeOutcomes(AsBytes(value)));
+  }
+  return record;
+}
+
+Result<api::TransactionRecord> Node::GetTransaction(const crypto::Digest& hash, ReadConsistency consistency,
+                                                    const api::Caller& caller) {
+  Impl& s = *impl_;
+  RETURN_IF_ERROR(s.WaitReadable(consistency));
+  std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+  Result<ledger::TxLocation> location = s.ledger->blocks().FindTransaction(hash);
+  if (!location.ok()) {
+    if (location.status().code() == ErrorCode::kNotFound) {
+      return Status::NotFound("transaction " + hash.ToHex() + " is not in the ledger");
+    }
+    return location.status();
+  }
+  ASSIGN_OR_RETURN(ledger::Block block, s.ledger->blocks().GetBlock(location->height));
+  if (location->position >= block.transactions.size()) return Status::Corruption("transaction index past its block");
+  api::TransactionRecord record;
+  record.transaction = block.transactions[location->position];
+  RETURN_IF_ERROR(s.CheckSeesTransaction(caller, record.transaction));
+  record.height = location->height;
+  record.index = location->position;
+  record.block_hash = block.header.Hash();
+  record.block_time_ms = block.header.time_ms;
+  ASSIGN_OR_RETURN(record.outcome, s.OutcomeAt(location->height, location->position));
+  return record;
+}
+
+Result<api::BlockRecord> Node::GetBlockByHeight(uint64_t height, ReadConsistency consistency,
+                                                const api::Caller& caller) {
+  RETURN_IF_ERROR(impl_->WaitReadable(consistency));
+  return impl_->BlockRecordAt(height, caller);
+}
+
+Result<api::BlockRecord> Node::GetBlockByHash(const crypto::Digest& hash, ReadConsistency consistency,
+                                              const api::Caller& caller) {
+  RETURN_IF_ERROR(impl_->WaitReadable(consistency));
+  uint64_t height = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+    ASSIGN_OR_RETURN(height, impl_->ledger->blocks().FindBlockHeight(hash));
+  }
+  return impl_->BlockRecordAt(height, caller);
+}
+
+Result<api::QueryPage> Node::Query(const api::QueryRequest& request) {
+  RETURN_IF_ERROR(impl_->WaitReadable(request.consistency));
+  std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+  return RunLedgerQuery(impl_->ledger->state(), request);
+}
+
+std::vector<api::QueryInfo> Node::ListQueries() { return LedgerQueryInfos(); }
+
+Result<crypto::PublicKey> Node::AccountPublicKey(std::string_view account) {
+  std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+  if (!impl_->ledger) return Status::Unavailable("the node is shutting down");
+  Result<ledger::AccountRecord> record =
+      ledger::LoadRecord<ledger::AccountRecord>(impl_->ledger->state(), ledger::Key("ac").Id(account));
+  if (!record.ok()) {
+    if (record.status().code() == ErrorCode::kNotFound) {
+      return Status::NotFound("account \"" + std::string(account) + "\" does not exist");
+    }
+    return record.status();
+  }
+  if (record->status != ledger::AccountStatus::kActive) {
+    return Status::PermissionDenied("account \"" + std::string(account) + "\" is suspended");
+  }
+  return record->public_key;
+}
+
+// ------------------------------- submission -------------------------------
+
+// Obvious junk never reaches a block: it must be for this network, from an
+// active account, signed with that account's current key.
+Status Node::Impl::PreCheck(const ledger::Transaction& tx, size_t position, std::optional<SubmitResult>* existing) {
+  const std::string where = "transactions[" + std::to_string(position) + "]";
+  if (tx.network_id != config.network_id) {
+    return Status::InvalidArgument(where + ".network_id: \"" + tx.network_id + "\" is not this network (\"" +
+                                   config.network_id + "\")");
+  }
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  Result<ledger::AccountRecord> sender =
+      ledger::LoadRecord<ledger::AccountRecord>(ledger->state(), ledger::Key("ac").Id(tx.sender));
+  if (!sender.ok()) {
+    if (sender.status().code() == ErrorCode::kNotFound) {
+      return Status::InvalidArgument(where + ".sender: account \"" + tx.sender + "\" does not exist");
+    }
+    return sender.status();
+  }
+  if (sender->status != ledger::AccountStatus::kActive) {
+    return Status::InvalidArgument(where + ".sender: account \"" + tx.sender + "\" is suspended");
+  }
+  if (!tx.VerifySignature(sender->public_key)) {
+    return Status::InvalidArgument(where + ".signature: does not verify with the current key of account \"" +
+                                   tx.sender + "\"");
+  }
+  *existing = CommittedResult(tx.Hash());
+  return Status::Ok();
+}
+
+Result<std::vector<SubmitResult>> Node::Impl::Admit(std::vector<ledger::Transaction> txs) {
+  std::vector<SubmitResult> results(txs.size());
+  std::vector<bool> skip(txs.size(), false);
+  for (size_t i = 0; i < txs.size(); ++i) {
+    std::optional<SubmitResult> existing;
+    RETURN_IF_ERROR(PreCheck(txs[i], i, &existing));
+    results[i].tx_hash = txs[i].Hash();
+    if (existing) {
+      results[i] = *existing;
+      skip[i] = true;
+    }
+  }
+  std::lock_guard<std::mutex> lock(pending_mutex);
+  if (!IsLeader(*this)) return NotLeader();
+  size_t fresh = 0;
+  for (size_t i = 0; i < txs.size(); ++i) {
+    if (!skip[i] && pending_hashes.contains(results[i].tx_hash)) skip[i] = true;  // already queued
+    if (!skip[i]) ++fresh;
+  }
+  if (pending.size() + fresh > config.limits.pending_transactions_max) {
+    return Status::ResourceExhausted("the proposal queue is full (" + std::to_string(pending.size()) + " of " +
+                                     std::to_string(config.limits.pending_transactions_max) + "); retry later");
+  }
+  const auto now = Clock::now();
+  for (size_t i = 0; i < txs.size(); ++i) {
+    if (skip[i] || pending_hashes.contains(results[i].tx_hash)) continue;  // a duplicate within the batch
+    const uint64_t bytes = txs[i].Encode().size();
+    pending_hashes.insert(results[i].tx_hash);
+    pending_bytes += bytes;
+    pending.push_back({std::move(txs[i]), results[i].tx_hash, bytes, now});
+  }
+  return results;
+}
+
+Result<std::vector<SubmitResult>> Node::Impl::Forward(const std::vector<ledger::Transaction>& txs,
+                                                      const api::SubmitOptions& options) {
+  const uint64_t known = leader;
+  const PeerEntry* peer = known != 0 ? config.FindPeer(known) : nullptr;
+  if (peer == nullptr || !config.forward_to_leader) return NotLeader();
+  if (forwards_in_flight.fetch_add(1) >= config.limits.forwards_in_flight_max) {
+    --forwards_in_flight;
+    return Status::Unavailable("too many submissions being forwarded; " + NotLeader().message());
+  }
+  struct Release {
+    std::atomic<uint64_t>& count;
+    ~Release() { --count; }
+  } release{forwards_in_flight};
+  api::ClientOptions client_options;
+  client_options.base_url = "http://" + peer->api_address.ToString();
+  client_options.read_timeout_ms =
+      config.limits.forward_timeout_ms + (options.wait_for_commit ? options.wait_timeout_ms : 0);
+  ASSIGN_OR_RETURN(std::unique_ptr<api::ApiClient> client, api::ApiClient::Create(client_options));
+  ++forwarded;
+  std::optional<uint64_t> timeout;
+  if (options.wait_for_commit) timeout = options.wait_timeout_ms;
+  ASSIGN_OR_RETURN(nlohmann::json answer, client->SubmitBatch(txs, options.wait_for_commit, timeout));
+  if (!answer.contains("results") || !answer["results"].is_array() || answer["results"].size() != txs.size()) {
+    return Status::Internal("the leader's answer has no results for every transaction");
+  }
+  std::vector<SubmitResult> results;
+  for (const nlohmann::json& one : answer["results"]) {
+    ASSIGN_OR_RETURN(SubmitResult r, SubmitResultFromJson(one));
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+void Node::Impl::WaitCommitted(std::vector<SubmitResult>& results, uint64_t timeout_ms) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  auto all_done = [&] {
+    bool done = true;
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+    for (SubmitResult& r : results) {
+      if (r.state == SubmitState::kCommitted) continue;
+      if (std::optional<SubmitResult> found = CommittedResult(r.tx_hash)) {
+        r = *found;
+      } else {
+        done = false;
+      }
+    }
+    return done;
+  };
+  std::unique_lock<std::mutex> lock(applied_mutex);
+  uint64_t seen_applied = 0;
+  while (true) {
+    if (seen_applied != applied_index) {
+      seen_applied = applied_index;
+      lock.unlock();
+      const bool done = all_done();
+      lock.lock();
+      if (done) return;
+    }
+    if (stopping || Clock::now() >= deadline) break;
+    applied_cv.wait_until(lock, deadline, [&] { return stopping.load() || applied_index != seen_applied; });
+  }
+  for (SubmitResult& r : results) {
+    if (r.state != SubmitState::kCommitted) r.state = SubmitState::kTimedOut;
+  }
+}
+
+Result<std::vector<SubmitResult>> Node::Submit(std::vector<ledger::Transaction> transactions,
+                                               const api::SubmitOptions& options) {
+  Impl& s = *impl_;
+  if (s.stopping) return Status::Unavailable("the node is shutting down");
+  if (transactions.empty()) return Status::InvalidArgument("transactions: at least one is required");
+  if (!IsLeader(s)) {
+    // Check locally first so junk gets its 400 here, not after a hop.
+    for (size_t i = 0; i < transactions.size(); ++i) {
+      std::optional<SubmitResult> existing;
+      RETURN_IF_ERROR(s.PreCheck(transactions[i], i, &existing));
+    }
+    return s.Forward(transactions, options);
+  }
+  ASSIGN_OR_RETURN(std::vector<SubmitResult> results, s.Admit(std::move(transactions)));
+  s.Wake();
+  if (options.wait_for_commit) s.WaitCommitted(results, options.wait_timeout_ms);
+  return results;
+}
+
+// ------------------------------- status -------------------------------
+
+Result<api::NodeStatus> Node::GetStatus() {
+  Impl& s = *impl_;
+  api::NodeStatus st;
+  st.network_id = s.config.network_id;
+  st.node_id = s.config.node_id;
+  st.role = s.role == static_cast<uint8_t>(consensus::Role::kPreCandidate)
+                ? "pre_candidate"
+                : std::string(consensus::RoleName(static_cast<consensus::Role>(s.role.load())));
+  st.term = s.term;
+  if (s.leader != 0) st.leader_id = s.leader.load();
+  st.commit_index = s.commit_index;
+  st.applied_index = s.applied_index;
+  {
+    std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+    if (!s.ledger) return Status::Unavailable("the node is shutting down");
+    st.height = s.ledger->height();
+    st.head_hash = s.ledger->blocks().head_hash();
+  }
+  {
+    std::lock_guard<std::mutex> lock(s.pending_mutex);
+    st.proposal_queue_depth = s.pending.size();
+  }
+  std::vector<consensus::PeerProgress> progress;
+  uint64_t last_index = 0;
+  {
+    std::lock_guard<std::mutex> lock(s.status_mutex);
+    progress = s.progress;
+    last_index = s.last_index;
+  }
+  for (const PeerEntry& peer : s.config.peers) {
+    if (peer.id == s.config.node_id) continue;
+    api::PeerStatus ps;
+    ps.node_id = peer.id;
+    ps.address = peer.address.ToString();
+    if (s.transport) {
+      std::optional<PeerStats> stats = s.transport->peer_stats(peer.id);
+      ps.connected = stats && stats->connected;
+    }
+    for (const consensus::PeerProgress& p : progress) {
+      if (p.id != peer.id) continue;
+      ps.match_index = p.match;
+      ps.lag_entries = last_index > p.match ? last_index - p.match : 0;
+    }
+    st.peers.push_back(std::move(ps));
+  }
+  return st;
+}
+
+api::Health Node::GetHealth() {
+  Impl& s = *impl_;
+  api::Health h;
+  h.live = !s.stopping;
+  if (s.stopping) {
+    h.reason = "shutting down";
+  } else if (s.leader == 0) {
+    h.reason = "no leader is known";
+  } else if (s.applied_index < s.commit_index_at_start) {
+    h.reason = "replaying the log: applied " + std::to_string(s.applied_index.load()) + " of " +
+               std::to_string(s.commit_index_at_start.load());
+  } else {
+    h.ready = true;
+  }
+  return h;
+}
+
+std::vector<api::MetricFamily> Node::Metrics() {
+  Impl& s = *impl_;
+  using api::MetricFamily;
+  using api::MetricType;
+  auto gauge = [](std::string name, std::string help, double value) {
+    return MetricFamily{std::move(name), std::move(help), MetricType::kGauge, {{"", {}, value}}};
+  };
+  auto counter = [](std::string name, std::string help, double value) {
+    return MetricFamily{std::move(name), std::move(help), MetricType::kCounter, {{"", {}, value}}};
+  };
+  std::vector<MetricFamily> out;
+  out.push_back(s.commit_latency.Family("shulian_commit_latency_seconds",
+                                        "Time from admission on the leader to the apply of its block."));
+  out.push_back(s.block_transactions.Family("shulian_block_transactions", "Transactions per applied block."));
+  {
+    std::lock_guard<std::mutex> lock(s.pending_mutex);
+    out.push_back(gauge("shulian_proposal_queue_depth", "Transactions admitted and not yet proposed.",
+                        static_cast<double>(s.pending.size())));
+  }
+  uint64_t height = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+    if (s.ledger) height = s.ledger->height();
+  }
+  out.push_back(gauge("shulian_ledger_height", "Height of the head block.", static_cast<double>(height)));
+  out.push_back(gauge("shulian_raft_applied_index", "Highest Raft entry applied.", static_cast<double>(s.applied_index)));
+  out.push_back(gauge("shulian_raft_commit_index", "Highest Raft entry known committed.",
+                      static_cast<double>(s.commit_index)));
+  out.push_back(gauge("shulian_raft_term", "Current Raft term.", static_cast<double>(s.term)));
+  out.push_back(gauge("shulian_raft_is_leader", "1 on the leader.",
+                      IsLeader(s) ? 1.0 : 0.0));
+  out.push_back(counter("shulian_blocks_applied_total", "Blocks applied.", static_cast<double>(s.blocks_applied)));
+  out.push_back(counter("shulian_blocks_skipped_total", "Committed blocks skipped (stale or invalid).",
+                        static_cast<double>(s.blocks_skipped)));
+  out.push_back(counter("shulian_transactions_applied_total", "Transactions in applied blocks.",
+                        static_cast<double>(s.transactions_applied)));
+  out.push_back(counter("shulian_inbox_dropped_total", "Peer messages dropped on a full inbox.",
+                        static_cast<double>(s.inbox_dropped)));
+  out.push_back(counter("shulian_appends_refused_clock_total", "Appends refused for block time skew.",
+                        static_cast<double>(s.appends_refused_clock)));
+  out.push_back(counter("shulian_submissions_forwarded_total", "Submissions forwarded to the leader.",
+                        static_cast<double>(s.forwarded)));
+  MetricFamily lag{"shulian_peer_lag_entries", "Raft entries a peer is behind the leader (leader only).",
+                   MetricType::kGauge, {}};
+  {
+    std::lock_guard<std::mutex> lock(s.status_mutex);
+    for (const consensus::PeerProgress& p : s.progress) {
+      if (p.id == s.config.node_id) continue;
+      lag.samples.push_back({"", {{"peer", std::to_string(p.id)}},
+                             static_cast<double>(s.last_index > p.match ? s.last_index - p.match : 0)});
+    }
+  }
+  out.push_back(std::move(lag));
+  return out;
+}
+
+}  // namespace shulian::node

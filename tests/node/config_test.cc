@@ -1,0 +1,95 @@
+#include "node/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace shulian::node {
+namespace {
+
+nlohmann::json ValidConfig() {
+  return {{"network_id", "local-3"},
+          {"genesis", "genesis.json"},
+          {"node_id", 1},
+          {"node_key", "keys/node-1.key"},
+          {"data_dir", "data/node-1"},
+          {"listen_address", "127.0.0.1:7101"},
+          {"api_address", "127.0.0.1:8101"},
+          {"peers",
+           {{{"id", 2}, {"address", "127.0.0.1:7102"}, {"api_address", "127.0.0.1:8102"},
+             {"public_key", std::string(64, 'a')}},
+            {{"id", 3}, {"address", "127.0.0.1:7103"}, {"api_address", "127.0.0.1:8103"},
+             {"public_key", std::string(64, 'b')}}}}};
+}
+
+std::string ErrorOf(const nlohmann::json& json) {
+  Result<NodeConfig> parsed = ParseNodeConfig(json, "/etc/shulian");
+  EXPECT_FALSE(parsed.ok());
+  if (parsed.ok()) return "";
+  EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidArgument);
+  return parsed.status().message();
+}
+
+TEST(NodeConfigTest, ParsesAndResolvesRelativePathsAgainstTheConfigDirectory) {
+  // Relative paths are anchored at the config file's directory; defaults fill the limits.
+  Result<NodeConfig> c = ParseNodeConfig(ValidConfig(), "/etc/shulian");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->genesis_path, "/etc/shulian/genesis.json");
+  EXPECT_EQ(c->node_key_path, "/etc/shulian/keys/node-1.key");
+  EXPECT_EQ(c->data_dir, "/etc/shulian/data/node-1");
+  EXPECT_EQ(c->peers.size(), 2u);
+  EXPECT_EQ(c->peers[1].api_address.port, 8103);
+  EXPECT_EQ(c->limits.tick_ms, NodeLimits{}.tick_ms);
+  EXPECT_TRUE(c->forward_to_leader);
+}
+
+TEST(NodeConfigTest, RoundTripsThroughJson) {
+  // NodeConfigToJson writes what ParseNodeConfig reads back unchanged.
+  nlohmann::json j = ValidConfig();
+  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}};
+  Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
+  ASSERT_TRUE(c.ok());
+  Result<NodeConfig> again = ParseNodeConfig(NodeConfigToJson(*c), "/etc/shulian");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(NodeConfigToJson(*again), NodeConfigToJson(*c));
+  EXPECT_EQ(again->limits.batch_wait_ms, 7u);
+}
+
+TEST(NodeConfigTest, EveryRefusalNamesTheField) {
+  // Each kind of bad value is refused with its JSON path in the message.
+  auto with = [](auto edit) {
+    nlohmann::json j = ValidConfig();
+    edit(j);
+    return ErrorOf(j);
+  };
+  EXPECT_EQ(with([](auto& j) { j["peers"][1]["public_key"] = "zz"; }), "peers[1].public_key: not 64 hex characters");
+  EXPECT_NE(with([](auto& j) { j["peers"][0]["address"] = "localhost"; }).find("peers[0].address: expected host:port"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["api_address"] = "127.0.0.1:70000"; }).find("api_address: port"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["peers"][1]["id"] = 2; }).find("peers[1].id: duplicate"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j.erase("node_key"); }).find("node_key: required"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["node_id"] = 0; }).find("node_id: must be in"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["node_id"] = "1"; }).find("node_id: expected"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["colour"] = 1; }).find("colour: unknown key"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"tick_msec", 1}}; }).find("limits.tick_msec: unknown key"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"tick_ms", 0}}; }).find("limits.tick_ms: must be in"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"heartbeat_ticks", 30}, {"election_ticks", 10}}; })
+                .find("limits.heartbeat_ticks"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"frame_bytes_max", 8192}}; }).find("limits.frame_bytes_max"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["log_level"] = "loud"; }).find("log_level"), std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);
+}
+
+TEST(NodeConfigTest, MissingFileIsAClearError) {
+  // A config path that does not exist is refused naming the file.
+  Result<NodeConfig> c = LoadNodeConfigFile("/nonexistent/shulian.json");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("/nonexistent/shulian.json"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shulian::node

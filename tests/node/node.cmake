@@ -1,0 +1,3 @@
+# Tests of the node's own code: config parsing (the process-level tests of the
+# running node are in tests/process/).
+shulian_test(node_config_test SOURCES config_test.cc DEPS shulian_node_config)
