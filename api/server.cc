@@ -245,6 +245,8 @@ void HttpServer::Impl::Accept() {
 void HttpServer::Impl::OnAccept(beast::error_code error, tcp::socket socket) {
   if (error == net::error::operation_aborted || !acceptor_.is_open()) return;
   if (!error) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // answers are small; send them now
     ApiCounters& counters = handler_.counters();
     auto session = std::make_shared<Session>(std::move(socket), *this);
     // The new session already counts itself.
