@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# The README's main-job command. Installs what is missing, builds, starts a local
+# three-node network (network-configs/local-3: Jiangsu 320000, Taizhou 321200,
+# Nanjing 320100), waits for a leader, loads the sample scenario through the API
+# with the `shulian` CLI, and prints where to look and what to try next.
+# Stop the network with scripts/stop-local.sh.
+#
+# Until shulian-node builds, it falls back to the single-process ledger demo.
+#
+#   SHULIAN_RUN_DIR   run directory (default .local-net; git-ignored)
+#   SHULIAN_SKIP_SCENARIO=1   start the network without loading the scenario
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+run_dir=${SHULIAN_RUN_DIR:-.local-net}
+bin=build/release/node
+
+if ! cmake --build build/release -j "$(nproc)" --target shulian-node shulian; then
+  echo "shulian-node does not build yet: running the single-process ledger demo instead" >&2
+  cmake --build build/release -j "$(nproc)" --target shulian-demo
+  data_dir=${SHULIAN_DATA_DIR:-$run_dir/demo}
+  rm -rf "$data_dir"
+  mkdir -p "$(dirname "$data_dir")"
+  exec "$bin/shulian-demo" "$data_dir"
+fi
+
+# A previous run of ours may still be up: stop it first (only the pids we recorded).
+if ls "$run_dir"/node-*.pid >/dev/null 2>&1; then
+  SHULIAN_RUN_DIR=$run_dir bash scripts/stop-local.sh
+fi
+
+net=$run_dir/local-3
+rm -rf "$net" "$run_dir/logs"
+mkdir -p "$net" "$run_dir/logs"
+cp -R network-configs/local-3/. "$net/"
+# Git keeps no file modes; key files must be readable by their owner only.
+chmod 600 "$net"/keys/nodes/*.key "$net"/keys/accounts/*.key
+
+for config in "$net"/node-*.json; do
+  id=$(basename "$config" .json)
+  nohup "$bin/shulian-node" --config "$config" >"$run_dir/logs/$id.log" 2>&1 &
+  echo $! >"$run_dir/$id.pid"
+done
+echo "started $(ls "$net"/node-*.json | wc -l) nodes; logs in $run_dir/logs/"
+
+servers=(http://127.0.0.1:8101 http://127.0.0.1:8102 http://127.0.0.1:8103)
+leader_seen=""
+for _ in $(seq 1 120); do
+  for server in "${servers[@]}"; do
+    if "$bin/shulian" status --server "$server" --json 2>/dev/null | grep -Eq '"leader_id": *[0-9]+'; then
+      leader_seen=$server
+      break 2
+    fi
+  done
+  sleep 0.5
+done
+if [ -z "$leader_seen" ]; then
+  echo "no leader after 60 s; see the logs in $run_dir/logs/" >&2
+  exit 1
+fi
+echo "leader elected (asked $leader_seen):"
+"$bin/shulian" status --server "$leader_seen" | grep -E '^(network_id|node_id|role|term|leader_id|height):' | sed 's/^/  /'
+
+if [ "${SHULIAN_SKIP_SCENARIO:-0}" != 1 ]; then
+  echo "loading the sample scenario (network-configs/scenario/jiangsu-taizhou.json) through the API..."
+  "$bin/shulian" scenario load network-configs/scenario/jiangsu-taizhou.json --keys "$net" --server "$leader_seen"
+fi
+
+keys=$net/keys/accounts
+cat <<TEXT
+
+The network is running.
+  API:        ${servers[*]}
+  logs:       $run_dir/logs/node-{1,2,3}.log
+  pids:       $run_dir/node-{1,2,3}.pid
+  data:       $net/data/
+  test keys:  $keys/   (for testing only)
+  CLI:        $bin/shulian   (docs/cli.md)
+
+Try next (export SHULIAN_SERVER=${servers[0]} first, or add --server):
+
+  # anyone: node status and the open catalog
+  $bin/shulian status
+  $bin/shulian catalog
+
+  # a provider (Taizhou market supervision): its asset and who may use it
+  $bin/shulian asset history tz.scjgj.enterprise-registry --account tz.scjgj.registrar --key $keys/tz.scjgj.registrar.key
+  $bin/shulian grants --asset tz.scjgj.enterprise-registry --account tz.scjgj.registrar --key $keys/tz.scjgj.registrar.key
+
+  # a user agency (Taizhou tax bureau): request a share and record a use
+  $bin/shulian tx request_share --request-id req-demo-1 --asset-id tz.scjgj.food-license \\
+      --purpose 核验食品经营许可 --business-scenario 税务登记 --fields license_no,operator_name \\
+      --mode request_response --duration-days 30 --account tz.swj.user --key $keys/tz.swj.user.key --wait
+
+  # a supervisor (Taizhou data bureau): who used data beyond scope, who missed deadlines
+  $bin/shulian trace scope --authority 321200 --account tz.sjj.supervisor --key $keys/tz.sjj.supervisor.key
+  $bin/shulian trace access --asset tz.gaj.household-registration --account tz.sjj.supervisor --key $keys/tz.sjj.supervisor.key
+  $bin/shulian trace deadlines --authority 321200 --account tz.sjj.supervisor --key $keys/tz.sjj.supervisor.key
+
+  # a court: any block and transaction, with its outcome
+  $bin/shulian block 2 --account court.tz-intermediate --key $keys/court.tz-intermediate.key
+
+Stop the network:  scripts/stop-local.sh
+TEXT

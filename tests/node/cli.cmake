@@ -1,0 +1,6 @@
+# The `shulian` CLI: argument parsing and precedence, body building for every
+# transaction type, network generation, the sample scenario, exit codes.
+shulian_test(cli_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli_test.cc
+  DEPS shulian_cli_core shulian_node_config
+  LABELS node cli)

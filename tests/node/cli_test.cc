@@ -1,0 +1,425 @@
+// Tests of the `shulian` CLI that need no running node: parsing, settings
+// precedence, body building for every type, network generation, the sample
+// scenario (built and signed offline) and exit codes.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "ledger/bodies.h"
+#include "ledger/genesis.h"
+#include "ledger/tx_json.h"
+#include "node/cli/args.h"
+#include "node/cli/body_builder.h"
+#include "node/cli/cli.h"
+#include "node/cli/network_init.h"
+#include "node/cli/render.h"
+#include "node/cli/scenario.h"
+#include "node/cli/settings.h"
+#include "node/config.h"
+
+namespace shulian::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ledger::TxType;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "shulian-cli-XXXXXX").string();
+    char* made = mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code error;
+    fs::remove_all(path_, error);
+  }
+  std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+CliRun RunShulian(const std::vector<std::string>& args, Environment env = {}) {
+  std::ostringstream out, err;
+  CliRun run;
+  run.code = RunCli(args, out, err, env);
+  run.out = out.str();
+  run.err = err.str();
+  return run;
+}
+
+ParsedArgs Parse(const std::vector<std::string>& args) {
+  Result<ParsedArgs> parsed = ParseArgs(args, {"json", "wait"});
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return parsed.ok() ? *parsed : ParsedArgs{};
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+}
+
+// ------------------------------- arguments -------------------------------
+
+TEST(CliArgsTest, ValuesEqualsFormsBooleansAndRepeatsAreParsed) {
+  // Proves --a b, --a=b, boolean flags, bare flags and repeats parse as documented.
+  ParsedArgs args = Parse({"tx", "request_share", "--fields", "a,b", "--fields=c", "--json", "pos", "--third-party",
+                           "--asset-id", "x"});
+  EXPECT_EQ(args.positionals, (std::vector<std::string>{"tx", "request_share", "pos"}));
+  EXPECT_EQ(args.GetAll("fields"), (std::vector<std::string>{"a,b", "c"}));
+  EXPECT_TRUE(args.Has("json"));
+  EXPECT_EQ(args.Get("third_party"), "");
+  EXPECT_EQ(args.Get("asset_id"), "x");
+}
+
+TEST(CliArgsTest, DashesAndUnderscoresNameTheSameOption) {
+  // Proves --asset-id and --asset_id are one option and display with dashes.
+  ParsedArgs args = Parse({"--asset-id", "a", "--asset_id", "b"});
+  EXPECT_EQ(args.GetAll("asset-id"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(OptionForDisplay("asset_id"), "--asset-id");
+}
+
+TEST(CliArgsTest, DoubleDashEndsOptions) {
+  // Proves that after "--" everything is positional, even "--json".
+  ParsedArgs args = Parse({"query", "--", "--json"});
+  EXPECT_EQ(args.positionals, (std::vector<std::string>{"query", "--json"}));
+  EXPECT_FALSE(args.Has("json"));
+}
+
+TEST(CliArgsTest, TimesParseAsCstDatesOrMilliseconds) {
+  // Proves --from/--to accept CST dates (start or end of day), date-times and raw ms, and refuse junk.
+  EXPECT_EQ(*ParseTimeMs("t", "2026-01-01", false), 1'767'196'800'000);
+  EXPECT_EQ(*ParseTimeMs("t", "2026-01-01", true), 1'767'196'800'000 + 86'400'000);
+  EXPECT_EQ(*ParseTimeMs("t", "2026-01-01T09:30", false), 1'767'196'800'000 + 9 * 3'600'000 + 30 * 60'000);
+  EXPECT_EQ(*ParseTimeMs("t", "1767196800000", false), 1'767'196'800'000);
+  EXPECT_EQ(ParseTimeMs("--from", "yesterday", false).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseTimeMs("--from", "2026-02-30", false).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(FormatCstTime(1'767'196'800'000 + 9 * 3'600'000), "2026-01-01 09:00:00 CST");
+}
+
+// ------------------------------- settings -------------------------------
+
+TEST(CliSettingsTest, FlagBeatsEnvironmentBeatsConfigFileBeatsDefault) {
+  // Proves the documented precedence for server, key, account and network.
+  TempDir dir;
+  WriteFile(dir / "cli.json",
+            R"({"server": "config:1", "key": "k.key", "account": "from.config", "network": "net-config"})");
+  Environment env;
+  env.variables = {{"SHULIAN_SERVER", "env:2"}, {"SHULIAN_ACCOUNT", "from.env"}};
+  Result<Settings> s = ResolveSettings(Parse({"--cli-config", dir / "cli.json", "--server", "flag:3"}), env);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->server, "http://flag:3");
+  EXPECT_EQ(s->server_source, "flag");
+  EXPECT_EQ(s->account, "from.env");
+  EXPECT_EQ(s->account_source, "environment");
+  EXPECT_EQ(s->key_file, (fs::path(dir.path()) / "k.key").string());  // relative to the config file
+  EXPECT_EQ(s->network_id, "net-config");
+
+  s = ResolveSettings(Parse({}), Environment{});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->server, kDefaultServer);
+  EXPECT_EQ(s->server_source, "default");
+  EXPECT_FALSE(s->account.has_value());
+}
+
+TEST(CliSettingsTest, HomeConfigIsReadAndABadOneIsRefusedByName) {
+  // Proves ~/.config/shulian/cli.json is the default file and an unknown key in it is an error naming it.
+  TempDir home;
+  fs::create_directories(home / ".config/shulian");
+  WriteFile(home / ".config/shulian/cli.json", R"({"server": "127.0.0.1:9000"})");
+  Environment env;
+  env.home = home.path();
+  Result<Settings> s = ResolveSettings(Parse({}), env);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->server, "http://127.0.0.1:9000");
+  WriteFile(home / ".config/shulian/cli.json", R"({"servr": "x"})");
+  s = ResolveSettings(Parse({}), env);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("servr"), std::string::npos);
+  EXPECT_EQ(RunShulian({"status"}, env).code, kExitUsage);
+}
+
+// ------------------------------- bodies -------------------------------
+
+TEST(CliBodyTest, EveryOptionalBodyFieldHasAKnownKind) {
+  // Proves the skeleton of every type has no null left, so every optional flag converts by kind.
+  for (TxType type : AllTxTypes()) {
+    const json skeleton = BodySkeleton(type);
+    for (const auto& [key, value] : skeleton.items()) {
+      EXPECT_FALSE(value.is_null()) << ledger::TxTypeName(type) << "." << key;
+    }
+  }
+  EXPECT_EQ(AllTxTypes().size(), std::variant_size_v<ledger::Body>);
+}
+
+// A plausible flag value for a body field, by its name and kind.
+std::string SampleValue(const std::string& key, const json& kind) {
+  static const std::map<std::string, std::string> kByName = {
+      {"division_code", "321281"}, {"parent_code", "321200"}, {"authority", "321200"}, {"provider_authority", "321200"},
+      {"level", "county"}, {"roles", "provider,user"}, {"resource_type", "thematic"}, {"grade", "important"},
+      {"update_frequency", "daily"}, {"share_type", "conditional"}, {"open_type", "not_open"},
+      {"mode", "request_response"}, {"decision", "approve"}, {"kind", "error"}, {"answer", "corrected"},
+      {"fields", "name, credit_code"}, {"record_refs", std::string(64, 'a')}, {"policy", "00"}, {"calendar", "00"},
+      {"node_id", "4"}, {"new_version", "2"}, {"duration_days", "30"}, {"dataset_code", "321200-x-1"},
+      {"target_id", "t-1"},
+      {"orders", R"([{"kind":"sanction","target_kind":"account","target_id":"tz.user","detail":"通报"}])"}};
+  if (auto it = kByName.find(key); it != kByName.end()) return it->second;
+  if (kind.is_number()) return "7";
+  if (kind.is_boolean()) return "true";
+  if (kind.is_string() && kind.get<std::string>() == std::string(64, '0')) return "sha256:" + key;
+  if (key.size() > 3 && key.substr(key.size() - 3) == "_id") return "id-" + std::to_string(key.size());
+  if (key == "public_key" || key == "new_public_key") return std::string(64, 'b');
+  return "文本 " + key;
+}
+
+TEST(CliBodyTest, EveryTransactionTypeBuildsFromFlags) {
+  // Proves a body of every type can be given entirely as flags and passes the ledger's decoder,
+  // with the flag values in the fields they name.
+  for (TxType type : AllTxTypes()) {
+    ParsedArgs args;
+    const json skeleton = BodySkeleton(type);
+    for (const auto& [key, kind] : skeleton.items()) {
+      if (kind.is_object()) {
+        for (const auto& [sub, sub_kind] : kind.items()) args.Add(key + "." + sub, SampleValue(sub, sub_kind));
+      } else {
+        args.Add(key, SampleValue(key, kind));
+      }
+    }
+    Result<json> body = BodyJsonFromFlags(type, args, {});
+    ASSERT_TRUE(body.ok()) << ledger::TxTypeName(type) << ": " << body.status().ToString();
+    ASSERT_TRUE(ledger::BodyFromJson(type, *body).ok());
+    if (body->contains("fields")) {
+      EXPECT_EQ((*body)["fields"], json::array({"name", "credit_code"}));
+    }
+  }
+}
+
+TEST(CliBodyTest, NestedTermsDigestsBooleansAndJsonListsConvertByKind) {
+  // Proves dotted flags fill nested terms, sha256: hashes text, a bare boolean is true and an absent one false.
+  ParsedArgs args = Parse({"--request-id", "req-1", "--terms.fields", "a,b", "--terms.business-scenario", "核验",
+                           "--terms.duration-days", "90", "--terms.mode", "copy", "--conditions", ""});
+  Result<json> body = BodyJsonFromFlags(TxType::kApproveShare, args, {});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["terms"]["duration_days"], 90);
+  EXPECT_EQ((*body)["terms"]["desensitised"], false);
+  EXPECT_EQ((*body)["terms"]["fields"], json::array({"a", "b"}));
+
+  args = Parse({"--asset-id", "a", "--purpose", "p", "--business-scenario", "s", "--fields", "x", "--row-count", "3",
+                "--result-digest", "sha256:hello", "--mode", "request_response", "--third-party"});
+  body = BodyJsonFromFlags(TxType::kRecordAccess, args, {});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["result_digest"], crypto::Sha256(AsBytes("hello")).ToHex());
+  EXPECT_EQ((*body)["third_party"], true);
+  EXPECT_FALSE(body->contains("grant_id"));  // optional, left out
+}
+
+TEST(CliBodyTest, MissingUnknownAndMalformedFlagsAreRefusedByName) {
+  // Proves every missing required flag is named at once, an unknown flag lists the valid ones, and bad values name the flag.
+  Result<json> body = BodyJsonFromFlags(TxType::kRefuseShare, Parse({"--request-id", "r"}), {});
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("--legal-basis"), std::string::npos);
+  EXPECT_NE(body.status().message().find("--reason"), std::string::npos);
+
+  body = BodyJsonFromFlags(TxType::kRefuseShare, Parse({"--colour", "red"}), {});
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("--colour"), std::string::npos);
+  EXPECT_NE(body.status().message().find("--legal-basis"), std::string::npos);
+
+  body = BodyJsonFromFlags(TxType::kRemoveValidator, Parse({"--node-id", "four", "--reason", "x"}), {});
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("--node-id"), std::string::npos);
+
+  body = BodyJsonFromFlags(TxType::kRegisterAuthority,
+                           Parse({"--division-code", "32120", "--name", "x", "--level", "county"}), {});
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("division_code"), std::string::npos);
+}
+
+// ------------------------------- network init -------------------------------
+
+void CheckNetwork(const std::string& dir, size_t nodes, size_t authorities) {
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(dir + "/genesis.json");
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  EXPECT_EQ(genesis->authorities.size(), authorities);
+  EXPECT_EQ(genesis->validators.size(), nodes);
+  Result<ledger::Policy> taizhou = genesis->ResolvedPolicy("321200");
+  ASSERT_TRUE(taizhou.ok());
+  EXPECT_EQ(taizhou->ShareReviewOnExpiry(), ledger::ExpiryAction::kOverdueToSupervisor);
+  EXPECT_EQ(taizhou->calendar_id, "cn-2025-2026");  // inherited from Jiangsu
+  EXPECT_EQ(genesis->ResolvedPolicy("320100")->ShareReviewOnExpiry(), ledger::ExpiryAction::kDeemedApproved);
+  for (size_t id = 1; id <= nodes; ++id) {
+    std::string config_path = dir + "/node-" + std::to_string(id) + ".json";
+    Result<node::NodeConfig> config = node::LoadNodeConfigFile(config_path);
+    ASSERT_TRUE(config.ok()) << config_path << ": " << config.status().ToString();
+    EXPECT_EQ(config->node_id, id);
+    EXPECT_EQ(config->peers.size(), nodes - 1);
+    Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(config->node_key_path);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(key->public_key(), genesis->validators[id - 1].public_key);
+  }
+  for (const ledger::Account& account : genesis->accounts) {
+    Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(dir + "/keys/accounts/" + account.id + ".key");
+    ASSERT_TRUE(key.ok()) << account.id;
+    EXPECT_EQ(key->public_key(), account.public_key);
+  }
+}
+
+TEST(CliNetworkInitTest, GeneratedNetworksLoadAndTheirConfigsParse) {
+  // Proves network init writes a genesis LoadGenesisFile accepts, node configs the node parses, and matching keys.
+  ASSERT_TRUE(crypto::Initialize().ok());
+  TempDir dir;
+  CliRun run = RunShulian({"network", "init", "--out", dir / "local", "--seed", "t"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  CheckNetwork(dir / "local", 3, 3);
+  run = RunShulian({"network", "init", "--preset", "jiangsu-5", "--out", dir / "js5", "--nodes", "5"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  CheckNetwork(dir / "js5", 5, 5);
+  struct stat info {};
+  ASSERT_EQ(stat((dir / "js5/keys/nodes/node-1.key").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+}
+
+TEST(CliNetworkInitTest, ASeedRegeneratesIdenticalFilesAndAnotherSeedDoesNot) {
+  // Proves deterministic generation from --seed.
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "a", "--seed", "s1"}).code, kExitOk);
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "b", "--seed", "s1"}).code, kExitOk);
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "c", "--seed", "s2"}).code, kExitOk);
+  EXPECT_EQ(ReadFile(dir / "a/genesis.json"), ReadFile(dir / "b/genesis.json"));
+  EXPECT_EQ(ReadFile(dir / "a/keys/nodes/node-2.key"), ReadFile(dir / "b/keys/nodes/node-2.key"));
+  EXPECT_NE(ReadFile(dir / "a/genesis.json"), ReadFile(dir / "c/genesis.json"));
+}
+
+TEST(CliNetworkInitTest, ANonEmptyDirectoryOrBadPresetChangesNothing) {
+  // Proves network init never overwrites and names bad options.
+  TempDir dir;
+  WriteFile(dir / "keep.txt", "x");
+  CliRun run = RunShulian({"network", "init", "--out", dir.path()});
+  EXPECT_EQ(run.code, kExitFailed);
+  EXPECT_FALSE(fs::exists(dir / "genesis.json"));
+  run = RunShulian({"network", "init", "--out", dir / "n", "--preset", "beijing-9"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_NE(run.err.find("--preset"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "n"));
+}
+
+TEST(CliNetworkInitTest, CommittedSampleNetworksAreValid) {
+  // Proves network-configs/local-3 and jiangsu-5 in the repository pass genesis validation.
+  for (const char* name : {"local-3", "jiangsu-5"}) {
+    std::string path = std::string("network-configs/") + name + "/genesis.json";
+    if (!fs::exists(path)) GTEST_SKIP() << path << " not generated yet";
+    CliRun run = RunShulian({"genesis", "check", path});
+    EXPECT_EQ(run.code, kExitOk) << run.err;
+  }
+}
+
+// ------------------------------- scenario -------------------------------
+
+TEST(CliScenarioTest, TheSampleScenarioBuildsAndSignsForLocal3) {
+  // Proves every template of the sample scenario names a known account and type and passes the ledger's decoders.
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "net", "--seed", "scenario"}).code, kExitOk);
+  CliRun run = RunShulian({"scenario", "load", "network-configs/scenario/jiangsu-taizhou.json", "--keys", dir / "net",
+                    "--network", "local-3", "--dry-run"});
+  EXPECT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_NE(run.out.find("transactions built and signed"), std::string::npos);
+}
+
+TEST(CliScenarioTest, TemplatesSubstituteEarlierHashesAndRefuseUnknownNames) {
+  // Proves ${tx:NAME} and ${sha256:TEXT} substitution, and an error for an unknown name.
+  Result<json> out = SubstituteTemplates(json{{"a", "${tx:x}"}, {"b", json::array({"${sha256:t}", "plain"})}},
+                                         {{"x", "abc"}});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ((*out)["a"], "abc");
+  EXPECT_EQ((*out)["b"][0], crypto::Sha256(AsBytes("t")).ToHex());
+  EXPECT_EQ((*out)["b"][1], "plain");
+  EXPECT_FALSE(SubstituteTemplates(json("${tx:missing}"), {}).ok());
+}
+
+// ------------------------------- whole commands and exit codes -------------------------------
+
+TEST(CliExitCodeTest, UsageErrorsExitTwo) {
+  // Proves usage errors exit 2 with a message on stderr.
+  EXPECT_EQ(RunShulian({}).code, kExitUsage);
+  EXPECT_EQ(RunShulian({"frobnicate"}).code, kExitUsage);
+  EXPECT_EQ(RunShulian({"status", "--colour", "red"}).code, kExitUsage);
+  EXPECT_EQ(RunShulian({"keygen"}).code, kExitUsage);
+  EXPECT_EQ(RunShulian({"tx", "no_such_type"}).code, kExitUsage);
+  CliRun run = RunShulian({"tx", "refuse_share", "--request-id", "r", "--network", "n", "--account", "a"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_NE(run.err.find("--legal-basis"), std::string::npos);
+  EXPECT_EQ(RunShulian({"access", "list"}).code, kExitUsage);
+  EXPECT_EQ(RunShulian({"help"}).code, kExitOk);
+}
+
+TEST(CliExitCodeTest, AnUnreachableServerExitsThree) {
+  // Proves a refused connection is exit 3 (port 1 on loopback has no listener).
+  CliRun run = RunShulian({"status", "--server", "127.0.0.1:1"});
+  EXPECT_EQ(run.code, kExitUnreachable) << run.err;
+  EXPECT_NE(run.err.find("cannot reach"), std::string::npos);
+}
+
+TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
+  // Proves keygen/pubkey agree, a transaction signed offline verifies (0) and fails with another key (4),
+  // and keygen never overwrites (1).
+  TempDir dir;
+  CliRun made = RunShulian({"keygen", "--out", dir / "a.key"});
+  ASSERT_EQ(made.code, kExitOk) << made.err;
+  CliRun pub = RunShulian({"pubkey", "--key", dir / "a.key"});
+  ASSERT_EQ(pub.code, kExitOk);
+  EXPECT_EQ(pub.out, made.out);
+  EXPECT_EQ(RunShulian({"keygen", "--out", dir / "a.key"}).code, kExitFailed);
+  ASSERT_EQ(RunShulian({"keygen", "--out", dir / "b.key"}).code, kExitOk);
+
+  CliRun signed_tx = RunShulian({"tx", "register_authority", "--division-code", "321283", "--name", "泰兴市数据局", "--level",
+                          "county", "--parent-code", "321200", "--key", dir / "a.key", "--account", "js.sjj.supervisor",
+                          "--network", "local-3", "--out", dir / "tx.json"});
+  ASSERT_EQ(signed_tx.code, kExitOk) << signed_tx.err;
+  Result<json> parsed = ledger::rules_json::ParseFile(dir / "tx.json", 1 << 20);
+  ASSERT_TRUE(parsed.ok());
+  Result<ledger::Transaction> tx = ledger::TransactionFromJson(*parsed);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  EXPECT_EQ(tx->sender, "js.sjj.supervisor");
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "a.key"}).code, kExitOk);
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "b.key"}).code, kExitVerificationFailed);
+
+  WriteFile(dir / "template.json", R"({"type": "retire_asset", "body": {"asset_id": "a1", "reason": "过期", "legal_basis": ""}})");
+  CliRun sign = RunShulian({"tx", "sign", dir / "template.json", "--key", dir / "b.key", "--account", "x", "--network", "n"});
+  ASSERT_EQ(sign.code, kExitOk) << sign.err;
+  EXPECT_NE(sign.out.find("\"signature\""), std::string::npos);
+}
+
+TEST(CliExitCodeTest, AnInvalidGenesisFailsVerificationWithFour) {
+  // Proves `genesis check` exits 4 for a file that fails validation, naming the JSON path.
+  TempDir dir;
+  WriteFile(dir / "g.json", R"({"network_id": "x", "genesis_time_ms": 0, "authorities": [], "validators": []})");
+  CliRun run = RunShulian({"genesis", "check", dir / "g.json"});
+  EXPECT_EQ(run.code, kExitVerificationFailed);
+  EXPECT_NE(run.err.find("authorities"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shulian::cli
