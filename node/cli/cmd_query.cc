@@ -356,13 +356,15 @@ Status RunTraceAccess(Context& ctx) {
   for (const json& access : accesses) {
     std::string grant_id = Field(access, {"grant_id", "grant"});
     ctx.out() << TimeField(access, {"time_ms", "block_time_ms", "recorded_ms", "at_ms"}) << "  "
-              << Field(access, {"account", "account_id", "sender", "user"}) << "  grant " << grant_id;
+              << Field(access, {"accessor", "account", "account_id", "sender"}) << "  grant " << grant_id;
     if (auto it = grant_by_id.find(grant_id); it != grant_by_id.end()) {
-      ctx.out() << " (" << Field(it->second, {"status"}) << ", until "
-                << TimeField(it->second, {"expires_ms", "expiry_ms", "expires_at_ms"}) << ")";
+      ctx.out() << " (" << Field(it->second, {"status"}) << " until "
+                << TimeField(it->second, {"expiry_ms", "expires_ms"}) << "; granted fields: "
+                << Field(it->second, {"fields"}) << "; scenario: " << Field(it->second, {"business_scenario"}) << ")";
     }
-    ctx.out() << "\n    purpose: " << Field(access, {"purpose"}) << "; fields: " << Field(access, {"fields", "fields_used"})
-              << "; rows: " << Field(access, {"row_count", "rows"}) << "\n";
+    ctx.out() << "\n    purpose: " << Field(access, {"purpose"}) << "; scenario: " << Field(access, {"business_scenario"})
+              << "; fields used: " << Field(access, {"fields", "fields_used"}) << "; rows: " << Field(access, {"row_count"})
+              << "; mode: " << Field(access, {"mode"}) << "\n";
     const json* violations = PickField(access, {"violations"});
     if (violations != nullptr && !violations->empty()) ctx.out() << "    VIOLATION: " << ScalarText(*violations) << "\n";
   }
@@ -407,7 +409,7 @@ Status RunTraceScope(Context& ctx) {
   ctx.out() << violations.size() << " accesses outside their grant's scope\n";
   for (const json& access : violations) {
     ctx.out() << TimeField(access, {"time_ms", "block_time_ms", "recorded_ms", "at_ms"}) << "  "
-              << Field(access, {"account", "account_id", "sender", "user"}) << " used " << Field(access, {"asset_id", "asset"})
+              << Field(access, {"accessor", "account", "account_id", "sender"}) << " used " << Field(access, {"asset_id", "asset"})
               << " under grant " << Field(access, {"grant_id", "grant"}) << "\n    why: " << Field(access, {"violations"})
               << "\n    purpose: " << Field(access, {"purpose"}) << "; fields: " << Field(access, {"fields", "fields_used"})
               << "; record " << Field(access, {"tx_hash", "id", "record_id"}) << "\n";
