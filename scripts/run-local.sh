@@ -8,19 +8,21 @@
 # Until shulian-node builds, it falls back to the single-process ledger demo.
 #
 #   SHULIAN_RUN_DIR   run directory (default .local-net; git-ignored)
+#   SHULIAN_BUILD_DIR build directory (default build/release)
 #   SHULIAN_SKIP_SCENARIO=1   start the network without loading the scenario
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+build_dir=${SHULIAN_BUILD_DIR:-build/release}
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 
 run_dir=${SHULIAN_RUN_DIR:-.local-net}
-bin=build/release/node
+bin=$build_dir/node
 
-if ! cmake --build build/release -j "$(nproc)" --target shulian-node shulian; then
+if ! cmake --build "$build_dir" -j "$(nproc)" --target shulian-node shulian; then
   echo "shulian-node does not build yet: running the single-process ledger demo instead" >&2
-  cmake --build build/release -j "$(nproc)" --target shulian-demo
+  cmake --build "$build_dir" -j "$(nproc)" --target shulian-demo
   data_dir=${SHULIAN_DATA_DIR:-$run_dir/demo}
   rm -rf "$data_dir"
   mkdir -p "$(dirname "$data_dir")"
@@ -70,6 +72,8 @@ if [ "${SHULIAN_SKIP_SCENARIO:-0}" != 1 ]; then
 fi
 
 keys=$net/keys/accounts
+stop_command=scripts/stop-local.sh
+if [ "$run_dir" != .local-net ]; then stop_command="SHULIAN_RUN_DIR=$run_dir $stop_command"; fi
 cat <<TEXT
 
 The network is running.
@@ -103,5 +107,5 @@ Try next (export SHULIAN_SERVER=${servers[0]} first, or add --server):
   # a court: any block and transaction, with its outcome
   $bin/shulian block 2 --account court.tz-intermediate --key $keys/court.tz-intermediate.key
 
-Stop the network:  scripts/stop-local.sh
+Stop the network:  $stop_command
 TEXT

@@ -116,7 +116,7 @@ class CliE2eTest : public ::testing::Test {
 
 TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {
   // Proves the sample scenario loads on a real 3-node network with every outcome as expected, the
-  // supervisor's trace finds its five violations, a rejected transaction exits 1, and a read outside
+  // supervisor's trace and summary find its five violations and the flagged second source, a rejected transaction exits 1, and a read outside
   // the caller's scope exits 1 without data.
   std::string server = WaitForLeader();
   ASSERT_FALSE(server.empty()) << "no leader; logs in " << dir_;
@@ -130,6 +130,13 @@ TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {
                           "tz.sjj.supervisor", "--key", Key("tz.sjj.supervisor"), "--json"});
   ASSERT_EQ(scope.code, kExitOk) << scope.err;
   EXPECT_EQ(json::parse(scope.out)["violations"].size(), 5u) << scope.out;
+
+  CliRun summary = Shulian({"summary", "--authority", "321200", "--server", server, "--account", "tz.sjj.supervisor",
+                            "--key", Key("tz.sjj.supervisor"), "--json"});
+  ASSERT_EQ(summary.code, kExitOk) << summary.err;
+  const json counters = json::parse(summary.out)["result"]["counters"];
+  EXPECT_EQ(counters.value("violations", 0), 5) << summary.out;
+  EXPECT_EQ(counters.value("duplicate_sources", 0), 1) << summary.out;  // Nanjing's second source, flagged
 
   CliRun history = Shulian({"asset", "history", "tz.scjgj.enterprise-registry", "--server", server, "--account",
                             "tz.scjgj.registrar", "--key", Key("tz.scjgj.registrar"), "--json"});
