@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <set>
 
 #include "api/errors.h"
@@ -17,7 +18,7 @@ using nlohmann::json;
 // One request on its way through the handler.
 struct ApiHandler::Call {
   const HttpRequest& request;
-  const RouteInfo* route = nullptr;
+  const RouteEntry* route = nullptr;
   std::map<std::string, std::string> path_params;  // from the route pattern
   std::map<std::string, std::string> params;       // from the query string
   Caller caller;
@@ -366,65 +367,65 @@ HttpResponse ApiHandler::Dispatch(Call& call) {
   }
   auto target = ParseTarget(request.target, options_.query_params_max, options_.query_param_bytes_max);
   if (!target.ok()) return ErrorResponse(target.status());
-  auto segments = SplitPath(target->path);
-  if (!segments.ok()) return ErrorResponse(segments.status());
   call.params = std::move(target->params);
+  if (auto refusal = FindRoute(call, target->path)) return *refusal;
+  if (auto refusal = Admit(call)) return *refusal;
 
-  const RouteEntry* found = nullptr;
-  std::string allowed;
+  auto result = (this->*(call.route->fn))(call);
+  if (result.ok()) return std::move(result).value();
+  HttpResponse response = ErrorResponse(result.status());
+  if (result.status().code() == ErrorCode::kResourceExhausted) response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
+std::optional<HttpResponse> ApiHandler::FindRoute(Call& call, const std::string& path) {
+  auto segments = SplitPath(path);
+  if (!segments.ok()) return ErrorResponse(segments.status());
+  std::string allowed;  // methods of routes whose path matches
   for (const RouteEntry& entry : RouteEntries()) {
     std::map<std::string, std::string> path_params;
     if (!MatchPattern(entry.info.pattern, *segments, path_params)) continue;
-    if (entry.info.method != request.method) {
-      if (allowed.find(entry.info.method) == std::string::npos) allowed += (allowed.empty() ? "" : ", ") + entry.info.method;
-      continue;
+    if (entry.info.method == call.request.method) {
+      call.route = &entry;
+      call.path_params = std::move(path_params);
+      return std::nullopt;
     }
-    found = &entry;
-    call.path_params = std::move(path_params);
-    break;
+    if (allowed.find(entry.info.method) == std::string::npos) {
+      allowed += (allowed.empty() ? "" : ", ") + entry.info.method;
+    }
   }
-  if (found == nullptr && !allowed.empty()) {
-    HttpResponse response = ErrorResponse(405, kCodeMethodNotAllowed,
-                                          request.method + " is not allowed on " + target->path + "; use " + allowed);
-    response.headers.emplace_back("Allow", allowed);
-    return response;
-  }
-  if (found == nullptr) return ErrorResponse(404, kCodeUnknownRoute, "no route " + target->path);
-  call.route = &found->info;
+  if (allowed.empty()) return ErrorResponse(404, kCodeUnknownRoute, "no route " + path);
+  HttpResponse response = ErrorResponse(405, kCodeMethodNotAllowed,
+                                        call.request.method + " is not allowed on " + path + "; use " + allowed);
+  response.headers.emplace_back("Allow", allowed);
+  return response;
+}
 
+std::optional<HttpResponse> ApiHandler::Admit(Call& call) {
   if (Status status = Authenticate(call); !status.ok()) {
-    if (status.code() == ErrorCode::kPermissionDenied || status.code() == ErrorCode::kInvalidArgument ||
-        status.code() == ErrorCode::kNotFound) {
+    const ErrorCode code = status.code();
+    if (code == ErrorCode::kPermissionDenied || code == ErrorCode::kInvalidArgument || code == ErrorCode::kNotFound) {
       return ErrorResponse(401, kCodeUnauthenticated, status.message());
     }
     return ErrorResponse(status);
   }
-  if (found->info.access == RouteAccess::kAccount && call.caller.anonymous()) {
+  const RouteInfo& route = call.route->info;
+  if (route.access == RouteAccess::kAccount && call.caller.anonymous()) {
     return ErrorResponse(401, kCodeUnauthenticated,
                          "this route needs a signed request (headers " + std::string(kHeaderAccount) + ", " +
                              std::string(kHeaderTime) + ", " + std::string(kHeaderSignature) + ")");
   }
-  // Submissions are charged to their (proven) senders inside Submit.
-  const bool is_submission = request.method == "POST" && options_.verify_submissions;
-  if (found->info.rate_limited && !is_submission) {
-    const std::string key = call.caller.account ? "account:" + *call.caller.account : "ip:" + request.remote_address;
-    if (Status status = RateLimit(key, 1); !status.ok()) {
-      HttpResponse response = ErrorResponse(429, kCodeRateLimited, status.message());
-      const int64_t wait_ms = limiter_.RetryAfterMs(key, 1, NowMs());
-      response.headers.emplace_back("Retry-After", std::to_string((wait_ms + 999) / 1000));
-      return response;
-    }
-  }
-  auto result = (this->*(found->fn))(call);
-  if (!result.ok()) {
-    if (result.status().code() == ErrorCode::kResourceExhausted) {
-      HttpResponse response = ErrorResponse(result.status());
-      response.headers.emplace_back("Retry-After", "1");
-      return response;
-    }
-    return ErrorResponse(result.status());
-  }
-  return std::move(result).value();
+  // Submissions are charged to their (proven) senders inside Submit instead.
+  const bool is_submission = route.method == "POST" && options_.verify_submissions;
+  if (!route.rate_limited || is_submission) return std::nullopt;
+  const std::string key =
+      call.caller.account ? "account:" + *call.caller.account : "ip:" + call.request.remote_address;
+  const Status status = RateLimit(key, 1);
+  if (status.ok()) return std::nullopt;
+  HttpResponse response = ErrorResponse(429, kCodeRateLimited, status.message());
+  const int64_t wait_ms = limiter_.RetryAfterMs(key, 1, NowMs());
+  response.headers.emplace_back("Retry-After", std::to_string((wait_ms + 999) / 1000));
+  return response;
 }
 
 Status ApiHandler::Authenticate(Call& call) {
@@ -520,7 +521,7 @@ Result<HttpResponse> ApiHandler::Submit(Call& call, const SubmitOptions& submit_
     ASSIGN_OR_RETURN(txs, VerifySenders(std::move(txs)));
   }
   const size_t count = txs.size();
-  const bool single = call.route->pattern == "/v1/transactions";
+  const bool single = call.route->info.pattern == "/v1/transactions";
   ASSIGN_OR_RETURN(std::vector<SubmitResult> results, service_.Submit(std::move(txs), submit_options));
   if (results.size() != count) {
     return Status::Internal("the node returned " + std::to_string(results.size()) + " results for " +

@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -125,6 +126,10 @@ class ApiHandler {
   static const std::vector<RouteEntry>& RouteEntries();
 
   HttpResponse Dispatch(Call& call);
+  // Sets call.route and call.path_params, or returns the 404/405 answer.
+  std::optional<HttpResponse> FindRoute(Call& call, const std::string& path);
+  // Authentication, route access and rate limit; the 401/429/503 answer if refused.
+  std::optional<HttpResponse> Admit(Call& call);
   Status Authenticate(Call& call);
   Status RateLimit(const std::string& key, double cost);
   void Count(int http_status);
