@@ -7,7 +7,9 @@
 
 namespace shulian::cli {
 
-bool ParsedArgs::Has(std::string_view name) const { return options_.count(NormaliseOptionName(name)) != 0; }
+bool ParsedArgs::Has(std::string_view name) const {
+  return options_.count(NormaliseOptionName(name)) != 0;
+}
 
 std::optional<std::string> ParsedArgs::Get(std::string_view name) const {
   auto it = options_.find(NormaliseOptionName(name));
@@ -24,7 +26,9 @@ void ParsedArgs::Add(std::string name, std::string value) {
   options_[NormaliseOptionName(name)].push_back(std::move(value));
 }
 
-void ParsedArgs::Erase(std::string_view name) { options_.erase(NormaliseOptionName(name)); }
+void ParsedArgs::Erase(std::string_view name) {
+  options_.erase(NormaliseOptionName(name));
+}
 
 std::string NormaliseOptionName(std::string_view name) {
   std::string out(name);
@@ -40,11 +44,14 @@ std::string OptionForDisplay(std::string_view name) {
 
 namespace {
 
-bool IsOption(std::string_view arg) { return arg.size() > 2 && arg.substr(0, 2) == "--"; }
+bool IsOption(std::string_view arg) {
+  return arg.size() > 2 && arg.substr(0, 2) == "--";
+}
 
 }  // namespace
 
-Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::set<std::string>& boolean_options) {
+Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
+                             const std::set<std::string>& boolean_options) {
   ParsedArgs parsed;
   bool options_ended = false;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -81,16 +88,20 @@ Status RequireKnownOptions(const ParsedArgs& args, const std::set<std::string>& 
 
 Result<std::string> RequireOption(const ParsedArgs& args, std::string_view name) {
   std::optional<std::string> value = args.Get(name);
-  if (!value || value->empty()) return Status::InvalidArgument("missing " + OptionForDisplay(NormaliseOptionName(name)));
+  if (!value || value->empty())
+    return Status::InvalidArgument("missing " + OptionForDisplay(NormaliseOptionName(name)));
   return *value;
 }
 
 Result<uint64_t> ParseUnsigned(std::string_view what, std::string_view text) {
-  if (text.empty() || text.size() > 20) return Status::InvalidArgument(std::string(what) + ": expected a number, got '" + std::string(text) + "'");
+  if (text.empty() || text.size() > 20)
+    return Status::InvalidArgument(std::string(what) + ": expected a number, got '" + std::string(text) +
+                                   "'");
   uint64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') {
-      return Status::InvalidArgument(std::string(what) + ": expected a number, got '" + std::string(text) + "'");
+      return Status::InvalidArgument(std::string(what) + ": expected a number, got '" + std::string(text) +
+                                     "'");
     }
     uint64_t digit = static_cast<uint64_t>(c - '0');
     if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) {
@@ -102,7 +113,8 @@ Result<uint64_t> ParseUnsigned(std::string_view what, std::string_view text) {
 }
 
 Result<int64_t> ParseTimeMs(std::string_view what, std::string_view text, bool end_of_day) {
-  const std::string error = std::string(what) + ": expected Unix milliseconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (CST), got '" +
+  const std::string error = std::string(what) +
+                            ": expected Unix milliseconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM (CST), got '" +
                             std::string(text) + "'";
   if (text.size() == 10 || text.size() == 16) {
     Result<ledger::Date> date = ledger::Date::Parse(text.substr(0, 10));

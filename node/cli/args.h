@@ -44,7 +44,8 @@ std::string NormaliseOptionName(std::string_view name);
 std::string OptionForDisplay(std::string_view name);
 
 // InvalidArgument for an empty option name ("--=x").
-Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args, const std::set<std::string>& boolean_options);
+Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
+                             const std::set<std::string>& boolean_options);
 
 // InvalidArgument naming the first option not in `allowed` (normalised names).
 Status RequireKnownOptions(const ParsedArgs& args, const std::set<std::string>& allowed);

@@ -15,8 +15,8 @@
 namespace shulian::cli {
 namespace {
 
-using nlohmann::json;
 using ledger::TxType;
+using nlohmann::json;
 
 const std::string kZeroDigestHex(64, '0');
 
@@ -32,7 +32,9 @@ ledger::Body DefaultBody(TxType type) {
   }
 }
 
-json RawBodyJson(TxType type) { return ledger::BodyToJson(DefaultBody(type)); }
+json RawBodyJson(TxType type) {
+  return ledger::BodyToJson(DefaultBody(type));
+}
 
 // The value kind of each optional body key (its default JSON is null, which says
 // nothing about it). cli_test checks that every optional key of every type is here.
@@ -92,7 +94,8 @@ Result<json> ArrayValue(std::string_view flag, const std::vector<std::string>& v
 Result<bool> BoolValue(std::string_view flag, std::string_view value) {
   if (value.empty() || value == "true" || value == "yes" || value == "1") return true;
   if (value == "false" || value == "no" || value == "0") return false;
-  return Status::InvalidArgument(std::string(flag) + ": expected true or false, got '" + std::string(value) + "'");
+  return Status::InvalidArgument(std::string(flag) + ": expected true or false, got '" + std::string(value) +
+                                 "'");
 }
 
 // One flag's values as the JSON value of the field whose placeholder is `kind`.
@@ -140,16 +143,16 @@ std::string FlagsOf(const json& skeleton) {
 }
 
 // Puts one flag into `body` at its (possibly dotted) path.
-Status ApplyFlag(TxType type, const json& skeleton, const std::string& name, const std::vector<std::string>& values,
-                 json& body) {
+Status ApplyFlag(TxType type, const json& skeleton, const std::string& name,
+                 const std::vector<std::string>& values, json& body) {
   std::vector<std::string> path = SplitPath(name);
   const json* kind = &skeleton;
   json* target = &body;
   for (size_t i = 0; i < path.size(); ++i) {
     if (!kind->is_object() || !kind->contains(path[i])) {
       std::string where = i == 0 ? std::string(ledger::TxTypeName(type)) : OptionForDisplay(path[i - 1]);
-      return Status::InvalidArgument("unknown option " + OptionForDisplay(name) + " for " + where + " (fields: " +
-                                     FlagsOf(*kind) + ")");
+      return Status::InvalidArgument("unknown option " + OptionForDisplay(name) + " for " + where +
+                                     " (fields: " + FlagsOf(*kind) + ")");
     }
     kind = &(*kind)[path[i]];
     if (i + 1 < path.size()) {
@@ -174,7 +177,8 @@ void CompleteObject(const json& skeleton, const std::set<std::string>& optional,
       }
       continue;
     }
-    if (kind.is_object() && body[key].is_object()) CompleteObject(kind, {}, prefix + key + ".", body[key], missing);
+    if (kind.is_object() && body[key].is_object())
+      CompleteObject(kind, {}, prefix + key + ".", body[key], missing);
   }
 }
 
@@ -216,14 +220,15 @@ Result<std::string> DigestValue(std::string_view flag, std::string_view value) {
   }
   Result<crypto::Digest> digest = crypto::Digest::FromHex(value);
   if (!digest.ok()) {
-    return Status::InvalidArgument(std::string(flag) + ": expected 64 hex characters, sha256:TEXT or file:PATH, got '" +
+    return Status::InvalidArgument(std::string(flag) +
+                                   ": expected 64 hex characters, sha256:TEXT or file:PATH, got '" +
                                    std::string(value) + "'");
   }
   return digest->ToHex();
 }
 
-Result<json> BodyJsonFromFlags(TxType type, const ParsedArgs& args, const std::set<std::string>& envelope_options,
-                               const json& base) {
+Result<json> BodyJsonFromFlags(TxType type, const ParsedArgs& args,
+                               const std::set<std::string>& envelope_options, const json& base) {
   if (!base.is_object()) return Status::InvalidArgument("body: expected a JSON object");
   const json skeleton = BodySkeleton(type);
   json body = base;

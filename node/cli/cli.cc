@@ -8,7 +8,6 @@
 namespace shulian::cli {
 namespace {
 
-
 const std::vector<std::string_view> kPage = {"limit", "cursor", "all", "stale"};
 
 std::vector<std::string_view> With(std::vector<std::string_view> a, const std::vector<std::string_view>& b) {
@@ -51,8 +50,8 @@ Status CheckOptions(const CommandSpec& command, const ParsedArgs& args) {
 }  // namespace
 
 const std::vector<std::string_view>& GlobalOptions() {
-  static const std::vector<std::string_view> kGlobal = {"json", "help", "server", "key", "account", "network",
-                                                        "cli_config"};
+  static const std::vector<std::string_view> kGlobal = {"json",    "help",    "server",    "key",
+                                                        "account", "network", "cli_config"};
   return kGlobal;
 }
 
@@ -63,48 +62,102 @@ const std::set<std::string>& BooleanOptions() {
 
 const std::vector<CommandSpec>& AllCommands() {
   static const std::vector<CommandSpec> kCommands = {
-      {{"keygen"}, "--out FILE", "write a new Ed25519 key file (mode 0600) and print its public key", {"out"}, RunKeygen},
+      {{"keygen"},
+       "--out FILE",
+       "write a new Ed25519 key file (mode 0600) and print its public key",
+       {"out"},
+       RunKeygen},
       {{"pubkey"}, "--key FILE", "print the public key of a key file", {}, RunPubkey},
       {{"network", "init"},
        "--out DIR [--preset local-3|jiangsu-5] [--nodes N] [--network-id ID] [--seed S] [--calendar FILE]",
        "generate a sample network: test keys, genesis.json, node configs",
-       {"out", "preset", "nodes", "network_id", "seed", "calendar", "genesis_time", "peer_port_base", "api_port_base"},
+       {"out", "preset", "nodes", "network_id", "seed", "calendar", "genesis_time", "peer_port_base",
+        "api_port_base"},
        RunNetworkInit},
-      {{"genesis", "check"}, "FILE", "validate a genesis file and print its hash (exit 4 if invalid)", {}, RunGenesisCheck},
-      {{"tx"}, "TYPE [--FIELD VALUE ...] [--body FILE] [--wait] [--out FILE] | types | template TYPE | sign FILE | submit FILE | verify FILE",
-       "build, sign and submit a transaction of any type; sign, submit or verify prepared JSON", {}, RunTx, true},
-      {{"tx-status"}, "HASH [--wait] [--timeout-ms N]", "a transaction's block and outcome", {"wait", "timeout_ms", "stale"},
+      {{"genesis", "check"},
+       "FILE",
+       "validate a genesis file and print its hash (exit 4 if invalid)",
+       {},
+       RunGenesisCheck},
+      {{"tx"},
+       "TYPE [--FIELD VALUE ...] [--body FILE] [--wait] [--out FILE] | types | template TYPE | sign FILE | "
+       "submit FILE | verify FILE",
+       "build, sign and submit a transaction of any type; sign, submit or verify prepared JSON",
+       {},
+       RunTx,
+       true},
+      {{"tx-status"},
+       "HASH [--wait] [--timeout-ms N]",
+       "a transaction's block and outcome",
+       {"wait", "timeout_ms", "stale"},
        RunTxStatus},
       {{"status"}, "", "the node's role, term, leader, heights and peers", {}, RunStatus},
       {{"config"}, "", "show the resolved server, key, account and where each came from", {}, RunConfig},
-      {{"block"}, "HEIGHT | --hash HASH", "a block with its transactions and outcomes", {"hash", "stale"}, RunBlock},
+      {{"block"},
+       "HEIGHT | --hash HASH",
+       "a block with its transactions and outcomes",
+       {"hash", "stale"},
+       RunBlock},
       {{"queries"}, "", "the queries the server offers and their parameters", {}, RunQueries},
       {{"query"}, "NAME [PARAM=VALUE ...]", "run any query by name", kPage, RunQuery},
       {{"asset", "show"}, "ASSET_ID", "an asset with its versions and status", {"stale"}, RunAssetShow},
       {{"asset", "history"}, "ASSET_ID", "every event of an asset", kPage, RunAssetHistory},
-      {{"access", "list"}, "--asset ID | --user ACCOUNT | --authority CODE [--from T] [--to T]",
+      {{"access", "list"},
+       "--asset ID | --user ACCOUNT | --authority CODE [--from T] [--to T]",
        "access records by asset, account or authority in a time range",
-       With({"asset", "user", "authority", "from", "to"}, kPage), RunAccessList},
-      {{"grants"}, "--asset ID | --user ACCOUNT", "grants on an asset or held by an account", With({"asset", "user"}, kPage),
+       With({"asset", "user", "authority", "from", "to"}, kPage),
+       RunAccessList},
+      {{"grants"},
+       "--asset ID | --user ACCOUNT",
+       "grants on an asset or held by an account",
+       With({"asset", "user"}, kPage),
        RunGrants},
-      {{"requests"}, "--status STATUS [--authority CODE]", "share requests in one status (pending, overdue, ...)",
-       With({"status", "authority"}, kPage), RunRequests},
-      {{"objections"}, "--status STATUS [--authority CODE]", "objections in one status (open, answered, escalated)",
-       With({"status", "authority"}, kPage), RunObjections},
-      {{"overdue"}, "--authority CODE", "items flagged to the authority's supervisor", With({"authority"}, kPage),
+      {{"requests"},
+       "--status STATUS [--authority CODE]",
+       "share requests in one status (pending, overdue, ...)",
+       With({"status", "authority"}, kPage),
+       RunRequests},
+      {{"objections"},
+       "--status STATUS [--authority CODE]",
+       "objections in one status (open, answered, escalated)",
+       With({"status", "authority"}, kPage),
+       RunObjections},
+      {{"overdue"},
+       "--authority CODE",
+       "items flagged to the authority's supervisor",
+       With({"authority"}, kPage),
        RunOverdue},
-      {{"violations"}, "[--authority CODE] [--from T] [--to T]", "accesses flagged as outside their grant",
-       With({"authority", "from", "to"}, kPage), RunViolations},
-      {{"summary"}, "--authority CODE", "a supervisor's counters for an authority", {"authority", "stale"}, RunSummary},
+      {{"violations"},
+       "[--authority CODE] [--from T] [--to T]",
+       "accesses flagged as outside their grant",
+       With({"authority", "from", "to"}, kPage),
+       RunViolations},
+      {{"summary"},
+       "--authority CODE",
+       "a supervisor's counters for an authority",
+       {"authority", "stale"},
+       RunSummary},
       {{"catalog"}, "", "the open catalog (public)", kPage, RunCatalog},
-      {{"trace", "access"}, "--asset ID [--from T] [--to T]", "who accessed an asset, when, under which grant",
-       {"asset", "from", "to", "stale"}, RunTraceAccess},
-      {{"trace", "deadlines"}, "--authority CODE", "who missed deadlines: overdue and late items, with the summary",
-       {"authority", "stale"}, RunTraceDeadlines},
-      {{"trace", "scope"}, "[--authority CODE] [--from T] [--to T]", "use beyond scope: every violation, with why",
-       {"authority", "from", "to", "stale"}, RunTraceScope},
-      {{"scenario", "load"}, "FILE --keys NETWORK_DIR [--dry-run]", "submit the sample scenario and check its outcomes",
-       {"keys", "dry_run"}, RunScenarioLoad},
+      {{"trace", "access"},
+       "--asset ID [--from T] [--to T]",
+       "who accessed an asset, when, under which grant",
+       {"asset", "from", "to", "stale"},
+       RunTraceAccess},
+      {{"trace", "deadlines"},
+       "--authority CODE",
+       "who missed deadlines: overdue and late items, with the summary",
+       {"authority", "stale"},
+       RunTraceDeadlines},
+      {{"trace", "scope"},
+       "[--authority CODE] [--from T] [--to T]",
+       "use beyond scope: every violation, with why",
+       {"authority", "from", "to", "stale"},
+       RunTraceScope},
+      {{"scenario", "load"},
+       "FILE --keys NETWORK_DIR [--dry-run]",
+       "submit the sample scenario and check its outcomes",
+       {"keys", "dry_run"},
+       RunScenarioLoad},
   };
   return kCommands;
 }
@@ -125,7 +178,8 @@ int ExitCodeFor(const Status& status) {
   }
 }
 
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Environment& env) {
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const Environment& env) {
   Result<ParsedArgs> parsed = ParseArgs(args, BooleanOptions());
   if (!parsed.ok()) {
     err << "shulian: " << parsed.status().message() << "\n";

@@ -55,6 +55,7 @@ int ExitCodeFor(const Status& status);
 
 // Runs one invocation; `args` excludes the program name. Results go to `out`,
 // errors (one line, "shulian: <message>") to `err`.
-int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err, const Environment& env);
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+           const Environment& env);
 
 }  // namespace shulian::cli

@@ -92,14 +92,10 @@ Status RunGenesisCheck(Context& ctx) {
   if (!std::filesystem::exists(path, error)) return Status::InvalidArgument(path + ": no such file");
   Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
   if (!genesis.ok()) return VerificationFailed(path + ": " + genesis.status().message());
-  json summary = {{"network_id", genesis->network_id},
-                  {"genesis_hash", genesis->Hash().ToHex()},
-                  {"genesis_time_ms", genesis->genesis_time_ms},
-                  {"authorities", genesis->authorities.size()},
-                  {"accounts", genesis->accounts.size()},
-                  {"validators", genesis->validators.size()},
-                  {"calendars", genesis->calendars.size()},
-                  {"policies", genesis->policies.size()}};
+  json summary = {{"network_id", genesis->network_id},           {"genesis_hash", genesis->Hash().ToHex()},
+                  {"genesis_time_ms", genesis->genesis_time_ms}, {"authorities", genesis->authorities.size()},
+                  {"accounts", genesis->accounts.size()},        {"validators", genesis->validators.size()},
+                  {"calendars", genesis->calendars.size()},      {"policies", genesis->policies.size()}};
   if (ctx.json()) {
     PrintJson(ctx.out(), summary);
   } else {

@@ -47,7 +47,8 @@ Result<std::string> ServerParam(const json& info, const ParamSpec& spec, std::st
   std::string offered;
   for (const std::string& name : names) offered += (offered.empty() ? "" : ", ") + name;
   return Status::InvalidArgument("query '" + info.value("name", "") + "' has no parameter for " +
-                                 std::string(shown_option) + " (it takes: " + (offered.empty() ? "none" : offered) + ")");
+                                 std::string(shown_option) +
+                                 " (it takes: " + (offered.empty() ? "none" : offered) + ")");
 }
 
 using GivenParams = std::vector<std::pair<const ParamSpec*, std::string>>;
@@ -122,7 +123,8 @@ Status RunAndPrint(Context& ctx, std::string_view name, const GivenParams& given
 }
 
 Result<std::string> OnePositional(const Context& ctx, std::string_view usage) {
-  if (ctx.args().positionals.size() != 1) return Status::InvalidArgument("usage: shulian " + std::string(usage));
+  if (ctx.args().positionals.size() != 1)
+    return Status::InvalidArgument("usage: shulian " + std::string(usage));
   return ctx.args().positionals.front();
 }
 
@@ -203,14 +205,18 @@ Status RunBlock(Context& ctx) {
     return Status::Ok();
   }
   json header = block->value("header", json::object());
-  ctx.out() << "block " << ScalarText(header.value("height", json())) << " " << block->value("hash", "") << "\n";
+  ctx.out() << "block " << ScalarText(header.value("height", json())) << " " << block->value("hash", "")
+            << "\n";
   PrintHuman(ctx.out(), header, 2);
   json outcomes = block->value("outcomes", json::array());
   json txs = block->value("transactions", json::array());
   ctx.out() << txs.size() << " transactions\n";
   for (size_t i = 0; i < txs.size(); ++i) {
     const json& tx = txs[i];
-    std::string verdict = i < outcomes.size() ? (outcomes[i].value("accepted", false) ? "accepted" : "REJECTED " + outcomes[i].value("code_name", "")) : "";
+    std::string verdict = i < outcomes.size() ? (outcomes[i].value("accepted", false)
+                                                     ? "accepted"
+                                                     : "REJECTED " + outcomes[i].value("code_name", ""))
+                                              : "";
     ctx.out() << "  " << i << " " << tx.value("type", "") << " by " << tx.value("sender", "") << " "
               << tx.value("hash", "") << " " << verdict << "\n";
   }
@@ -227,14 +233,16 @@ Status RunQueries(Context& ctx) {
   }
   for (const json& info : list.value("queries", json::array())) {
     ctx.out() << info.value("name", "") << (info.value("public", false) ? " (public)" : "") << ": "
-              << info.value("description", "") << "\n    required: " << ScalarText(info.value("required_params", json()))
+              << info.value("description", "")
+              << "\n    required: " << ScalarText(info.value("required_params", json()))
               << "; optional: " << ScalarText(info.value("optional_params", json())) << "\n";
   }
   return Status::Ok();
 }
 
 Status RunQuery(Context& ctx) {
-  if (ctx.args().positionals.empty()) return Status::InvalidArgument("usage: shulian query NAME [PARAM=VALUE ...]");
+  if (ctx.args().positionals.empty())
+    return Status::InvalidArgument("usage: shulian query NAME [PARAM=VALUE ...]");
   const std::string name = ctx.args().positionals.front();
   std::map<std::string, std::string> params;
   for (size_t i = 1; i < ctx.args().positionals.size(); ++i) {
@@ -265,7 +273,8 @@ Status RunAssetHistory(Context& ctx) {
 Status RunAccessList(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   int chosen = ctx.args().Has("asset") + ctx.args().Has("user") + ctx.args().Has("authority");
-  if (chosen != 1) return Status::InvalidArgument("access list needs exactly one of --asset, --user, --authority");
+  if (chosen != 1)
+    return Status::InvalidArgument("access list needs exactly one of --asset, --user, --authority");
   GivenParams given;
   std::string name;
   if (std::optional<std::string> asset = ctx.args().Get("asset")) {
@@ -287,7 +296,8 @@ Status RunGrants(Context& ctx) {
   if (ctx.args().Has("asset") == ctx.args().Has("user")) {
     return Status::InvalidArgument("grants needs exactly one of --asset, --user");
   }
-  if (std::optional<std::string> asset = ctx.args().Get("asset")) return RunAndPrint(ctx, "grants_by_asset", {{&kAsset, *asset}});
+  if (std::optional<std::string> asset = ctx.args().Get("asset"))
+    return RunAndPrint(ctx, "grants_by_asset", {{&kAsset, *asset}});
   return RunAndPrint(ctx, "grants_by_user", {{&kUser, ctx.args().Get("user").value_or("")}});
 }
 
@@ -359,14 +369,17 @@ Status RunTraceAccess(Context& ctx) {
               << Field(access, {"accessor", "account", "account_id", "sender"}) << "  grant " << grant_id;
     if (auto it = grant_by_id.find(grant_id); it != grant_by_id.end()) {
       ctx.out() << " (" << Field(it->second, {"status"}) << " until "
-                << TimeField(it->second, {"expiry_ms", "expires_ms"}) << "; granted fields: "
-                << Field(it->second, {"fields"}) << "; scenario: " << Field(it->second, {"business_scenario"}) << ")";
+                << TimeField(it->second, {"expiry_ms", "expires_ms"})
+                << "; granted fields: " << Field(it->second, {"fields"})
+                << "; scenario: " << Field(it->second, {"business_scenario"}) << ")";
     }
-    ctx.out() << "\n    purpose: " << Field(access, {"purpose"}) << "; scenario: " << Field(access, {"business_scenario"})
-              << "; fields used: " << Field(access, {"fields", "fields_used"}) << "; rows: " << Field(access, {"row_count"})
-              << "; mode: " << Field(access, {"mode"}) << "\n";
+    ctx.out() << "\n    purpose: " << Field(access, {"purpose"})
+              << "; scenario: " << Field(access, {"business_scenario"})
+              << "; fields used: " << Field(access, {"fields", "fields_used"})
+              << "; rows: " << Field(access, {"row_count"}) << "; mode: " << Field(access, {"mode"}) << "\n";
     const json* violations = PickField(access, {"violations"});
-    if (violations != nullptr && !violations->empty()) ctx.out() << "    VIOLATION: " << ScalarText(*violations) << "\n";
+    if (violations != nullptr && !violations->empty())
+      ctx.out() << "    VIOLATION: " << ScalarText(*violations) << "\n";
   }
   return Status::Ok();
 }
@@ -376,10 +389,13 @@ Status RunTraceDeadlines(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   ASSIGN_OR_RETURN(std::string authority, RequireOption(ctx.args(), "authority"));
   ASSIGN_OR_RETURN(json overdue, FetchAll(ctx, "overdue", {{&kAuthority, authority}}));
-  ASSIGN_OR_RETURN(json pending, FetchAll(ctx, "requests_by_status", {{&kAuthority, authority}, {&kStatusParam, "overdue"}}));
+  ASSIGN_OR_RETURN(json pending, FetchAll(ctx, "requests_by_status",
+                                          {{&kAuthority, authority}, {&kStatusParam, "overdue"}}));
   ASSIGN_OR_RETURN(json summary, FetchQuery(ctx, "supervisor_summary", {{&kAuthority, authority}}, false));
   if (ctx.json()) {
-    PrintJson(ctx.out(), json{{"authority", authority}, {"flags", overdue}, {"overdue_requests", pending},
+    PrintJson(ctx.out(), json{{"authority", authority},
+                              {"flags", overdue},
+                              {"overdue_requests", pending},
                               {"summary", summary.value("result", json())}});
     return Status::Ok();
   }
@@ -409,10 +425,12 @@ Status RunTraceScope(Context& ctx) {
   ctx.out() << violations.size() << " accesses outside their grant's scope\n";
   for (const json& access : violations) {
     ctx.out() << TimeField(access, {"time_ms", "block_time_ms", "recorded_ms", "at_ms"}) << "  "
-              << Field(access, {"accessor", "account", "account_id", "sender"}) << " used " << Field(access, {"asset_id", "asset"})
-              << " under grant " << Field(access, {"grant_id", "grant"}) << "\n    why: " << Field(access, {"violations"})
-              << "\n    purpose: " << Field(access, {"purpose"}) << "; fields: " << Field(access, {"fields", "fields_used"})
-              << "; record " << Field(access, {"tx_hash", "id", "record_id"}) << "\n";
+              << Field(access, {"accessor", "account", "account_id", "sender"}) << " used "
+              << Field(access, {"asset_id", "asset"}) << " under grant "
+              << Field(access, {"grant_id", "grant"}) << "\n    why: " << Field(access, {"violations"})
+              << "\n    purpose: " << Field(access, {"purpose"})
+              << "; fields: " << Field(access, {"fields", "fields_used"}) << "; record "
+              << Field(access, {"tx_hash", "id", "record_id"}) << "\n";
   }
   return Status::Ok();
 }

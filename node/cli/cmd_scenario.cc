@@ -87,22 +87,28 @@ Status RunScenarioLoad(Context& ctx) {
       const ScenarioTx& tx = phase.transactions[i];
       bool was_accepted = outcomes[i].is_object() && outcomes[i].value("accepted", false);
       accepted += was_accepted;
-      json line = {{"phase", phase.title}, {"name", tx.name}, {"type", ledger::TxTypeName(tx.tx.type)},
-                   {"sender", tx.tx.sender}, {"tx_hash", tx.tx.Hash().ToHex()}, {"outcome", outcomes[i]},
+      json line = {{"phase", phase.title},
+                   {"name", tx.name},
+                   {"type", ledger::TxTypeName(tx.tx.type)},
+                   {"sender", tx.tx.sender},
+                   {"tx_hash", tx.tx.Hash().ToHex()},
+                   {"outcome", outcomes[i]},
                    {"as_expected", was_accepted == tx.expect_accepted}};
       report.push_back(line);
       if (was_accepted != tx.expect_accepted) {
         ++unexpected;
         ctx.err() << "unexpected: " << ledger::TxTypeName(tx.tx.type) << " by " << tx.tx.sender << " ("
-                  << (tx.name.empty() ? tx.note : tx.name) << ") was " << (was_accepted ? "accepted" : "rejected")
-                  << (outcomes[i].is_object() ? ": " + outcomes[i].value("message", std::string()) : std::string())
+                  << (tx.name.empty() ? tx.note : tx.name) << ") was "
+                  << (was_accepted ? "accepted" : "rejected")
+                  << (outcomes[i].is_object() ? ": " + outcomes[i].value("message", std::string())
+                                              : std::string())
                   << "\n";
       }
     }
     if (!ctx.json()) {
-      ctx.out() << "phase " << (p + 1) << "/" << phases.size() << " " << phase.title << ": " << outcomes.size()
-                << " transactions, " << accepted << " accepted, " << (outcomes.size() - accepted)
-                << " rejected (as evidence)\n";
+      ctx.out() << "phase " << (p + 1) << "/" << phases.size() << " " << phase.title << ": "
+                << outcomes.size() << " transactions, " << accepted << " accepted, "
+                << (outcomes.size() - accepted) << " rejected (as evidence)\n";
     }
   }
   if (ctx.json()) PrintJson(ctx.out(), json{{"transactions", report}, {"unexpected", unexpected}});

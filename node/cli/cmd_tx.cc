@@ -14,9 +14,9 @@
 namespace shulian::cli {
 namespace {
 
-using nlohmann::json;
 using ledger::Transaction;
 using ledger::TxType;
+using nlohmann::json;
 
 constexpr uint64_t kWaitTimeoutMsDefault = 30'000;
 constexpr uint64_t kWaitTimeoutMsMax = 600'000;
@@ -25,9 +25,9 @@ constexpr size_t kTransactionFileBytesMax = 1024 * 1024;
 
 // Options of `tx TYPE` that are not body fields.
 const std::set<std::string>& EnvelopeOptions() {
-  static const std::set<std::string> kOptions = {"json",  "help",       "server", "key",   "account",
-                                                 "network", "cli_config", "wait",   "timeout_ms", "body",
-                                                 "out",   "nonce",      "client_time_ms", "stale"};
+  static const std::set<std::string> kOptions = {
+      "json", "help",       "server", "key", "account", "network",        "cli_config",
+      "wait", "timeout_ms", "body",   "out", "nonce",   "client_time_ms", "stale"};
   return kOptions;
 }
 
@@ -82,12 +82,14 @@ Status ReportSubmission(Context& ctx, const json& answer, std::string_view type_
       std::string message = outcome.value("message", "");
       if (!message.empty()) ctx.out() << ": " << message;
       ctx.out() << "\n";
-      for (const json& note : outcome.value("notes", json::array())) ctx.out() << "  note: " << ScalarText(note) << "\n";
+      for (const json& note : outcome.value("notes", json::array()))
+        ctx.out() << "  note: " << ScalarText(note) << "\n";
     }
   }
   if (outcome.is_object() && !outcome.value("accepted", false)) {
-    return Status::FailedPrecondition("the ledger rejected the transaction: " + outcome.value("code_name", std::string()) +
-                                      ": " + outcome.value("message", std::string()));
+    return Status::FailedPrecondition(
+        "the ledger rejected the transaction: " + outcome.value("code_name", std::string()) + ": " +
+        outcome.value("message", std::string()));
   }
   return Status::Ok();
 }
@@ -96,7 +98,8 @@ Status Submit(Context& ctx, const Transaction& tx) {
   ASSIGN_OR_RETURN(uint64_t timeout_ms, WaitTimeoutMs(ctx));
   ASSIGN_OR_RETURN(api::ApiClient * client, ctx.Client());
   bool wait = ctx.args().Has("wait");
-  ASSIGN_OR_RETURN(json answer, client->Submit(tx, wait, wait ? std::optional<uint64_t>(timeout_ms) : std::nullopt));
+  ASSIGN_OR_RETURN(json answer,
+                   client->Submit(tx, wait, wait ? std::optional<uint64_t>(timeout_ms) : std::nullopt));
   return ReportSubmission(ctx, answer, ledger::TxTypeName(tx.type));
 }
 
@@ -150,7 +153,8 @@ Status RunTxTypes(Context& ctx) {
 
 Result<TxType> TypeArgument(const std::string& name) {
   std::optional<TxType> type = ledger::TxTypeFromName(name);
-  if (!type) return Status::InvalidArgument("unknown transaction type '" + name + "' (see: shulian tx types)");
+  if (!type)
+    return Status::InvalidArgument("unknown transaction type '" + name + "' (see: shulian tx types)");
   return *type;
 }
 
@@ -168,7 +172,8 @@ Status RunTxTemplate(Context& ctx) {
     if (kind.is_array()) return "A,B,...";
     if (kind.is_boolean()) return "[true|false]";
     if (kind.is_number()) return "N";
-    if (kind.is_string() && kind.get<std::string>() == std::string(64, '0')) return "HEX|sha256:TEXT|file:PATH";
+    if (kind.is_string() && kind.get<std::string>() == std::string(64, '0'))
+      return "HEX|sha256:TEXT|file:PATH";
     return "TEXT";
   };
   for (const auto& [key, kind] : skeleton.items()) {
@@ -186,10 +191,13 @@ Status RunTxTemplate(Context& ctx) {
 }
 
 Status RunTxSign(Context& ctx) {
-  if (ctx.args().positionals.size() != 2) return Status::InvalidArgument("usage: shulian tx sign FILE [--out FILE]");
+  if (ctx.args().positionals.size() != 2)
+    return Status::InvalidArgument("usage: shulian tx sign FILE [--out FILE]");
   ASSIGN_OR_RETURN(json given, ReadJsonFile("tx sign", ctx.args().positionals[1]));
-  if (!given.is_object() || !given.contains("type") || !given["type"].is_string() || !given.contains("body")) {
-    return Status::InvalidArgument(ctx.args().positionals[1] + ": expected an object with \"type\" and \"body\"");
+  if (!given.is_object() || !given.contains("type") || !given["type"].is_string() ||
+      !given.contains("body")) {
+    return Status::InvalidArgument(ctx.args().positionals[1] +
+                                   ": expected an object with \"type\" and \"body\"");
   }
   ASSIGN_OR_RETURN(TxType type, TypeArgument(given["type"].get<std::string>()));
   ASSIGN_OR_RETURN(std::shared_ptr<const crypto::KeyPair> key, ctx.Key());
@@ -206,7 +214,8 @@ Result<Transaction> ReadSignedTransaction(const std::string& path) {
 }
 
 Status RunTxSubmit(Context& ctx) {
-  if (ctx.args().positionals.size() != 2) return Status::InvalidArgument("usage: shulian tx submit FILE [--wait]");
+  if (ctx.args().positionals.size() != 2)
+    return Status::InvalidArgument("usage: shulian tx submit FILE [--wait]");
   ASSIGN_OR_RETURN(Transaction tx, ReadSignedTransaction(ctx.args().positionals[1]));
   return Submit(ctx, tx);
 }
@@ -227,7 +236,8 @@ Status RunTxVerify(Context& ctx) {
   }
   bool valid = tx.VerifySignature(public_key);
   if (ctx.json()) {
-    PrintJson(ctx.out(), json{{"hash", tx.Hash().ToHex()}, {"public_key", public_key.ToHex()}, {"valid", valid}});
+    PrintJson(ctx.out(),
+              json{{"hash", tx.Hash().ToHex()}, {"public_key", public_key.ToHex()}, {"valid", valid}});
   } else {
     ctx.out() << tx.Hash().ToHex() << ": signature " << (valid ? "valid" : "INVALID") << " for key "
               << public_key.ToHex() << "\n";
@@ -250,8 +260,9 @@ void PrintTransactionRecord(Context& ctx, const json& record) {
             << "type: " << tx.value("type", "") << "\n"
             << "sender: " << tx.value("sender", "") << "\n";
   if (location.is_object() && location.contains("height")) {
-    ctx.out() << "block: " << ScalarText(location["height"]) << " (index " << ScalarText(location.value("index", json()))
-              << ", " << ScalarText(location.value("block_hash", json())) << ")\n";
+    ctx.out() << "block: " << ScalarText(location["height"]) << " (index "
+              << ScalarText(location.value("index", json())) << ", "
+              << ScalarText(location.value("block_hash", json())) << ")\n";
     if (location.contains("block_time_ms") && location["block_time_ms"].is_number_integer()) {
       ctx.out() << "time: " << FormatCstTime(location["block_time_ms"].get<int64_t>()) << "\n";
     }
@@ -261,7 +272,8 @@ void PrintTransactionRecord(Context& ctx, const json& record) {
               << outcome.value("code_name", "") << ")";
     if (!outcome.value("message", std::string()).empty()) ctx.out() << ": " << outcome.value("message", "");
     ctx.out() << "\n";
-    for (const json& note : outcome.value("notes", json::array())) ctx.out() << "  note: " << ScalarText(note) << "\n";
+    for (const json& note : outcome.value("notes", json::array()))
+      ctx.out() << "  note: " << ScalarText(note) << "\n";
   }
   ctx.out() << "body:\n";
   PrintHuman(ctx.out(), tx.value("body", json::object()), 2);
@@ -271,7 +283,8 @@ void PrintTransactionRecord(Context& ctx, const json& record) {
 
 Status RunTx(Context& ctx) {
   const std::vector<std::string>& words = ctx.args().positionals;
-  if (words.empty()) return Status::InvalidArgument("usage: shulian tx TYPE [--FIELD VALUE ...] (see: shulian tx types)");
+  if (words.empty())
+    return Status::InvalidArgument("usage: shulian tx TYPE [--FIELD VALUE ...] (see: shulian tx types)");
   const std::string& sub = words.front();
   if (sub == "types") {
     RETURN_IF_ERROR(CheckTxOptions(ctx, {}));
@@ -299,7 +312,8 @@ Status RunTx(Context& ctx) {
 }
 
 Status RunTxStatus(Context& ctx) {
-  if (ctx.args().positionals.size() != 1) return Status::InvalidArgument("usage: shulian tx-status HASH [--wait]");
+  if (ctx.args().positionals.size() != 1)
+    return Status::InvalidArgument("usage: shulian tx-status HASH [--wait]");
   const std::string& hash = ctx.args().positionals.front();
   if (!crypto::Digest::FromHex(hash).ok()) return Status::InvalidArgument("HASH: expected 64 hex characters");
   ASSIGN_OR_RETURN(uint64_t timeout_ms, WaitTimeoutMs(ctx));
@@ -315,7 +329,8 @@ Status RunTxStatus(Context& ctx) {
       }
       const json outcome = record->value("outcome", json::object());
       if (outcome.is_object() && outcome.contains("accepted") && !outcome.value("accepted", false)) {
-        return Status::FailedPrecondition("the ledger rejected this transaction: " + outcome.value("code_name", ""));
+        return Status::FailedPrecondition("the ledger rejected this transaction: " +
+                                          outcome.value("code_name", ""));
       }
       return Status::Ok();
     }

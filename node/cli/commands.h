@@ -23,12 +23,12 @@ namespace shulian::cli {
 using Handler = Status (*)(Context&);
 
 struct CommandSpec {
-  std::vector<std::string_view> words;    // {"asset", "show"}
-  std::string_view usage;                 // arguments after the words
+  std::vector<std::string_view> words;  // {"asset", "show"}
+  std::string_view usage;               // arguments after the words
   std::string_view summary;
   std::vector<std::string_view> options;  // besides the global ones
   Handler run = nullptr;
-  bool own_option_check = false;          // the handler checks its options itself
+  bool own_option_check = false;  // the handler checks its options itself
 };
 
 const std::vector<CommandSpec>& AllCommands();

@@ -6,7 +6,8 @@ namespace shulian::cli {
 
 int64_t Context::NowMs() const {
   if (env_.now_ms) return env_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -22,7 +23,8 @@ Result<std::shared_ptr<const crypto::KeyPair>> Context::Key() {
   if (key_) return key_;
   ASSIGN_OR_RETURN(const Settings* settings, GetSettings());
   if (!settings->key_file) {
-    return Status::InvalidArgument("no key: give --key FILE, set SHULIAN_KEY, or put \"key\" in the CLI config");
+    return Status::InvalidArgument(
+        "no key: give --key FILE, set SHULIAN_KEY, or put \"key\" in the CLI config");
   }
   Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(*settings->key_file);
   if (!key.ok()) return Status::InvalidArgument("key " + *settings->key_file + ": " + key.status().message());
@@ -77,7 +79,8 @@ Result<nlohmann::json> Context::QueryInfo(std::string_view name) {
     if (info_name == name) return info;
     offered += (offered.empty() ? "" : ", ") + info_name;
   }
-  return Status::NotFound("the server offers no query '" + std::string(name) + "' (it offers: " + offered + ")");
+  return Status::NotFound("the server offers no query '" + std::string(name) + "' (it offers: " + offered +
+                          ")");
 }
 
 api::ReadConsistency Context::Consistency() const {

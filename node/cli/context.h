@@ -8,11 +8,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "api/client.h"
 #include "common/status.h"

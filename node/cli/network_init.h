@@ -21,11 +21,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "crypto/keys.h"
@@ -38,8 +37,8 @@ inline constexpr uint32_t kNetworkNodesMax = 64;
 
 struct NetworkInitOptions {
   std::string preset = "local-3";
-  uint32_t nodes = 0;       // 0: one per authority of the preset
-  std::string network_id;   // empty: the preset's name
+  uint32_t nodes = 0;      // 0: one per authority of the preset
+  std::string network_id;  // empty: the preset's name
   std::optional<std::string> seed;
   std::string calendar_file = "network-configs/calendars/cn-2025-2026.json";
   int64_t genesis_time_ms = kDefaultGenesisTimeMs;
@@ -59,8 +58,8 @@ struct NetworkPlan {
   std::string genesis_hash_hex;
   std::vector<std::pair<std::string, nlohmann::json>> files;  // relative path, JSON content
   std::vector<GeneratedKey> keys;
-  std::vector<std::pair<std::string, std::string>> texts;     // relative path, text content
-  std::vector<std::string> api_addresses;                     // "127.0.0.1:8101", by node
+  std::vector<std::pair<std::string, std::string>> texts;  // relative path, text content
+  std::vector<std::string> api_addresses;                  // "127.0.0.1:8101", by node
 };
 
 std::vector<std::string> NetworkPresetNames();

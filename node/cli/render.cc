@@ -42,11 +42,14 @@ std::string FormatCstTime(int64_t time_ms) {
   int64_t seconds = in_day_ms / 1000;
   char buffer[48];
   std::snprintf(buffer, sizeof(buffer), "%s %02d:%02d:%02d CST", date.ToString().c_str(),
-                static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));
+                static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
+                static_cast<int>(seconds % 60));
   return buffer;
 }
 
-void PrintJson(std::ostream& out, const json& value) { out << value.dump(2) << "\n"; }
+void PrintJson(std::ostream& out, const json& value) {
+  out << value.dump(2) << "\n";
+}
 
 std::string ScalarText(const json& value) {
   if (value.is_null()) return "-";

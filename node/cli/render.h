@@ -6,11 +6,10 @@
 // Thread-safety: pure functions writing to the given stream.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace shulian::cli {
 

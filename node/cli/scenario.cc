@@ -13,19 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::string> SubstituteString(const std::string& text, const std::map<std::string, std::string>& hashes) {
+Result<std::string> SubstituteString(const std::string& text,
+                                     const std::map<std::string, std::string>& hashes) {
   if (text.size() < 4 || text.substr(0, 2) != "${" || text.back() != '}') return text;
   std::string inner = text.substr(2, text.size() - 3);
   if (inner.substr(0, 7) == "sha256:") return crypto::Sha256(AsBytes(inner.substr(7))).ToHex();
   if (inner.substr(0, 3) == "tx:") {
     auto it = hashes.find(inner.substr(3));
-    if (it == hashes.end()) return Status::InvalidArgument("no earlier transaction named '" + inner.substr(3) + "'");
+    if (it == hashes.end())
+      return Status::InvalidArgument("no earlier transaction named '" + inner.substr(3) + "'");
     return it->second;
   }
   return Status::InvalidArgument("unknown template '" + text + "' (expected ${tx:NAME} or ${sha256:TEXT})");
 }
 
-Result<std::string> StringMember(const json& object, const std::string& key, const std::string& path, bool required) {
+Result<std::string> StringMember(const json& object, const std::string& key, const std::string& path,
+                                 bool required) {
   if (!object.contains(key)) {
     if (required) return Status::InvalidArgument(path + "." + key + ": missing");
     return std::string();
@@ -42,7 +45,8 @@ class KeyRing {
     if (it != keys_.end()) return it->second.get();
     std::string path = (std::filesystem::path(dir_) / "keys" / "accounts" / (account + ".key")).string();
     Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(path);
-    if (!key.ok()) return Status::InvalidArgument("key of " + account + ": " + path + ": " + key.status().message());
+    if (!key.ok())
+      return Status::InvalidArgument("key of " + account + ": " + path + ": " + key.status().message());
     auto stored = std::make_unique<crypto::KeyPair>(std::move(key).value());
     const crypto::KeyPair* raw = stored.get();
     keys_.emplace(account, std::move(stored));
@@ -58,7 +62,8 @@ Result<ScenarioTx> BuildOne(const json& entry, const std::string& path, const Sc
                             const std::map<std::string, std::string>& hashes, KeyRing& keys) {
   if (!entry.is_object()) return Status::InvalidArgument(path + ": expected an object");
   for (const auto& [key, value] : entry.items()) {
-    if (key != "name" && key != "sender" && key != "type" && key != "expect" && key != "note" && key != "body") {
+    if (key != "name" && key != "sender" && key != "type" && key != "expect" && key != "note" &&
+        key != "body") {
       return Status::InvalidArgument(path + "." + key + ": unknown key");
     }
   }
@@ -120,7 +125,8 @@ Result<std::vector<ScenarioPhase>> BuildScenario(const json& scenario, const Sce
     ASSIGN_OR_RETURN(built.title, StringMember(phase, "title", path, false));
     for (size_t t = 0; t < phase["transactions"].size(); ++t) {
       if (++total > kScenarioTransactionsMax) {
-        return Status::InvalidArgument("scenario: more than " + std::to_string(kScenarioTransactionsMax) + " transactions");
+        return Status::InvalidArgument("scenario: more than " + std::to_string(kScenarioTransactionsMax) +
+                                       " transactions");
       }
       const std::string tx_path = path + ".transactions[" + std::to_string(t) + "]";
       ASSIGN_OR_RETURN(ScenarioTx tx, BuildOne(phase["transactions"][t], tx_path, options, hashes, keys));

@@ -17,10 +17,9 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "ledger/transaction.h"
@@ -50,9 +49,11 @@ struct ScenarioBuildOptions {
 
 // Parses the file and builds every transaction, signed. InvalidArgument names the
 // phase and transaction ("phases[2].transactions[5].body.fields: ...").
-Result<std::vector<ScenarioPhase>> BuildScenario(const nlohmann::json& scenario, const ScenarioBuildOptions& options);
+Result<std::vector<ScenarioPhase>> BuildScenario(const nlohmann::json& scenario,
+                                                 const ScenarioBuildOptions& options);
 
 // "${tx:NAME}" and "${sha256:TEXT}" in every string of `value`.
-Result<nlohmann::json> SubstituteTemplates(const nlohmann::json& value, const std::map<std::string, std::string>& hashes);
+Result<nlohmann::json> SubstituteTemplates(const nlohmann::json& value,
+                                           const std::map<std::string, std::string>& hashes);
 
 }  // namespace shulian::cli

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
 #include "ledger/calendar.h"
@@ -21,7 +20,8 @@ std::optional<std::string> EnvValue(const Environment& env, const std::string& n
 // The config file to read: explicit paths must exist; the default may be absent.
 Result<std::optional<std::string>> ConfigPath(const ParsedArgs& args, const Environment& env) {
   if (std::optional<std::string> flag = args.Get("cli_config")) return std::optional<std::string>(*flag);
-  if (std::optional<std::string> var = EnvValue(env, "SHULIAN_CLI_CONFIG")) return std::optional<std::string>(*var);
+  if (std::optional<std::string> var = EnvValue(env, "SHULIAN_CLI_CONFIG"))
+    return std::optional<std::string>(*var);
   if (env.home.empty()) return std::optional<std::string>();
   std::string path = env.home + "/.config/shulian/cli.json";
   std::error_code error;
@@ -37,8 +37,10 @@ Result<ConfigValues> ReadConfig(const std::string& path) {
   ASSIGN_OR_RETURN(json root, ledger::rules_json::ParseFile(path, kCliConfigBytesMax));
   if (!root.is_object()) return Status::InvalidArgument(path + ": expected a JSON object");
   ConfigValues values;
-  const std::map<std::string, std::optional<std::string>*> slots = {
-      {"server", &values.server}, {"key", &values.key}, {"account", &values.account}, {"network", &values.network}};
+  const std::map<std::string, std::optional<std::string>*> slots = {{"server", &values.server},
+                                                                    {"key", &values.key},
+                                                                    {"account", &values.account},
+                                                                    {"network", &values.network}};
   for (const auto& [key, value] : root.items()) {
     auto slot = slots.find(key);
     if (slot == slots.end()) return Status::InvalidArgument(path + ": unknown key \"" + key + "\"");
@@ -53,7 +55,8 @@ Result<ConfigValues> ReadConfig(const std::string& path) {
 
 // Flag, then environment, then config file.
 void Pick(const ParsedArgs& args, const Environment& env, std::string_view flag, const std::string& variable,
-          const std::optional<std::string>& from_config, std::optional<std::string>& out, std::string& source) {
+          const std::optional<std::string>& from_config, std::optional<std::string>& out,
+          std::string& source) {
   if (std::optional<std::string> value = args.Get(flag); value && !value->empty()) {
     out = value;
     source = "flag";

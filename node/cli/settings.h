@@ -24,11 +24,11 @@ inline constexpr std::string_view kDefaultServer = "http://127.0.0.1:8101";
 inline constexpr size_t kCliConfigBytesMax = 64 * 1024;
 
 struct Settings {
-  std::string server;                 // "http://host:port"
+  std::string server;  // "http://host:port"
   std::optional<std::string> key_file;
   std::optional<std::string> account;
   std::optional<std::string> network_id;
-  std::string config_file;            // the file read, or empty
+  std::string config_file;  // the file read, or empty
   // Where each value came from ("flag", "environment", "config", "default"), for `shulian config`.
   std::string server_source, key_source, account_source, network_source;
 };

@@ -1,6 +1,9 @@
 // Tests of the `shulian` CLI that need no running node: parsing, settings
 // precedence, body building for every type, network generation, the sample
 // scenario (built and signed offline) and exit codes.
+#include "node/cli/cli.h"
+
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,14 +14,11 @@
 #include <string>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "ledger/bodies.h"
 #include "ledger/genesis.h"
 #include "ledger/tx_json.h"
 #include "node/cli/args.h"
 #include "node/cli/body_builder.h"
-#include "node/cli/cli.h"
 #include "node/cli/network_init.h"
 #include "node/cli/render.h"
 #include "node/cli/scenario.h"
@@ -29,8 +29,8 @@ namespace shulian::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using ledger::TxType;
+using nlohmann::json;
 
 class TempDir {
  public:
@@ -86,8 +86,8 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 TEST(CliArgsTest, ValuesEqualsFormsBooleansAndRepeatsAreParsed) {
   // Proves --a b, --a=b, boolean flags, bare flags and repeats parse as documented.
-  ParsedArgs args = Parse({"tx", "request_share", "--fields", "a,b", "--fields=c", "--json", "pos", "--third-party",
-                           "--asset-id", "x"});
+  ParsedArgs args = Parse({"tx", "request_share", "--fields", "a,b", "--fields=c", "--json", "pos",
+                           "--third-party", "--asset-id", "x"});
   EXPECT_EQ(args.positionals, (std::vector<std::string>{"tx", "request_share", "pos"}));
   EXPECT_EQ(args.GetAll("fields"), (std::vector<std::string>{"a,b", "c"}));
   EXPECT_TRUE(args.Has("json"));
@@ -178,12 +178,29 @@ TEST(CliBodyTest, EveryOptionalBodyFieldHasAKnownKind) {
 // A plausible flag value for a body field, by its name and kind.
 std::string SampleValue(const std::string& key, const json& kind) {
   static const std::map<std::string, std::string> kByName = {
-      {"division_code", "321281"}, {"parent_code", "321200"}, {"authority", "321200"}, {"provider_authority", "321200"},
-      {"level", "county"}, {"roles", "provider,user"}, {"resource_type", "thematic"}, {"grade", "important"},
-      {"update_frequency", "daily"}, {"share_type", "conditional"}, {"open_type", "not_open"},
-      {"mode", "request_response"}, {"decision", "approve"}, {"kind", "error"}, {"answer", "corrected"},
-      {"fields", "name, credit_code"}, {"record_refs", std::string(64, 'a')}, {"policy", "00"}, {"calendar", "00"},
-      {"node_id", "4"}, {"new_version", "2"}, {"duration_days", "30"}, {"dataset_code", "321200-x-1"},
+      {"division_code", "321281"},
+      {"parent_code", "321200"},
+      {"authority", "321200"},
+      {"provider_authority", "321200"},
+      {"level", "county"},
+      {"roles", "provider,user"},
+      {"resource_type", "thematic"},
+      {"grade", "important"},
+      {"update_frequency", "daily"},
+      {"share_type", "conditional"},
+      {"open_type", "not_open"},
+      {"mode", "request_response"},
+      {"decision", "approve"},
+      {"kind", "error"},
+      {"answer", "corrected"},
+      {"fields", "name, credit_code"},
+      {"record_refs", std::string(64, 'a')},
+      {"policy", "00"},
+      {"calendar", "00"},
+      {"node_id", "4"},
+      {"new_version", "2"},
+      {"duration_days", "30"},
+      {"dataset_code", "321200-x-1"},
       {"target_id", "t-1"},
       {"orders", R"([{"kind":"sanction","target_kind":"account","target_id":"tz.user","detail":"通报"}])"}};
   if (auto it = kByName.find(key); it != kByName.end()) return it->second;
@@ -203,7 +220,8 @@ TEST(CliBodyTest, EveryTransactionTypeBuildsFromFlags) {
     const json skeleton = BodySkeleton(type);
     for (const auto& [key, kind] : skeleton.items()) {
       if (kind.is_object()) {
-        for (const auto& [sub, sub_kind] : kind.items()) args.Add(key + "." + sub, SampleValue(sub, sub_kind));
+        for (const auto& [sub, sub_kind] : kind.items())
+          args.Add(key + "." + sub, SampleValue(sub, sub_kind));
       } else {
         args.Add(key, SampleValue(key, kind));
       }
@@ -218,17 +236,20 @@ TEST(CliBodyTest, EveryTransactionTypeBuildsFromFlags) {
 }
 
 TEST(CliBodyTest, NestedTermsDigestsBooleansAndJsonListsConvertByKind) {
-  // Proves dotted flags fill nested terms, sha256: hashes text, a bare boolean is true and an absent one false.
-  ParsedArgs args = Parse({"--request-id", "req-1", "--terms.fields", "a,b", "--terms.business-scenario", "核验",
-                           "--terms.duration-days", "90", "--terms.mode", "copy", "--conditions", ""});
+  // Proves dotted flags fill nested terms, sha256: hashes text, a bare boolean is true and an absent one
+  // false.
+  ParsedArgs args =
+      Parse({"--request-id", "req-1", "--terms.fields", "a,b", "--terms.business-scenario", "核验",
+             "--terms.duration-days", "90", "--terms.mode", "copy", "--conditions", ""});
   Result<json> body = BodyJsonFromFlags(TxType::kApproveShare, args, {});
   ASSERT_TRUE(body.ok()) << body.status().ToString();
   EXPECT_EQ((*body)["terms"]["duration_days"], 90);
   EXPECT_EQ((*body)["terms"]["desensitised"], false);
   EXPECT_EQ((*body)["terms"]["fields"], json::array({"a", "b"}));
 
-  args = Parse({"--asset-id", "a", "--purpose", "p", "--business-scenario", "s", "--fields", "x", "--row-count", "3",
-                "--result-digest", "sha256:hello", "--mode", "request_response", "--third-party"});
+  args =
+      Parse({"--asset-id", "a", "--purpose", "p", "--business-scenario", "s", "--fields", "x", "--row-count",
+             "3", "--result-digest", "sha256:hello", "--mode", "request_response", "--third-party"});
   body = BodyJsonFromFlags(TxType::kRecordAccess, args, {});
   ASSERT_TRUE(body.ok()) << body.status().ToString();
   EXPECT_EQ((*body)["result_digest"], crypto::Sha256(AsBytes("hello")).ToHex());
@@ -237,7 +258,8 @@ TEST(CliBodyTest, NestedTermsDigestsBooleansAndJsonListsConvertByKind) {
 }
 
 TEST(CliBodyTest, MissingUnknownAndMalformedFlagsAreRefusedByName) {
-  // Proves every missing required flag is named at once, an unknown flag lists the valid ones, and bad values name the flag.
+  // Proves every missing required flag is named at once, an unknown flag lists the valid ones, and bad values
+  // name the flag.
   Result<json> body = BodyJsonFromFlags(TxType::kRefuseShare, Parse({"--request-id", "r"}), {});
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find("--legal-basis"), std::string::npos);
@@ -281,14 +303,16 @@ void CheckNetwork(const std::string& dir, size_t nodes, size_t authorities) {
     EXPECT_EQ(key->public_key(), genesis->validators[id - 1].public_key);
   }
   for (const ledger::Account& account : genesis->accounts) {
-    Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(dir + "/keys/accounts/" + account.id + ".key");
+    Result<crypto::KeyPair> key =
+        crypto::KeyPair::LoadFromFile(dir + "/keys/accounts/" + account.id + ".key");
     ASSERT_TRUE(key.ok()) << account.id;
     EXPECT_EQ(key->public_key(), account.public_key);
   }
 }
 
 TEST(CliNetworkInitTest, GeneratedNetworksLoadAndTheirConfigsParse) {
-  // Proves network init writes a genesis LoadGenesisFile accepts, node configs the node parses, and matching keys.
+  // Proves network init writes a genesis LoadGenesisFile accepts, node configs the node parses, and matching
+  // keys.
   ASSERT_TRUE(crypto::Initialize().ok());
   TempDir dir;
   CliRun run = RunShulian({"network", "init", "--out", dir / "local", "--seed", "t"});
@@ -339,11 +363,12 @@ TEST(CliNetworkInitTest, CommittedSampleNetworksAreValid) {
 // ------------------------------- scenario -------------------------------
 
 TEST(CliScenarioTest, TheSampleScenarioBuildsAndSignsForLocal3) {
-  // Proves every template of the sample scenario names a known account and type and passes the ledger's decoders.
+  // Proves every template of the sample scenario names a known account and type and passes the ledger's
+  // decoders.
   TempDir dir;
   ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "net", "--seed", "scenario"}).code, kExitOk);
-  CliRun run = RunShulian({"scenario", "load", "network-configs/scenario/jiangsu-taizhou.json", "--keys", dir / "net",
-                    "--network", "local-3", "--dry-run"});
+  CliRun run = RunShulian({"scenario", "load", "network-configs/scenario/jiangsu-taizhou.json", "--keys",
+                           dir / "net", "--network", "local-3", "--dry-run"});
   EXPECT_EQ(run.code, kExitOk) << run.err;
   EXPECT_NE(run.out.find("transactions built and signed"), std::string::npos);
 }
@@ -394,9 +419,10 @@ TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
   EXPECT_EQ(RunShulian({"keygen", "--out", dir / "a.key"}).code, kExitFailed);
   ASSERT_EQ(RunShulian({"keygen", "--out", dir / "b.key"}).code, kExitOk);
 
-  CliRun signed_tx = RunShulian({"tx", "register_authority", "--division-code", "321283", "--name", "泰兴市数据局", "--level",
-                          "county", "--parent-code", "321200", "--key", dir / "a.key", "--account", "js.sjj.supervisor",
-                          "--network", "local-3", "--out", dir / "tx.json"});
+  CliRun signed_tx =
+      RunShulian({"tx", "register_authority", "--division-code", "321283", "--name", "泰兴市数据局",
+                  "--level", "county", "--parent-code", "321200", "--key", dir / "a.key", "--account",
+                  "js.sjj.supervisor", "--network", "local-3", "--out", dir / "tx.json"});
   ASSERT_EQ(signed_tx.code, kExitOk) << signed_tx.err;
   Result<json> parsed = ledger::rules_json::ParseFile(dir / "tx.json", 1 << 20);
   ASSERT_TRUE(parsed.ok());
@@ -404,10 +430,13 @@ TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
   ASSERT_TRUE(tx.ok()) << tx.status().ToString();
   EXPECT_EQ(tx->sender, "js.sjj.supervisor");
   EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "a.key"}).code, kExitOk);
-  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "b.key"}).code, kExitVerificationFailed);
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "b.key"}).code,
+            kExitVerificationFailed);
 
-  WriteFile(dir / "template.json", R"({"type": "retire_asset", "body": {"asset_id": "a1", "reason": "过期", "legal_basis": ""}})");
-  CliRun sign = RunShulian({"tx", "sign", dir / "template.json", "--key", dir / "b.key", "--account", "x", "--network", "n"});
+  WriteFile(dir / "template.json",
+            R"({"type": "retire_asset", "body": {"asset_id": "a1", "reason": "过期", "legal_basis": ""}})");
+  CliRun sign = RunShulian(
+      {"tx", "sign", dir / "template.json", "--key", dir / "b.key", "--account", "x", "--network", "n"});
   ASSERT_EQ(sign.code, kExitOk) << sign.err;
   EXPECT_NE(sign.out.find("\"signature\""), std::string::npos);
 }
@@ -415,7 +444,8 @@ TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
 TEST(CliExitCodeTest, AnInvalidGenesisFailsVerificationWithFour) {
   // Proves `genesis check` exits 4 for a file that fails validation, naming the JSON path.
   TempDir dir;
-  WriteFile(dir / "g.json", R"({"network_id": "x", "genesis_time_ms": 0, "authorities": [], "validators": []})");
+  WriteFile(dir / "g.json",
+            R"({"network_id": "x", "genesis_time_ms": 0, "authorities": [], "validators": []})");
   CliRun run = RunShulian({"genesis", "check", dir / "g.json"});
   EXPECT_EQ(run.code, kExitVerificationFailed);
   EXPECT_NE(run.err.find("authorities"), std::string::npos);

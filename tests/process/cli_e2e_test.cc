@@ -2,6 +2,7 @@
 // real shulian-node processes on 127.0.0.1, the sample scenario loaded through the
 // API, and the supervisors' and users' commands run against what it recorded.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,13 +10,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "node/cli/cli.h"
 
@@ -101,7 +100,8 @@ class CliE2eTest : public ::testing::Test {
     while (std::chrono::steady_clock::now() < deadline) {
       for (int id = 1; id <= kNodes; ++id) {
         CliRun status = Shulian({"status", "--server", Server(id), "--json"});
-        if (status.code == kExitOk && json::parse(status.out).value("leader_id", json()).is_number()) return Server(id);
+        if (status.code == kExitOk && json::parse(status.out).value("leader_id", json()).is_number())
+          return Server(id);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
@@ -116,8 +116,8 @@ class CliE2eTest : public ::testing::Test {
 
 TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {
   // Proves the sample scenario loads on a real 3-node network with every outcome as expected, the
-  // supervisor's trace and summary find its five violations and the flagged second source, a rejected transaction exits 1, and a read outside
-  // the caller's scope exits 1 without data.
+  // supervisor's trace and summary find its five violations and the flagged second source, a rejected
+  // transaction exits 1, and a read outside the caller's scope exits 1 without data.
   std::string server = WaitForLeader();
   ASSERT_FALSE(server.empty()) << "no leader; logs in " << dir_;
 
@@ -131,27 +131,46 @@ TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {
   ASSERT_EQ(scope.code, kExitOk) << scope.err;
   EXPECT_EQ(json::parse(scope.out)["violations"].size(), 5u) << scope.out;
 
-  CliRun summary = Shulian({"summary", "--authority", "321200", "--server", server, "--account", "tz.sjj.supervisor",
-                            "--key", Key("tz.sjj.supervisor"), "--json"});
+  CliRun summary = Shulian({"summary", "--authority", "321200", "--server", server, "--account",
+                            "tz.sjj.supervisor", "--key", Key("tz.sjj.supervisor"), "--json"});
   ASSERT_EQ(summary.code, kExitOk) << summary.err;
   const json counters = json::parse(summary.out)["result"]["counters"];
   EXPECT_EQ(counters.value("violations", 0), 5) << summary.out;
   EXPECT_EQ(counters.value("duplicate_sources", 0), 1) << summary.out;  // Nanjing's second source, flagged
 
-  CliRun history = Shulian({"asset", "history", "tz.scjgj.enterprise-registry", "--server", server, "--account",
-                            "tz.scjgj.registrar", "--key", Key("tz.scjgj.registrar"), "--json"});
+  CliRun history = Shulian({"asset", "history", "tz.scjgj.enterprise-registry", "--server", server,
+                            "--account", "tz.scjgj.registrar", "--key", Key("tz.scjgj.registrar"), "--json"});
   ASSERT_EQ(history.code, kExitOk) << history.err;
   EXPECT_GE(json::parse(history.out)["result"].size(), 2u);  // registration and the corrected version
 
-  CliRun rejected = Shulian({"tx", "request_share", "--request-id", "req-e2e-1", "--asset-id", "tz.scjgj.food-license",
-                             "--purpose", "检查", "--business-scenario", "监督", "--fields", "license_no", "--mode",
-                             "request_response", "--duration-days", "10", "--server", Server(2), "--account",
-                             "tz.sjj.supervisor", "--key", Key("tz.sjj.supervisor"), "--wait"});
+  CliRun rejected = Shulian({"tx",
+                             "request_share",
+                             "--request-id",
+                             "req-e2e-1",
+                             "--asset-id",
+                             "tz.scjgj.food-license",
+                             "--purpose",
+                             "检查",
+                             "--business-scenario",
+                             "监督",
+                             "--fields",
+                             "license_no",
+                             "--mode",
+                             "request_response",
+                             "--duration-days",
+                             "10",
+                             "--server",
+                             Server(2),
+                             "--account",
+                             "tz.sjj.supervisor",
+                             "--key",
+                             Key("tz.sjj.supervisor"),
+                             "--wait"});
   EXPECT_EQ(rejected.code, kExitFailed) << rejected.out << rejected.err;
   EXPECT_NE(rejected.out.find("REJECTED"), std::string::npos) << rejected.out;
 
-  CliRun outside = Shulian({"overdue", "--authority", "321200", "--server", server, "--account", "nj.ybj.user", "--key",
-                            Key("nj.ybj.user")});
+  CliRun outside = Shulian({"overdue", "--authority", "321200", "--server", server, "--account",
+                            "nj.ybj.user", "--key", Key("nj.ybj.user")});
   EXPECT_EQ(outside.code, kExitFailed) << outside.out << outside.err;
   EXPECT_TRUE(outside.out.empty());
 }
