@@ -5,8 +5,6 @@
 # with the `shulian` CLI, and prints where to look and what to try next.
 # Stop the network with scripts/stop-local.sh.
 #
-# Until shulian-node builds, it falls back to the single-process ledger demo.
-#
 #   SHULIAN_RUN_DIR   run directory (default .local-net; git-ignored)
 #   SHULIAN_BUILD_DIR build directory (default build/release)
 #   SHULIAN_SKIP_SCENARIO=1   start the network without loading the scenario
@@ -20,14 +18,7 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 run_dir=${SHULIAN_RUN_DIR:-.local-net}
 bin=$build_dir/node
 
-if ! cmake --build "$build_dir" -j "$(nproc)" --target shulian-node shulian; then
-  echo "shulian-node does not build yet: running the single-process ledger demo instead" >&2
-  cmake --build "$build_dir" -j "$(nproc)" --target shulian-demo
-  data_dir=${SHULIAN_DATA_DIR:-$run_dir/demo}
-  rm -rf "$data_dir"
-  mkdir -p "$(dirname "$data_dir")"
-  exec "$bin/shulian-demo" "$data_dir"
-fi
+cmake --build "$build_dir" -j "$(nproc)" --target shulian-node shulian
 
 # A previous run of ours may still be up: stop it first (only the pids we recorded).
 if ls "$run_dir"/node-*.pid >/dev/null 2>&1; then
