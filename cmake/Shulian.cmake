@@ -17,10 +17,10 @@ if(SHULIAN_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
-# While several parts are written at once, a fragment may name a source that does
-# not exist yet; with SHULIAN_STRICT_SOURCES off such a target is skipped with a
-# warning instead of failing the whole configure.
-option(SHULIAN_STRICT_SOURCES "Fail when a declared source file is missing" OFF)
+# A fragment naming a source that does not exist fails the configure, so no test
+# can silently drop out of the suite. While several parts are being written at
+# once, -DSHULIAN_STRICT_SOURCES=OFF skips such a target with a warning instead.
+option(SHULIAN_STRICT_SOURCES "Fail when a declared source file is missing" ON)
 macro(shulian_skip_if_missing name)
   foreach(source ${ARG_SOURCES})
     if(NOT IS_ABSOLUTE ${source})

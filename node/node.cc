@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "consensus/types.h"
 #include "ledger/state_keys.h"
@@ -29,10 +30,23 @@ bool IsFatal(const Status& s) {
   return s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kCorruption || s.code() == ErrorCode::kInternal;
 }
 
-Bytes ReadIdContext(uint64_t id) {
+Bytes ReadIdContext(uint64_t node_id, uint64_t boot_nonce, uint64_t read_id) {
   ByteWriter w;
-  w.PutU64(id);
+  w.PutU64(node_id);
+  w.PutU64(boot_nonce);
+  w.PutU64(read_id);
   return w.Take();
+}
+
+// The read id in a context this node made in this run, or nullopt.
+std::optional<uint64_t> OwnReadId(ByteView context, uint64_t node_id, uint64_t boot_nonce) {
+  ByteReader r(context);
+  Result<uint64_t> node = r.GetU64();
+  Result<uint64_t> nonce = r.GetU64();
+  Result<uint64_t> id = r.GetU64();
+  if (!node.ok() || !nonce.ok() || !id.ok() || !r.Finish().ok()) return std::nullopt;
+  if (*node != node_id || *nonce != boot_nonce) return std::nullopt;
+  return *id;
 }
 
 }  // namespace
@@ -356,7 +370,7 @@ void Node::Impl::DrainInbox() {
       StepMessage(event.from, event.payload);
       continue;
     }
-    Status asked = raw->ReadIndex(ReadIdContext(event.read_id));
+    Status asked = raw->ReadIndex(ReadIdContext(config.node_id, read_boot_nonce, event.read_id));
     if (!asked.ok()) {
       std::lock_guard<std::mutex> lock(reads_mutex);
       auto it = reads.find(event.read_id);
@@ -388,14 +402,18 @@ void Node::Impl::StepMessage(uint64_t from, const Bytes& payload) {
   }
 }
 
-// A block this node has not yet acknowledged must carry a time near our own clock;
-// entries the leader says are committed are history and exempt (a node catching
+// A block this leader made in its term and this node has not yet acknowledged must
+// carry a time near our own clock; entries the leader says are committed are history and exempt (a node catching
 // up receives old blocks). Refusing the append withholds our acknowledgement.
 bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
   const uint64_t committed = std::max<uint64_t>(message.commit, raw->committed());
   const int64_t now = WallNowMs();
   for (const consensus::Entry& entry : message.entries) {
     if (entry.index <= committed || entry.type != consensus::EntryType::kNormal || entry.data.empty()) continue;
+    // Only blocks this leader made in its term are fresh: an older term's entry
+    // re-sent by a new leader may be old by now, and refusing it would stall the
+    // cluster for good (the new leader can commit nothing past it).
+    if (entry.term != message.term) continue;
     Result<ledger::Block> block = ledger::Block::Decode(entry.data, ledger->blocks().limits());
     if (!block.ok()) continue;  // refused deterministically at apply
     const int64_t skew = block->header.time_ms - now;
@@ -444,9 +462,8 @@ Status Node::Impl::HandleReady() {
   if (!rd.read_states.empty()) {
     std::lock_guard<std::mutex> lock(reads_mutex);
     for (const consensus::ReadState& rs : rd.read_states) {
-      ByteReader r(rs.request_context);
-      Result<uint64_t> id = r.GetU64();
-      if (!id.ok()) continue;
+      std::optional<uint64_t> id = OwnReadId(rs.request_context, config.node_id, read_boot_nonce);
+      if (!id) continue;
       auto it = reads.find(*id);
       if (it != reads.end()) it->second.index = rs.index;
     }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -141,6 +142,10 @@ struct Node::Impl {
   std::condition_variable reads_cv;
   std::map<uint64_t, ReadWait> reads;  // GUARDED_BY(reads_mutex)
   std::atomic<uint64_t> next_read_id{1};
+  // Read contexts carry this node's id and a per-start random value, so the
+  // leader never confuses two nodes' reads, nor an answer meant for this node's
+  // previous run with a read of this one.
+  const uint64_t read_boot_nonce = std::random_device{}() * 0x100000000ull + std::random_device{}();
 
   std::atomic<uint64_t> forwards_in_flight{0};
 
