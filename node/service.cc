@@ -17,7 +17,6 @@ namespace {
 using api::ReadConsistency;
 using api::SubmitResult;
 using api::SubmitState;
-constexpr std::string_view kComponent = "service";
 
 bool IsLeader(const Node::Impl& s) { return s.role == static_cast<uint8_t>(consensus::Role::kLeader); }
 
