@@ -216,40 +216,45 @@ Status ApplyBody(TxContext& ctx, const DecideOpenReviewBody& body) {
   return Status::Ok();
 }
 
-Status ExpireAggregationAnswer(ApplyEnv& env, std::string_view demand_id) {
+namespace {
+
+// A demand or application still in `waiting` at its deadline is marked overdue and
+// flagged to the provider's supervisors; one that moved on meanwhile is left alone.
+Status ExpireDemand(ApplyEnv& env, std::string_view demand_id, DemandStatus waiting, std::string_view why) {
   ASSIGN_OR_RETURN(DemandRecord d, LoadDemand(env.state, demand_id));
-  if (d.status != DemandStatus::kPending) return Status::Ok();
+  if (d.status != waiting) return Status::Ok();
   d.overdue = true;
   StoreDemand(env, d, d.status);
   return WriteFlag(env, MakeFlag(env, FlagKind::kAggregationOverdue, d.provider_authority, TargetKind::kRequest, d.id,
-                                 "demand unanswered at its deadline (000 §22)"));
+                                 std::string(why)));
+}
+
+Status ExpireApplication(ApplyEnv& env, std::string_view application_id, OpenStatus waiting, std::string_view why) {
+  ASSIGN_OR_RETURN(OpenApplicationRecord a, LoadApplication(env.state, application_id));
+  if (a.status != waiting) return Status::Ok();
+  a.overdue = true;
+  StoreApplication(env, a, a.status);
+  return WriteFlag(env, MakeFlag(env, FlagKind::kOpenAnswerOverdue, a.provider_authority, TargetKind::kRequest, a.id,
+                                 std::string(why)));
+}
+
+}  // namespace
+
+Status ExpireAggregationAnswer(ApplyEnv& env, std::string_view demand_id) {
+  return ExpireDemand(env, demand_id, DemandStatus::kPending, "demand unanswered at its deadline (000 §22)");
 }
 
 Status ExpireAggregationDelivery(ApplyEnv& env, std::string_view demand_id) {
-  ASSIGN_OR_RETURN(DemandRecord d, LoadDemand(env.state, demand_id));
-  if (d.status != DemandStatus::kAgreed) return Status::Ok();
-  d.overdue = true;
-  StoreDemand(env, d, d.status);
-  return WriteFlag(env, MakeFlag(env, FlagKind::kAggregationOverdue, d.provider_authority, TargetKind::kRequest, d.id,
-                                 "agreed demand undelivered at its deadline (000 §22)"));
+  return ExpireDemand(env, demand_id, DemandStatus::kAgreed, "agreed demand undelivered at its deadline (000 §22)");
 }
 
 Status ExpireOpenAnswer(ApplyEnv& env, std::string_view application_id) {
-  ASSIGN_OR_RETURN(OpenApplicationRecord a, LoadApplication(env.state, application_id));
-  if (a.status != OpenStatus::kPending) return Status::Ok();
-  a.overdue = true;
-  StoreApplication(env, a, a.status);
-  return WriteFlag(env, MakeFlag(env, FlagKind::kOpenAnswerOverdue, a.provider_authority, TargetKind::kRequest, a.id,
-                                 "open application unanswered at its deadline (000 §27)"));
+  return ExpireApplication(env, application_id, OpenStatus::kPending,
+                           "open application unanswered at its deadline (000 §27)");
 }
 
 Status ExpireOpenReviewAnswer(ApplyEnv& env, std::string_view application_id) {
-  ASSIGN_OR_RETURN(OpenApplicationRecord a, LoadApplication(env.state, application_id));
-  if (a.status != OpenStatus::kUnderReview) return Status::Ok();
-  a.overdue = true;
-  StoreApplication(env, a, a.status);
-  return WriteFlag(env, MakeFlag(env, FlagKind::kOpenAnswerOverdue, a.provider_authority, TargetKind::kRequest, a.id,
-                                 "review unanswered at its deadline (004 §34)"));
+  return ExpireApplication(env, application_id, OpenStatus::kUnderReview, "review unanswered at its deadline (004 §34)");
 }
 
 }  // namespace shulian::ledger
