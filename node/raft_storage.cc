@@ -402,4 +402,43 @@ Status LevelDbRaftStorage::Compact(Index compact_index, bool sync) {
   return Status::Ok();
 }
 
+Result<Snapshot> LevelDbRaftStorage::CompactWithSnapshot(Index index, Index applied_index_max,
+                                                         const ConfState& conf_state, Bytes data, bool sync) {
+  if (index <= snapshot_.metadata.index) {
+    return Status::FailedPrecondition("compact: index " + N(index) + " is not after the snapshot at " +
+                                      N(snapshot_.metadata.index));
+  }
+  if (index > applied_index_max) {
+    return Status::InvalidArgument("compact: index " + N(index) + " is past the applied index " +
+                                   N(applied_index_max));
+  }
+  if (index > last_index_) {
+    return Status::OutOfRange("compact: index " + N(index) + " is past the last index " + N(last_index_));
+  }
+  if (index + 1 < first_index_) {
+    return Status::FailedPrecondition("compact: index " + N(index) + " is already compacted (first index " +
+                                      N(first_index_) + ")");
+  }
+  if (data.size() > options_.snapshot_bytes_max) {
+    return Status::InvalidArgument("compact: snapshot data of " + N(data.size()) + " bytes exceeds " +
+                                   N(options_.snapshot_bytes_max));
+  }
+  ASSIGN_OR_RETURN(Term term, TermAt(index));
+  Snapshot snapshot;
+  snapshot.metadata.index = index;
+  snapshot.metadata.term = term;
+  snapshot.metadata.conf_state = conf_state;
+  snapshot.data = std::move(data);
+  leveldb::WriteBatch batch;
+  for (Index i = first_index_; i <= index; ++i) batch.Delete(EntryKey(i));
+  batch.Put(kSnapshotKey, ToSlice(EncodeSnapshot(snapshot)));
+  batch.Put(kFirstIndexKey, ToSlice(EncodeFirstIndex(index + 1, term)));
+  RETURN_IF_ERROR(Write(&batch, sync));
+  snapshot_ = snapshot;
+  first_index_ = index + 1;
+  compacted_term_ = term;
+  CacheTrim();
+  return snapshot;
+}
+
 }  // namespace shulian::node

@@ -97,6 +97,19 @@ class LevelDbRaftStorage final : public consensus::Storage {
   // term of compact_index stays readable. A no-op below FirstIndex().
   Status Compact(consensus::Index compact_index, bool sync);
 
+  // Log compaction for the node: records a snapshot at `index` (membership
+  // `conf_state`, application data `data`) AND discards the entries up to
+  // `index`, in ONE batch, so a crash can never leave a snapshot at or above the
+  // first index (which Open reports as corruption). `index` must be after the
+  // current snapshot, at most `applied_index_max` (the application's applied
+  // index: only applied entries may be compacted) and at most LastIndex().
+  // Invalid input returns an error naming the field and writes nothing.
+  Result<consensus::Snapshot> CompactWithSnapshot(consensus::Index index, consensus::Index applied_index_max,
+                                                  const consensus::ConfState& conf_state, Bytes data, bool sync);
+
+  // Entries currently held in the log (LastIndex() - FirstIndex() + 1).
+  uint64_t entry_count() const { return last_index_ + 1 - first_index_; }
+
   const consensus::HardState& hard_state() const { return hard_state_; }
 
   // Key of the entry at `index` (exposed for corruption tests).
