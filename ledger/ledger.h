@@ -41,6 +41,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -169,24 +170,33 @@ class Ledger {
     uint64_t log_index = 0;
     ValidatorSet set_after;
   };
+  // What a block adds besides the chain: its membership changes, in log order.
+  struct StagedEvidence {
+    std::vector<ValidatorChange> changes;
+  };
 
   Ledger(std::unique_ptr<BlockStore> blocks, const LedgerOptions& options);
 
+  Status InitializeState(const ImportedGenesis& genesis);
   Status OpenLogs();
-  Status CheckLogsAgainstHead() const;
+  Status CheckLogsAgainstHead();
   Status LoadValidatorHistory(const ImportedGenesis& genesis);
   Status CheckProposer(const Block& block) const;
+  bool WasValidator(uint64_t node_id) const;
+  Result<StagedEvidence> StageEvidence(const Block& block, const BlockOutcome& outcome, leveldb::WriteBatch& batch);
 
   std::unique_ptr<BlockStore> blocks_;
   std::unique_ptr<StateStore> state_;  // reads and writes through blocks_->db()
   StateMachine machine_;
+  const MerkleLogOptions log_options_;
   // Read through blocks_->db(); declared after blocks_ so they are destroyed first.
   std::unique_ptr<MerkleLog> outcome_log_;  // invariant: size == tx_log().size()
   std::unique_ptr<MerkleLog> block_log_;    // invariant: size == height()
   std::string network_id_;
   int64_t genesis_time_ms_ = 0;
+  std::optional<BlockHeader> head_header_;  // the head block's header; none at height 0
   ValidatorSet genesis_validators_;
-  ValidatorSet validator_set_;                     // == history back or genesis
+  ValidatorSet validator_set_;                      // the last history entry's set, or genesis
   std::vector<ValidatorChange> validator_history_;  // by log_index, increasing
 };
 
