@@ -1,0 +1,16 @@
+# Evidence bundles and the offline verifier (ledger/evidence.h), ledger export and
+# audit (ledger/ledger_export.h).
+# The verifier and the bundle JSON are pure (no LevelDB, no Ledger): the CLI's
+# offline `verify` and the fuzz target link only this library.
+shulian_library(shulian_evidence_verify
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/evidence_json.cc
+    ${CMAKE_CURRENT_LIST_DIR}/evidence_verify.cc
+  DEPS shulian_ledger_checkpoint shulian_bodies shulian_chain nlohmann_json::nlohmann_json)
+
+# Builders (read a Ledger), export writer/reader and audit (replay into a fresh Ledger).
+shulian_library(shulian_evidence
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/evidence_build.cc
+    ${CMAKE_CURRENT_LIST_DIR}/ledger_export.cc
+  DEPS shulian_evidence_verify shulian_ledger_evidence_core shulian_state_machine leveldb::leveldb)

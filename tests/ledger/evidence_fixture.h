@@ -1,0 +1,109 @@
+// Fixture for the evidence tests: a real Ledger (LevelDB under the test's mkdtemp
+// directory) opened from the state-machine tests' Jiangsu genesis with THREE
+// validators (node keys KeyFor("node-1".."node-3")), blocks built and signed by a
+// real proposer, and checkpoints cosigned by real validator keys.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/evidence.h"
+#include "ledger/genesis.h"
+#include "ledger/genesis_import.h"
+#include "ledger/ledger.h"
+#include "tests/ledger/sm_fixture.h"
+
+namespace shulian::ledger::testing {
+
+inline Genesis ThreeValidatorGenesis() {
+  Genesis g = TestGenesis();
+  g.validators = {{1, "js-node", "320000", KeyFor("node-1").public_key()},
+                  {2, "tz-node", "321200", KeyFor("node-2").public_key()},
+                  {3, "nj-node", "320100", KeyFor("node-3").public_key()}};
+  g.Canonicalize();
+  Status valid = g.Validate();
+  EXPECT_TRUE(valid.ok()) << valid.ToString();
+  return g;
+}
+
+class EvidenceTest : public SmTest {
+ protected:
+  void SetUp() override {
+    SmTest::SetUp();
+    genesis_ = ThreeValidatorGenesis();
+    Result<ImportedGenesis> imported = ImportGenesis(genesis_);
+    ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+    imported_ = *imported;
+    OpenLedger();
+  }
+  void TearDown() override {
+    ledger_.reset();
+    SmTest::TearDown();
+  }
+
+  void OpenLedger() {
+    Result<std::unique_ptr<Ledger>> opened = Ledger::Open(ledger_path(), genesis_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ledger_ = std::move(opened).value();
+  }
+  std::string ledger_path() const { return dir_ + "/ledger"; }
+
+  // Builds, signs (as node 1) and applies one block of `txs` at now_ms_.
+  std::vector<TxOutcome> Commit(std::vector<Transaction> txs) {
+    Result<Block> block = ledger_->BuildBlock(std::move(txs), now_ms_, 1, KeyFor("node-1"));
+    EXPECT_TRUE(block.ok()) << block.status().ToString();
+    if (!block.ok()) return {};
+    Result<BlockOutcome> applied = ledger_->ApplyBlock(*block);
+    EXPECT_TRUE(applied.ok()) << applied.status().ToString();
+    if (!applied.ok()) return {};
+    blocks_.push_back(*block);
+    return applied->outcomes;
+  }
+  template <typename B>
+  Transaction CommitOne(const std::string& sender, const B& body, bool must_accept = true) {
+    Transaction tx = MakeTx(sender, body);
+    std::vector<TxOutcome> outcomes = Commit({tx});
+    EXPECT_EQ(outcomes.size(), 1u);
+    if (must_accept && !outcomes.empty()) {
+      EXPECT_TRUE(outcomes[0].accepted()) << outcomes[0].message;
+    }
+    return tx;
+  }
+
+  // The checkpoint of `height` signed by each node in `signers` (real keys).
+  CosignedCheckpoint Cosign(uint64_t height, std::vector<uint64_t> signers = {1, 2, 3}) {
+    Result<Checkpoint> checkpoint = ledger_->CheckpointAt(height);
+    EXPECT_TRUE(checkpoint.ok()) << checkpoint.status().ToString();
+    CosignedCheckpoint cosigned;
+    cosigned.checkpoint = *checkpoint;
+    for (uint64_t node : signers) {
+      cosigned.signatures.push_back({node, checkpoint->Sign(KeyFor("node-" + std::to_string(node)))});
+    }
+    return cosigned;
+  }
+  CosignedCheckpoint CosignHead() { return Cosign(ledger_->height()); }
+
+  Result<VerifiedBundle> Verify(const nlohmann::json& bundle) { return VerifyBundle(bundle, imported_); }
+  Result<VerifiedBundle> Verify(const EvidenceBundle& bundle) { return VerifyBundle(bundle.ToJson(), imported_); }
+  EvidenceBundle Parse(const nlohmann::json& json) {
+    Result<EvidenceBundle> bundle = ParseBundle(json);
+    EXPECT_TRUE(bundle.ok()) << bundle.status().ToString();
+    return bundle.ok() ? *bundle : EvidenceBundle{};
+  }
+
+  Genesis genesis_;
+  ImportedGenesis imported_;
+  std::unique_ptr<Ledger> ledger_;
+};
+
+// The failure's check name: the text before the first ':'.
+inline std::string CheckOf(const Status& status) {
+  return status.message().substr(0, status.message().find(':'));
+}
+
+}  // namespace shulian::ledger::testing

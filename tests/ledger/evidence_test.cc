@@ -1,0 +1,372 @@
+// Evidence bundles end to end: built from a real ledger, cosigned by real keys of
+// a three-validator genesis, verified offline from the genesis alone; and every
+// way of tampering with a bundle the issue names is refused with the check named.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "crypto/merkle.h"
+#include "ledger/evidence.h"
+#include "tests/ledger/evidence_fixture.h"
+
+namespace shulian::ledger::testing {
+namespace {
+
+SuspendAccountBody SmallBody() {
+  SuspendAccountBody body;
+  body.account_id = "xh.prov";
+  body.reason = "audit";
+  return body;
+}
+
+AddValidatorBody AddNode4() {
+  AddValidatorBody body;
+  body.node_id = 4;
+  body.name = "xh-node";
+  body.authority = "321281";
+  body.public_key = KeyFor("node-4").public_key();
+  return body;
+}
+
+class BundleTest : public EvidenceTest {
+ protected:
+  // An unconditional Taizhou asset a1 shared with nj.user as request r1.
+  void SharedAsset() {
+    CommitOne("tz.prov", AssetBody("a1", "321200"));
+    CommitOne("nj.user", ShareBody("r1", "a1"));
+  }
+  // An access by nj.user at now_ms_, one block.
+  Transaction Access() {
+    now_ms_ += kHourMs;
+    return CommitOne("nj.user", AccessBody("a1", "r1"));
+  }
+  // A small ledger (three transactions in two blocks) and a bundle for its last one.
+  nlohmann::json SmallTransactionBundle() {
+    Commit({MakeTx("tz.prov", AssetBody("a1", "321200")), MakeTx("tz.prov", AssetBody("a2", "321200"))});
+    now_ms_ += 1000;
+    Transaction tx = CommitOne("op", SmallBody(), /*must_accept=*/false);
+    Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, CosignHead(), tx.Hash());
+    EXPECT_TRUE(bundle.ok()) << bundle.status().ToString();
+    return bundle.ok() ? *bundle : nlohmann::json();
+  }
+  void ExpectRejected(const EvidenceBundle& bundle, std::string_view check) {
+    Result<VerifiedBundle> verified = Verify(bundle);
+    ASSERT_FALSE(verified.ok()) << "a tampered bundle verified";
+    EXPECT_EQ(CheckOf(verified.status()), check) << verified.status().ToString();
+  }
+};
+
+TEST_F(BundleTest, TransactionBundleVerifiesAndSaysWhatItProves) {
+  // Proves a one-transaction bundle from a real ledger verifies against the genesis alone and reports sender, authority, block, time, outcome and signers.
+  SharedAsset();
+  Transaction access = Access();
+  now_ms_ += kHourMs;
+  CommitOne("tz.prov", AssetBody("a2", "321200"));
+  CosignedCheckpoint checkpoint = CosignHead();
+  Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, checkpoint, access.Hash());
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+
+  Result<VerifiedBundle> verified = VerifyBundleText(bundle->dump(), imported_);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  ASSERT_EQ(verified->records.size(), 1u);
+  const VerifiedRecord& record = verified->records[0];
+  EXPECT_EQ(record.tx_hash, access.Hash());
+  EXPECT_EQ(record.transaction.sender, "nj.user");
+  EXPECT_EQ(record.sender_authority, "320100");
+  EXPECT_EQ(record.block.height, 3u);
+  EXPECT_EQ(record.block.time_ms, now_ms_ - kHourMs);
+  EXPECT_TRUE(record.outcome.accepted());
+  EXPECT_EQ(verified->signers, (std::vector<uint64_t>{1, 2, 3}));
+  EXPECT_EQ(verified->checkpoint.height, 4u);
+  EXPECT_NE(verified->Describe().find("nj.user"), std::string::npos);
+}
+
+TEST_F(BundleTest, AQuorumOfTwoOfThreeIsEnough) {
+  // Proves a checkpoint signed by exactly a quorum (2 of 3) verifies.
+  SharedAsset();
+  Transaction access = Access();
+  Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {1, 3}), access.Hash());
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  Result<VerifiedBundle> verified = Verify(*bundle);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->signers, (std::vector<uint64_t>{1, 3}));
+}
+
+TEST_F(BundleTest, AssetAccessBundleCoversExactlyTheTimeRange) {
+  // Proves an asset-access bundle holds every access in [from, to) under the checkpoint, none outside, and verifies.
+  SharedAsset();
+  Transaction before = Access();
+  Transaction first = Access();
+  Transaction second = Access();
+  Transaction after = Access();
+  CosignedCheckpoint checkpoint = CosignHead();
+  Transaction later = Access();  // after the checkpoint: cannot be in it
+  int64_t from_ms = ledger_->BlockHeaderAt(4).value().time_ms;
+  int64_t to_ms = ledger_->BlockHeaderAt(6).value().time_ms;
+  Result<nlohmann::json> bundle = BuildAssetAccessBundle(*ledger_, checkpoint, "a1", from_ms, to_ms);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  Result<VerifiedBundle> verified = Verify(*bundle);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  ASSERT_EQ(verified->records.size(), 2u);
+  EXPECT_EQ(verified->records[0].tx_hash, first.Hash());
+  EXPECT_EQ(verified->records[1].tx_hash, second.Hash());
+
+  Result<nlohmann::json> everything = BuildAssetAccessBundle(*ledger_, checkpoint, "a1", 0, INT64_MAX);
+  ASSERT_TRUE(everything.ok());
+  EXPECT_EQ(Verify(*everything).value().records.size(), 4u);  // `later` is after the checkpoint
+
+  EvidenceLimits two;
+  two.records_max = 2;
+  Result<nlohmann::json> too_many = BuildAssetAccessBundle(*ledger_, checkpoint, "a1", 0, INT64_MAX, two);
+  EXPECT_EQ(too_many.status().code(), ErrorCode::kResourceExhausted);
+  (void)before;
+  (void)after;
+  (void)later;
+}
+
+TEST_F(BundleTest, DisputeBundleHoldsOpeningClosingAndReferencedRecords) {
+  // Proves a dispute bundle carries the opening, the closing and the referenced access, and verifies.
+  SharedAsset();
+  now_ms_ += kHourMs;
+  Transaction access = MakeTx("nj.user", AccessBody("a1", "r1"));
+  OpenDisputeBody open;
+  open.dispute_id = "d1";
+  open.subject = "access beyond purpose";
+  open.record_refs = {access.Hash()};
+  // The referenced access and the opening share a block: a reference must name
+  // a transaction the ledger already holds.
+  Transaction opening = MakeTx("court", open);
+  std::vector<TxOutcome> outcomes = Commit({access, opening});
+  ASSERT_EQ(outcomes.size(), 2u);
+  ASSERT_TRUE(outcomes[1].accepted()) << outcomes[1].message;
+  CloseDisputeBody close;
+  close.dispute_id = "d1";
+  close.ruling_hash = crypto::Sha256(AsBytes("ruling"));
+  close.summary = "no violation";
+  now_ms_ += kHourMs;
+  Transaction closing = CommitOne("court", close);
+  Result<nlohmann::json> bundle = BuildDisputeBundle(*ledger_, CosignHead(), "d1");
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  Result<VerifiedBundle> verified = Verify(*bundle);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  std::set<crypto::Digest> hashes;
+  for (const VerifiedRecord& record : verified->records) hashes.insert(record.tx_hash);
+  EXPECT_EQ(hashes, (std::set<crypto::Digest>{access.Hash(), opening.Hash(), closing.Hash()}));
+
+  // A dispute bundle must hold its opening.
+  EvidenceBundle parsed = Parse(*bundle);
+  parsed.records.erase(std::find_if(parsed.records.begin(), parsed.records.end(), [&](const EvidenceRecord& r) {
+    return crypto::Sha256(r.transaction) == opening.Hash();
+  }));
+  ExpectRejected(parsed, "subject");
+  EXPECT_EQ(BuildDisputeBundle(*ledger_, CosignHead(), "nope").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(BundleTest, EverySingleByteChangeOfASmallBundleIsRejected) {
+  // Proves, exhaustively, that replacing any byte of a small serialized bundle by any other byte never verifies.
+  nlohmann::json bundle = SmallTransactionBundle();
+  const std::string text = bundle.dump();
+  ASSERT_TRUE(VerifyBundleText(text, imported_).ok());
+  size_t unparsable = 0, refused = 0;
+  std::map<std::string, size_t> by_check;
+  std::string mutated = text;
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (int b = 0; b < 256; ++b) {
+      if (static_cast<char>(b) == text[i]) continue;
+      mutated[i] = static_cast<char>(b);
+      // Text that is not JSON fails VerifyBundleText's parse (the same parser);
+      // the cheaper syntax-only pass keeps this exhaustive loop fast.
+      if (!nlohmann::json::accept(mutated)) {
+        ++unparsable;
+        continue;
+      }
+      Result<VerifiedBundle> verified = VerifyBundleText(mutated, imported_);
+      ASSERT_FALSE(verified.ok()) << "byte " << i << " set to " << b << " still verifies";
+      ++by_check[CheckOf(verified.status())];
+      ++refused;
+    }
+    mutated[i] = text[i];
+  }
+  by_check["not JSON"] = unparsable;
+  std::string summary;
+  for (const auto& [check, count] : by_check) summary += " " + check + "=" + std::to_string(count);
+  std::cout << "bundle of " << text.size() << " bytes, " << unparsable + refused << " mutations:" << summary << "\n";
+  EXPECT_EQ(unparsable + refused, text.size() * 255);
+  EXPECT_GT(refused, text.size());  // many still parse and reach the verifier's checks
+}
+
+TEST_F(BundleTest, ForgedMissingAndForeignSignaturesAreRejected) {
+  // Proves a forged signature, too few signers, no signers and a signer outside the set are each refused.
+  EvidenceBundle bundle = Parse(SmallTransactionBundle());
+  ASSERT_TRUE(Verify(bundle).ok());
+
+  EvidenceBundle forged = bundle;
+  forged.checkpoint.signatures[1].signature.bytes[10] ^= 0x01;
+  ExpectRejected(forged, "checkpoint_signatures");
+
+  EvidenceBundle wrong_key = bundle;  // node 2's slot signed by node 3's key
+  wrong_key.checkpoint.signatures[1].signature = bundle.checkpoint.checkpoint.Sign(KeyFor("node-3"));
+  ExpectRejected(wrong_key, "checkpoint_signatures");
+
+  EvidenceBundle one = bundle;
+  one.checkpoint.signatures.resize(1);
+  ExpectRejected(one, "checkpoint_signatures");
+
+  EvidenceBundle none = bundle;
+  none.checkpoint.signatures.clear();
+  ExpectRejected(none, "checkpoint_signatures");
+
+  EvidenceBundle outsider = bundle;  // a real signature by a key outside the set
+  outsider.checkpoint.signatures.resize(1);
+  outsider.checkpoint.signatures.push_back({9, bundle.checkpoint.checkpoint.Sign(KeyFor("node-9"))});
+  ExpectRejected(outsider, "checkpoint_signatures");
+
+  EvidenceBundle duplicate = bundle;
+  duplicate.checkpoint.signatures = {bundle.checkpoint.signatures[0], bundle.checkpoint.signatures[0]};
+  ExpectRejected(duplicate, "checkpoint_signatures");
+}
+
+TEST_F(BundleTest, WrongGenesisIsRejected) {
+  // Proves a bundle verified against another network's genesis (or naming another genesis) is refused.
+  nlohmann::json bundle = SmallTransactionBundle();
+  Genesis other = ThreeValidatorGenesis();
+  other.genesis_time_ms += 1;
+  ImportedGenesis other_imported = ImportGenesis(other).value();
+  Result<VerifiedBundle> verified = VerifyBundle(bundle, other_imported);
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(CheckOf(verified.status()), "genesis");
+
+  EvidenceBundle renamed = Parse(bundle);
+  renamed.genesis_hash = other_imported.hash;
+  ExpectRejected(renamed, "genesis");
+}
+
+TEST_F(BundleTest, ProofsAgainstAnotherSizeAreRejected) {
+  // Proves inclusion proofs made against another log size, or another checkpoint, do not verify.
+  EvidenceBundle bundle = Parse(SmallTransactionBundle());
+  EvidenceRecord& record = bundle.records[0];
+  const Checkpoint& cp = bundle.checkpoint.checkpoint;
+
+  EvidenceBundle tx_size = bundle;
+  tx_size.records[0].tx_proof = ledger_->tx_log().InclusionProof(record.log_index, cp.tx_log_size + 0).value();
+  ASSERT_TRUE(Verify(tx_size).ok());  // the same size: sanity
+  // A larger log: append a block, prove against the new size, keep the old checkpoint.
+  now_ms_ += 1000;
+  CommitOne("tz.prov", AssetBody("a9", "321200"));
+  tx_size.records[0].tx_proof = ledger_->tx_log().InclusionProof(record.log_index, cp.tx_log_size + 1).value();
+  ExpectRejected(tx_size, "record.tx_proof");
+
+  EvidenceBundle outcome_size = bundle;
+  outcome_size.records[0].outcome_proof =
+      ledger_->outcome_log().InclusionProof(record.log_index, cp.outcome_log_size + 1).value();
+  ExpectRejected(outcome_size, "record.outcome_proof");
+
+  EvidenceBundle block_size = bundle;
+  block_size.records[0].block_proof = ledger_->block_log().InclusionProof(1, cp.height + 1).value();
+  ExpectRejected(block_size, "record.block_proof");
+
+  // The whole bundle's proofs against the newer checkpoint, but the older checkpoint kept.
+  EvidenceBundle newer = Parse(BuildTransactionBundle(*ledger_, CosignHead(), crypto::Sha256(record.transaction)).value());
+  newer.checkpoint = bundle.checkpoint;
+  ExpectRejected(newer, "record.tx_proof");
+
+  EvidenceBundle moved = bundle;  // claims another index with the same proof
+  moved.records[0].log_index -= 1;
+  ExpectRejected(moved, "record.tx_proof");
+}
+
+TEST_F(BundleTest, SwappedTransactionOrOutcomeIsRejected) {
+  // Proves a transaction or outcome swapped for another one of the same ledger is refused.
+  SharedAsset();
+  Transaction first = Access();
+  Transaction second = Access();
+  CosignedCheckpoint checkpoint = CosignHead();
+  EvidenceBundle a = Parse(BuildTransactionBundle(*ledger_, checkpoint, first.Hash()).value());
+  EvidenceBundle b = Parse(BuildTransactionBundle(*ledger_, checkpoint, second.Hash()).value());
+  ASSERT_TRUE(Verify(a).ok());
+
+  EvidenceBundle swapped_tx = a;
+  swapped_tx.records[0].transaction = b.records[0].transaction;
+  ExpectRejected(swapped_tx, "record.outcome_hash");
+
+  EvidenceBundle swapped_both = a;  // transaction and outcome of b, proofs of a
+  swapped_both.records[0].transaction = b.records[0].transaction;
+  swapped_both.records[0].outcome = b.records[0].outcome;
+  ExpectRejected(swapped_both, "record.tx_proof");
+
+  EvidenceBundle swapped_outcome = a;
+  swapped_outcome.records[0].outcome = b.records[0].outcome;
+  ExpectRejected(swapped_outcome, "record.outcome_hash");
+
+  EvidenceBundle rewritten = a;  // the same transaction, a rejection claimed instead
+  TxOutcome claim = TxOutcome::Decode(a.records[0].outcome).value();
+  claim.code = OutcomeCode::kRulePermissionDenied;
+  claim.message = "not allowed";
+  rewritten.records[0].outcome = claim.Encode();
+  ExpectRejected(rewritten, "record.outcome_proof");
+
+  EvidenceBundle other_block = a;  // the right transaction placed in another block
+  other_block.records[0].block_header = b.records[0].block_header;
+  other_block.records[0].block_proof = b.records[0].block_proof;
+  ExpectRejected(other_block, "record.block_range");
+
+  EvidenceBundle other_subject = a;  // records of b under a's subject
+  other_subject.records = b.records;
+  ExpectRejected(other_subject, "subject");
+}
+
+TEST_F(BundleTest, ValidatorHistoryIsFoldedAndAnOmittedChangeIsRejected) {
+  // Proves a checkpoint signed by a set that changed since genesis verifies with its history, and not without it.
+  now_ms_ += 1000;
+  Transaction add = CommitOne("op", AddNode4());
+  ASSERT_EQ(ledger_->validator_set().members.size(), 4u);
+  SharedAsset();
+  Transaction access = Access();
+  // Four members now: quorum 3, and node 4 may sign.
+  Result<nlohmann::json> built = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 3, 4}), access.Hash());
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  EvidenceBundle bundle = Parse(*built);
+  ASSERT_EQ(bundle.validator_history.size(), 1u);
+  EXPECT_EQ(crypto::Sha256(bundle.validator_history[0].transaction), add.Hash());
+  Result<VerifiedBundle> verified = Verify(bundle);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->validator_changes, 1u);
+  EXPECT_EQ(verified->validator_set.members.size(), 4u);
+
+  EvidenceBundle omitted = bundle;
+  omitted.validator_history.clear();
+  ExpectRejected(omitted, "validator_history");
+
+  EvidenceBundle two_of_four = Parse(BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {1, 4}),
+                                                            access.Hash()).value());
+  ExpectRejected(two_of_four, "checkpoint_signatures");
+
+  EvidenceBundle not_a_change = bundle;  // an ordinary transaction passed off as history
+  not_a_change.validator_history[0] = bundle.records[0];
+  ExpectRejected(not_a_change, "validator_history");
+}
+
+TEST_F(BundleTest, CanonicalFormIsRequired) {
+  // Proves upper-case hex, an extra key and a missing key are refused even though the values would be the same.
+  nlohmann::json bundle = SmallTransactionBundle();
+  nlohmann::json upper = bundle;
+  std::string hash = upper["genesis_hash"].get<std::string>();
+  std::transform(hash.begin(), hash.end(), hash.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
+  upper["genesis_hash"] = hash;
+  EXPECT_FALSE(Verify(upper).ok());
+  nlohmann::json extra = bundle;
+  extra["note"] = "hello";
+  EXPECT_EQ(CheckOf(Verify(extra).status()), "parse");
+  nlohmann::json missing = bundle;
+  missing.erase("records");
+  EXPECT_EQ(CheckOf(Verify(missing).status()), "parse");
+  nlohmann::json format = bundle;
+  format["format"] = "shulian-evidence/v2";
+  EXPECT_EQ(CheckOf(Verify(format).status()), "format");
+  EXPECT_EQ(CheckOf(VerifyBundleText("{\"format\":", imported_).status()), "parse");
+}
+
+}  // namespace
+}  // namespace shulian::ledger::testing
