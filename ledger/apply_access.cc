@@ -4,7 +4,11 @@
 // recorded (accepted), and flagged as a violation for the supervisors of both the
 // provider's and the user's authority: no active grant, expired, suspended or
 // revoked, fields or scenario not granted, copy without consent (000 §20), passing
-// data to a third party (001 §17, 003 §24, 004 §30).
+// data to a third party (001 §17, 003 §24, 004 §30) — except personal data passed
+// to a third party the data subject authorised (001 §27), whose authorisation's
+// hash the record keeps. An authorisation named without third-party use is bad
+// input and rejects the record; one for data holding no personal data covers
+// nothing, so the use stays a violation.
 // The record's id is its transaction hash.
 #include "ledger/apply_context.h"
 
@@ -73,7 +77,18 @@ Status ApplyBody(TxContext& ctx, const RecordAccessBody& body) {
     // Only unconditionally open data is used without a grant (000 §26).
     violations.emplace_back(kViolationNoActiveGrant);
   }
-  if (body.third_party) violations.emplace_back(kViolationThirdParty);
+  if (body.subject_authorisation_hash && !body.third_party) {
+    return Status::InvalidArgument(
+        "body.subject_authorisation_hash: a data subject's authorisation covers passing data to a third party, "
+        "but third_party is false (001 §27)");
+  }
+  if (body.third_party) {
+    if (body.subject_authorisation_hash && asset.contains_personal_data) {
+      ctx.notes.push_back("third_party_authorised_by_data_subject:001 §27");
+    } else {
+      violations.emplace_back(kViolationThirdParty);
+    }
+  }
 
   AccessRecord record;
   record.tx_hash = ctx.env.tx_hash;
@@ -90,6 +105,7 @@ Status ApplyBody(TxContext& ctx, const RecordAccessBody& body) {
   record.result_digest = body.result_digest;
   record.mode = body.mode;
   record.third_party = body.third_party;
+  record.subject_authorisation_hash = body.subject_authorisation_hash;
   record.time_ms = ctx.now();
   record.height = ctx.env.height;
   record.violations = violations;
@@ -98,6 +114,7 @@ Status ApplyBody(TxContext& ctx, const RecordAccessBody& body) {
   // Indexes by asset, account, both authorities and time: value = the record key.
   std::string hash(reinterpret_cast<const char*>(record.tx_hash.bytes.data()), record.tx_hash.bytes.size());
   ctx.state().Put(Key("ix").Id("x-asset").Id(asset.id).Time(record.time_ms).U64(record.seq), hash);
+  ctx.state().Put(Key("ix").Id("x-time").Time(record.time_ms).U64(record.seq), hash);  // all, for courts
   ctx.state().Put(Key("ix").Id("x-acct").Id(record.accessor).Time(record.time_ms).U64(record.seq), hash);
   ctx.state().Put(Key("ix").Id("x-auth").Id(asset.provider_authority).Time(record.time_ms).U64(record.seq), hash);
   if (!record.accessor_authority.empty() && record.accessor_authority != asset.provider_authority) {

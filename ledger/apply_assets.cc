@@ -7,7 +7,10 @@
 //     registration of a dataset code is refused, and flagged to the supervisor when
 //     another provider attempts it;
 //   - versions, type changes, retirement and destruction (003 §31, 002 §22) are kept
-//     in the asset's history; nothing is overwritten.
+//     in the asset's history; nothing is overwritten;
+//   - each such change carries out the catalog update tasks still open on the asset
+//     (004 §14: a change of law or of functions must be reflected in the catalog
+//     within the period; apply_objections.cc opens the tasks and flags overdue ones).
 #include "ledger/apply_context.h"
 
 namespace shulian::ledger {
@@ -119,6 +122,8 @@ Status ApplyBody(TxContext& ctx, const PublishAssetVersionBody& body) {
   if (body.grade) asset.grade = *body.grade;
   ++asset.version;
   AppendHistory(ctx.env, asset, "version " + std::to_string(asset.version) + ": " + body.change_note);
+  RETURN_IF_ERROR(FulfilCatalogUpdates(ctx, asset, ObjectionAnswer::kCorrected,
+                                       "version " + std::to_string(asset.version)));
   StoreVersion(ctx.env, asset);
   StoreAsset(ctx.env, asset);
   return Status::Ok();
@@ -144,6 +149,7 @@ Status ApplyBody(TxContext& ctx, const ChangeAssetTypesBody& body) {
   asset.open_legal_basis = body.open_legal_basis;
   if (asset.open_type == OpenType::kUnconditional) ctx.state().Put(Key("ix").Id("as-open").Id(asset.id), "");
   AppendHistory(ctx.env, asset, summary);
+  RETURN_IF_ERROR(FulfilCatalogUpdates(ctx, asset, ObjectionAnswer::kCorrected, summary));
   StoreAsset(ctx.env, asset);
   return Status::Ok();
 }
@@ -157,6 +163,7 @@ Status ApplyBody(TxContext& ctx, const RetireAssetBody& body) {
   asset.status = AssetStatus::kRetired;
   ctx.state().Delete(Key("ix").Id("as-open").Id(asset.id));
   AppendHistory(ctx.env, asset, "retired: " + body.reason);
+  RETURN_IF_ERROR(FulfilCatalogUpdates(ctx, asset, ObjectionAnswer::kDeleted, "retired"));
   StoreAsset(ctx.env, asset);
   return Status::Ok();
 }
@@ -170,6 +177,7 @@ Status ApplyBody(TxContext& ctx, const DestroyAssetBody& body) {
   asset.status = AssetStatus::kDestroyed;
   ctx.state().Delete(Key("ix").Id("as-open").Id(asset.id));
   AppendHistory(ctx.env, asset, "destroyed (record " + body.destruction_record_hash.ToHex() + "): " + body.reason);
+  RETURN_IF_ERROR(FulfilCatalogUpdates(ctx, asset, ObjectionAnswer::kDeleted, "destroyed"));
   StoreAsset(ctx.env, asset);
   return Status::Ok();
 }

@@ -1,6 +1,7 @@
 // Shared checks of the state machine's rules: loading, scopes, policies,
 // deadlines, flags and history (declared in ledger/apply_context.h).
 #include <algorithm>
+#include <set>
 #include <span>
 
 #include "ledger/apply_context.h"
@@ -174,6 +175,7 @@ std::optional<Counter> CounterOfFlag(FlagKind kind) {
     case FlagKind::kLateObjectionAnswer: return Counter::kLateAnswers;
     case FlagKind::kAccessViolation: return Counter::kViolations;
     case FlagKind::kObjectionOverdue: return Counter::kOverdueObjections;
+    case FlagKind::kCatalogUpdateOverdue: return Counter::kOverdueCatalogUpdates;
     default: return std::nullopt;
   }
 }
@@ -189,6 +191,8 @@ Status WriteFlag(ApplyEnv& env, FlagRecord flag) {
   // By kind, across authorities: the court's view of all flags of one kind.
   env.state.Put(Key("ix").Id("fl-kind").U8(static_cast<uint8_t>(flag.kind)).U64(flag.seq),
                 flag.authority_id);
+  // Every missed deadline across authorities, in order: the court's overdue list.
+  if (IsDeadlineMiss(flag.kind)) env.state.Put(Key("ix").Id("fl-late").U64(flag.seq), flag.authority_id);
   return Status::Ok();
 }
 
@@ -211,6 +215,30 @@ void MoveStatusIndex(ApplyEnv& env, std::string_view kind, std::optional<uint8_t
   std::string index = std::string(kind) + "-status";
   if (old_status) env.state.Delete(Key("ix").Id(index).U8(*old_status).Id(id));
   env.state.Put(Key("ix").Id(index).U8(new_status).Id(id), "");
+}
+
+Status RequireTransactionsInLedger(const TxContext& ctx, const std::vector<crypto::Digest>& tx_hashes,
+                                   std::string_view field) {
+  const PriorTransactions& prior = ctx.prior;
+  std::set<crypto::Digest> earlier;  // hashed once, only when some hash is to be checked
+  if (prior.block_txs != nullptr && !tx_hashes.empty()) {
+    for (size_t i = 0; i < prior.index && i < prior.block_txs->size(); ++i) earlier.insert((*prior.block_txs)[i].Hash());
+  }
+  for (size_t i = 0; i < tx_hashes.size(); ++i) {
+    const crypto::Digest& hash = tx_hashes[i];
+    std::string where = std::string(field) + "[" + std::to_string(i) + "]: transaction " + hash.ToHex();
+    if (earlier.contains(hash)) continue;
+    if (prior.stored == nullptr || !*prior.stored) {
+      return Status::InvalidArgument(where + " is not earlier in this block, and no transaction index was lent "
+                                             "to look up earlier blocks");
+    }
+    ASSIGN_OR_RETURN(bool stored, (*prior.stored)(hash));
+    if (!stored) {
+      return Status::InvalidArgument(where + " is not in the ledger (neither in a stored block nor earlier in "
+                                             "this block)");
+    }
+  }
+  return Status::Ok();
 }
 
 bool IsSubset(const std::vector<std::string>& subset, const std::vector<std::string>& set) {

@@ -38,12 +38,21 @@ struct ApplyEnv {
   uint16_t tx_type = 0;
 };
 
+// What a rule may know of the ledger's transactions besides the state: the
+// stored chain's index and the transactions ordered before this one in its block.
+struct PriorTransactions {
+  const StoredTxLookup* stored = nullptr;                   // null: none lent
+  const std::vector<Transaction>* block_txs = nullptr;      // the block being applied
+  size_t index = 0;                                         // this transaction's position
+};
+
 struct TxContext {
   ApplyEnv env;
   const Transaction& tx;
   AccountRecord sender;
   std::vector<std::string> notes;           // outcome notes of an accepted transaction
   std::vector<FlagRecord> rejection_flags;  // flags kept even if the rule rejects
+  PriorTransactions prior;
 
   StateStore& state() { return env.state; }
   int64_t now() const { return env.time_ms; }
@@ -95,6 +104,13 @@ void AppendHistory(ApplyEnv& env, AssetRecord& asset, std::string summary);
 // Moves a status index entry ix/<kind>-status/<old>/<id> to <new>.
 void MoveStatusIndex(ApplyEnv& env, std::string_view kind, std::optional<uint8_t> old_status,
                      uint8_t new_status, std::string_view id);
+
+// OK iff each of `tx_hashes` names a transaction ordered before the current one:
+// in a stored block or earlier in this block. InvalidArgument naming
+// `field`[i] otherwise (a later transaction of the same block is not yet in the
+// ledger at this point).
+Status RequireTransactionsInLedger(const TxContext& ctx, const std::vector<crypto::Digest>& tx_hashes,
+                                   std::string_view field);
 
 // True iff every item of `subset` is in `set`.
 bool IsSubset(const std::vector<std::string>& subset, const std::vector<std::string>& set);
@@ -151,6 +167,13 @@ Status ExpireAggregationAnswer(ApplyEnv& env, std::string_view demand_id);
 Status ExpireAggregationDelivery(ApplyEnv& env, std::string_view demand_id);
 Status ExpireOpenAnswer(ApplyEnv& env, std::string_view application_id);
 Status ExpireOpenReviewAnswer(ApplyEnv& env, std::string_view application_id);
+Status ExpireCatalogUpdate(ApplyEnv& env, std::string_view task_id);
+
+// 004 §14: a catalog change of `asset` by its provider (new version, type change,
+// retirement, destruction) carries out every catalog update task still open on
+// it: each is answered `answer` (late, and flagged, after its deadline). Appends
+// to the asset's history; the caller stores the asset afterwards.
+Status FulfilCatalogUpdates(TxContext& ctx, AssetRecord& asset, ObjectionAnswer answer, std::string_view what);
 
 // Creates the grant for an approved request and its indexes and expiry deadline;
 // sets the request's status. Shared by approval, consent, deemed approval,

@@ -8,8 +8,10 @@
 //     004 §27: 10); an objection still open at its deadline is flagged overdue, and
 //     a late answer is flagged. Either side may escalate to the supervisor (000 §45).
 //   - A dispute is opened by a supervisor, court or arbitrator (000 §45, 003 §20,
-//     004 §28), linking the transactions it concerns, and closed with a ruling whose
-//     orders the ledger carries out: a revocation revokes a grant (or retires an
+//     004 §28), linking the transactions it concerns — each must be in the ledger
+//     before the dispute (a stored block, or earlier in the same block) — and
+//     closed with a ruling whose orders the ledger carries out: a revocation
+//     revokes a grant (or retires an
 //     asset, or suspends an account), a correction opens a correction duty on the
 //     asset, a sanction is recorded and flagged.
 #include "ledger/apply_context.h"
@@ -21,6 +23,22 @@ bool Counts(ObjectionStatus status) {
   return status == ObjectionStatus::kOpen || status == ObjectionStatus::kEscalated;
 }
 
+// A catalog update task (004 §14) is a duty, not a doubt about the data: it does
+// not mark the asset disputed (标注) nor count as an open objection.
+bool MarksDisputed(ObjectionKind kind) { return kind != ObjectionKind::kCatalogUpdate; }
+
+DeadlineKind DeadlineKindOf(ObjectionKind kind) {
+  return kind == ObjectionKind::kCatalogUpdate ? DeadlineKind::kCatalogUpdate : DeadlineKind::kObjectionAnswer;
+}
+
+Step StepOf(ObjectionKind kind) {
+  switch (kind) {
+    case ObjectionKind::kQuality: return Step::kQualityTask;
+    case ObjectionKind::kCatalogUpdate: return Step::kCatalogUpdate;
+    default: return Step::kObjectionAnswer;
+  }
+}
+
 void StoreObjection(ApplyEnv& env, const ObjectionRecord& objection, std::optional<ObjectionStatus> old) {
   StoreRecord(env.state, Key("ob").Id(objection.id), objection);
   std::optional<uint8_t> old_raw;
@@ -29,11 +47,25 @@ void StoreObjection(ApplyEnv& env, const ObjectionRecord& objection, std::option
   const std::string& authority = objection.provider_authority;
   if (old_raw) env.state.Delete(Key("ix").Id("ob-auth").Id(authority).U8(*old_raw).Id(objection.id));
   env.state.Put(Key("ix").Id("ob-auth").Id(authority).U8(static_cast<uint8_t>(objection.status)).Id(objection.id), "");
+  if (objection.kind != ObjectionKind::kCatalogUpdate) return;
+  // Catalog update tasks still to be done on an asset, for FulfilCatalogUpdates.
+  std::string open_key = Key("ix").Id("cu-open").Id(objection.asset_id).Id(objection.id).str();
+  if (Counts(objection.status)) {
+    env.state.Put(open_key, "");
+  } else {
+    env.state.Delete(open_key);
+  }
 }
 
 // Adds `delta` to the asset's open objections (the disputed mark) and to the
-// provider authority's gauge, with a history entry.
-Status MarkDisputed(ApplyEnv& env, AssetRecord& asset, int delta, std::string summary) {
+// provider authority's gauge, with a history entry. A catalog update task only
+// leaves the history entry.
+Status MarkDisputed(ApplyEnv& env, AssetRecord& asset, ObjectionKind kind, int delta, std::string summary) {
+  if (!MarksDisputed(kind)) {
+    AppendHistory(env, asset, std::move(summary));
+    StoreRecord(env.state, Key("as").Id(asset.id), asset);
+    return Status::Ok();
+  }
   if (delta < 0 && asset.open_objections == 0) return Status::Internal("open objection count underflow");
   asset.open_objections = static_cast<uint32_t>(static_cast<int64_t>(asset.open_objections) + delta);
   AppendHistory(env, asset, std::move(summary));
@@ -44,17 +76,36 @@ Status MarkDisputed(ApplyEnv& env, AssetRecord& asset, int delta, std::string su
 // Creates an open objection with its deadline; shared by raise_objection and
 // correction orders.
 Status OpenObjection(ApplyEnv& env, ObjectionRecord objection, AssetRecord& asset) {
-  Step step = objection.kind == ObjectionKind::kQuality ? Step::kQualityTask : Step::kObjectionAnswer;
-  ASSIGN_OR_RETURN(objection.due_ms, DueTimeAt(env, asset.provider_authority, step));
-  if (objection.due_ms != 0) AddDeadline(env, objection.due_ms, DeadlineKind::kObjectionAnswer, objection.id);
+  ASSIGN_OR_RETURN(objection.due_ms, DueTimeAt(env, asset.provider_authority, StepOf(objection.kind)));
+  if (objection.due_ms != 0) AddDeadline(env, objection.due_ms, DeadlineKindOf(objection.kind), objection.id);
   objection.asset_version = asset.version;
   objection.provider_authority = asset.provider_authority;
   objection.raised_ms = env.time_ms;
   objection.status = ObjectionStatus::kOpen;
   StoreObjection(env, objection, std::nullopt);
   env.state.Put(Key("ix").Id("ob-asset").Id(asset.id).Id(objection.id), "");
-  return MarkDisputed(env, asset, +1,
-                      "objection " + objection.id + " (" + std::string(EnumName(objection.kind)) + ") opened: disputed");
+  std::string summary = "objection " + objection.id + " (" + std::string(EnumName(objection.kind)) + ") opened" +
+                        (MarksDisputed(objection.kind) ? ": disputed" : "");
+  return MarkDisputed(env, asset, objection.kind, +1, std::move(summary));
+}
+
+// Records the answer of an open or escalated objection: late answers are flagged,
+// timely ones take their deadline out of the index.
+Status CloseObjection(TxContext& ctx, ObjectionRecord& objection, ObjectionAnswer answer, std::string reason) {
+  if (objection.due_ms != 0 && ctx.now() >= objection.due_ms) {
+    objection.answered_late = true;
+    ctx.notes.push_back("flag:late_objection_answer");
+    RETURN_IF_ERROR(WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kLateObjectionAnswer, objection.provider_authority,
+                                                TargetKind::kObjection, objection.id, "answered after the deadline")));
+  } else if (objection.due_ms != 0) {
+    RemoveDeadline(ctx.env, objection.due_ms, DeadlineKindOf(objection.kind), objection.id);
+  }
+  ObjectionStatus old = objection.status;
+  objection.status = ObjectionStatus::kAnswered;
+  objection.answer = answer;
+  objection.answer_reason = std::move(reason);
+  StoreObjection(ctx.env, objection, old);
+  return Status::Ok();
 }
 
 Status CarryOutOrder(TxContext& ctx, const std::string& dispute_id, size_t index, const DisputeOrder& order) {
@@ -127,6 +178,12 @@ Status ApplyBody(TxContext& ctx, const RaiseObjectionBody& body) {
   ASSIGN_OR_RETURN(AssetRecord asset, LoadAsset(ctx.state(), body.asset_id));
   if (body.kind == ObjectionKind::kQuality) {
     RETURN_IF_ERROR(RequireSupervisorOver(ctx, asset.provider_authority).WithContext("quality task (002 §12)"));
+  } else if (body.kind == ObjectionKind::kCatalogUpdate) {
+    RETURN_IF_ERROR(RequireSupervisorOver(ctx, asset.provider_authority).WithContext("catalog update task (004 §14)"));
+    if (asset.status != AssetStatus::kActive) {
+      return Status::FailedPrecondition("asset \"" + asset.id + "\" is " + std::string(EnumName(asset.status)) +
+                                        ": its catalog entry is no longer kept up to date");
+    }
   } else if (!ctx.sender.HasRole(Role::kUser) && !ctx.sender.HasRole(Role::kPublic) &&
              !ctx.sender.HasRole(Role::kSupervisor)) {
     return Status::PermissionDenied("raise_objection needs a user, public or supervisor account");
@@ -162,20 +219,8 @@ Status ApplyBody(TxContext& ctx, const AnswerObjectionBody& body) {
   } else if (body.new_version) {
     return Status::InvalidArgument("body.new_version: only a correction names a version");
   }
-  if (objection.due_ms != 0 && ctx.now() >= objection.due_ms) {
-    objection.answered_late = true;
-    ctx.notes.push_back("flag:late_objection_answer");
-    RETURN_IF_ERROR(WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kLateObjectionAnswer, asset.provider_authority,
-                                                TargetKind::kObjection, objection.id, "answered after the deadline")));
-  } else if (objection.due_ms != 0) {
-    RemoveDeadline(ctx.env, objection.due_ms, DeadlineKind::kObjectionAnswer, objection.id);
-  }
-  ObjectionStatus old = objection.status;
-  objection.status = ObjectionStatus::kAnswered;
-  objection.answer = body.answer;
-  objection.answer_reason = body.reason;
-  StoreObjection(ctx.env, objection, old);
-  return MarkDisputed(ctx.env, asset, -1,
+  RETURN_IF_ERROR(CloseObjection(ctx, objection, body.answer, body.reason));
+  return MarkDisputed(ctx.env, asset, objection.kind, -1,
                       "objection " + objection.id + " answered: " + std::string(EnumName(body.answer)));
 }
 
@@ -195,7 +240,9 @@ Status ApplyBody(TxContext& ctx, const EscalateObjectionBody& body) {
   RETURN_IF_ERROR(WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kObjectionEscalated, asset.provider_authority,
                                               TargetKind::kObjection, objection.id, body.reason)));
   if (old == ObjectionStatus::kAnswered) {
-    return MarkDisputed(ctx.env, asset, +1, "objection " + objection.id + " escalated after its answer: disputed");
+    return MarkDisputed(ctx.env, asset, objection.kind, +1,
+                        "objection " + objection.id + " escalated after its answer" +
+                            (MarksDisputed(objection.kind) ? ": disputed" : ""));
   }
   return Status::Ok();
 }
@@ -206,6 +253,7 @@ Status ApplyBody(TxContext& ctx, const OpenDisputeBody& body) {
     return Status::PermissionDenied("open_dispute needs a supervisor, court or arbitrator");
   }
   RETURN_IF_ERROR(RequireAbsent(ctx.state(), Key("di").Id(body.dispute_id), "dispute", body.dispute_id));
+  RETURN_IF_ERROR(RequireTransactionsInLedger(ctx, body.record_refs, "body.record_refs"));
   DisputeRecord dispute;
   dispute.id = body.dispute_id;
   dispute.opener = ctx.sender.id;
@@ -244,6 +292,35 @@ Status ExpireObjectionAnswer(ApplyEnv& env, std::string_view objection_id) {
   StoreObjection(env, objection, objection.status);
   return WriteFlag(env, MakeFlag(env, FlagKind::kObjectionOverdue, objection.provider_authority, TargetKind::kObjection,
                                  objection.id, "unanswered at its deadline"));
+}
+
+Status ExpireCatalogUpdate(ApplyEnv& env, std::string_view task_id) {
+  ASSIGN_OR_RETURN(ObjectionRecord task, LoadObjection(env.state, task_id));
+  if (task.status != ObjectionStatus::kOpen && task.status != ObjectionStatus::kEscalated) return Status::Ok();
+  task.overdue = true;
+  StoreObjection(env, task, task.status);
+  return WriteFlag(env, MakeFlag(env, FlagKind::kCatalogUpdateOverdue, task.provider_authority, TargetKind::kObjection,
+                                 task.id, "catalog entry of asset " + task.asset_id +
+                                              " not updated within the period after the change (004 §14)"));
+}
+
+Status FulfilCatalogUpdates(TxContext& ctx, AssetRecord& asset, ObjectionAnswer answer, std::string_view what) {
+  std::vector<std::string> open_ids;
+  std::string prefix = Key("ix").Id("cu-open").Id(asset.id).Prefix();
+  RETURN_IF_ERROR(ctx.state().Scan(prefix, "", ctx.env.options.catalog_tasks_per_change_max,
+                                   [&](std::string_view key, std::string_view) {
+                                     open_ids.emplace_back(key.substr(prefix.size()));
+                                     return true;
+                                   }));
+  for (const std::string& id : open_ids) {
+    ASSIGN_OR_RETURN(ObjectionRecord task, LoadObjection(ctx.state(), id));
+    task.corrected_version = asset.version;
+    RETURN_IF_ERROR(CloseObjection(ctx, task, answer, "catalog updated: " + std::string(what)));
+    AppendHistory(ctx.env, asset, "catalog update task " + id + " done (004 §14)" +
+                                      (task.answered_late ? ", late" : ""));
+    ctx.notes.push_back("catalog_update_done:" + id);
+  }
+  return Status::Ok();
 }
 
 }  // namespace shulian::ledger

@@ -11,6 +11,8 @@
 //   digest, public key        32 raw bytes
 //   opaque bytes              u32 length ‖ bytes
 //   optional<T>               u8 0 (absent) or u8 1 ‖ T
+//   trailing optional<T>      nothing (absent) or u8 1 ‖ T — only a body's last
+//                             field, for fields added after the body was defined
 //   list<T>                   u32 count ‖ count × T
 //   nested struct             its fields in order, no length
 // docs/transactions.md lists each layout and its JSON form.
@@ -390,6 +392,11 @@ struct RecordAccessBody : BodyBase<RecordAccessBody, TxType::kRecordAccess> {
   crypto::Digest result_digest;     // of the result the user received
   AccessMode mode = AccessMode::kRequestResponse;
   bool third_party = false;         // data passed on to a third party (001 §17, 003 §24)
+  // The data subject's authorisation for that third party (001 §27), a document
+  // hash: personal data may be passed on only with it. Added after the body's
+  // first definition, so it is encoded last and only when present (no bytes when
+  // absent; see body_codec.h TrailingOptionalCodec).
+  std::optional<crypto::Digest> subject_authorisation_hash;
   friend bool operator==(const RecordAccessBody&, const RecordAccessBody&) = default;
 };
 

@@ -309,10 +309,53 @@ struct OptionalCodec {
   }
 };
 
+// An optional field added to a body after the body was first defined. It must be
+// the body's last field: absent, it is encoded as nothing (so encodings made before
+// it existed still decode, and mean the same); present, as u8 1 ‖ value. A
+// trailing 0 byte is refused, so absence keeps exactly one encoding. Its JSON key
+// is omitted when absent, as before the field existed.
+template <typename Inner>
+struct TrailingOptionalCodec {
+  using Value = std::optional<typename Inner::Value>;
+  Inner inner;
+  void Write(ByteWriter& writer, const Value& value) const {
+    if (!value) return;
+    writer.PutBool(true);
+    inner.Write(writer, *value);
+  }
+  Status Check(const BodyLimits& limits, std::string_view path, const Value& value) const {
+    return value ? inner.Check(limits, path, *value) : Status::Ok();
+  }
+  Status Read(ByteReader& reader, const BodyLimits& limits, std::string_view path, Value& value) const {
+    value.reset();
+    if (reader.remaining() == 0) return Status::Ok();
+    Result<uint8_t> present = reader.GetU8();
+    if (!present.ok()) return present.status().WithContext(path);
+    if (*present != 1) return FieldError(path, "present flag must be 1 (an absent trailing field is no bytes)");
+    value.emplace();
+    return inner.Read(reader, limits, path, *value);
+  }
+  Json ToJson(const Value& value) const { return value ? inner.ToJson(*value) : Json(nullptr); }
+  Status FromJson(const Json& json, const BodyLimits& limits, std::string_view path, Value& value) const {
+    if (json.is_null()) {
+      value.reset();
+      return Status::Ok();
+    }
+    value.emplace();
+    return inner.FromJson(json, limits, path, *value);
+  }
+};
+
 template <typename C>
 inline constexpr bool kIsOptionalCodec = false;
 template <typename Inner>
 inline constexpr bool kIsOptionalCodec<OptionalCodec<Inner>> = true;
+template <typename Inner>
+inline constexpr bool kIsOptionalCodec<TrailingOptionalCodec<Inner>> = true;
+template <typename C>
+inline constexpr bool kIsTrailingCodec = false;
+template <typename Inner>
+inline constexpr bool kIsTrailingCodec<TrailingOptionalCodec<Inner>> = true;
 
 inline std::string ItemPath(std::string_view path, size_t index) {
   return std::string(path) + "[" + std::to_string(index) + "]";
@@ -433,6 +476,9 @@ class JsonWriter {
   explicit JsonWriter(Json& object) : object_(object) {}
   template <typename T, typename C>
   void operator()(std::string_view name, const T& value, const C& codec) {
+    if constexpr (kIsTrailingCodec<C>) {
+      if (!value) return;  // the JSON form a body had before the field existed
+    }
     object_[std::string(name)] = codec.ToJson(value);
   }
 
@@ -524,6 +570,7 @@ inline constexpr OptionalCodec<TextCodec> kOptionalText{kText};
 inline constexpr TextCodec kNameOrEmpty{&BodyLimits::name_bytes_max, false};
 inline constexpr Fixed32Codec<crypto::Digest> kDigest{};
 inline constexpr OptionalCodec<Fixed32Codec<crypto::Digest>> kOptionalDigest{};
+inline constexpr TrailingOptionalCodec<Fixed32Codec<crypto::Digest>> kTrailingDigest{};
 inline constexpr Fixed32Codec<crypto::PublicKey> kPublicKey{};
 inline constexpr BoolCodec kBool{};
 inline constexpr IntCodec<uint64_t> kSizeBytes{0, kJsonIntegerMax};
@@ -813,6 +860,7 @@ void VisitFields(V& v, S& s) {
   v("result_digest", s.result_digest, kDigest);
   v("mode", s.mode, kEnum<AccessMode>);
   v("third_party", s.third_party, kBool);
+  v("subject_authorisation_hash", s.subject_authorisation_hash, kTrailingDigest);  // added: stays last
 }
 
 template <typename V, BodyStruct<RaiseObjectionBody> S>

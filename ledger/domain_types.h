@@ -99,6 +99,10 @@ enum class ObjectionKind : uint8_t {
   kPrivacy = 3,
   kTradeSecret = 4,
   kQuality = 5,  // a supervisor's quality rectification task (002 §12)
+  // A supervisor's notice that a change of law or of administrative functions
+  // requires this catalog entry to be updated (004 §14: within 15 working days).
+  // A task, not a doubt about the data: the asset is not marked disputed.
+  kCatalogUpdate = 6,
 };
 
 // How a provider answers an objection.
@@ -207,7 +211,8 @@ SHULIAN_ENUM_INFO(AccessMode, "access mode", {AccessMode::kRequestResponse, "req
                   {AccessMode::kCopy, "copy"});
 SHULIAN_ENUM_INFO(ObjectionKind, "objection kind", {ObjectionKind::kError, "error"},
                   {ObjectionKind::kOmission, "omission"}, {ObjectionKind::kPrivacy, "privacy"},
-                  {ObjectionKind::kTradeSecret, "trade_secret"}, {ObjectionKind::kQuality, "quality"});
+                  {ObjectionKind::kTradeSecret, "trade_secret"}, {ObjectionKind::kQuality, "quality"},
+                  {ObjectionKind::kCatalogUpdate, "catalog_update"});
 SHULIAN_ENUM_INFO(ObjectionAnswer, "objection answer", {ObjectionAnswer::kCorrected, "corrected"},
                   {ObjectionAnswer::kDeleted, "deleted"}, {ObjectionAnswer::kRejected, "rejected"});
 SHULIAN_ENUM_INFO(Decision, "decision", {Decision::kApprove, "approve"}, {Decision::kRefuse, "refuse"});

@@ -285,4 +285,87 @@ Result<AuthoritySummary> Queries::Summary(const Viewer& viewer, std::string_view
   return summary;
 }
 
+// ---------- court-wide ----------
+
+Status Queries::RequireEverything(const Viewer& viewer, std::string_view what) const {
+  if (viewer.scope == ViewScope::kEverything) return Status::Ok();
+  return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read " + std::string(what) +
+                                  " across every authority (court, arbitrator, auditor or operator only)");
+}
+
+template <typename T>
+Result<Page<T>> Queries::RecordsById(const std::string& prefix, std::string_view head, const PageRequest& page) const {
+  return ScanPage<T>(prefix, page, "", [&](std::string_view key, std::string_view) -> Result<std::optional<T>> {
+    std::string_view id = key.substr(key.rfind('/') + 1);
+    ASSIGN_OR_RETURN(T record, LoadRecord<T>(state_, Key(head).Id(id)));
+    return std::optional<T>(std::move(record));
+  });
+}
+
+Result<Page<FlagRecord>> Queries::FlagsFromIndex(const std::string& prefix, const PageRequest& page) const {
+  return ScanPage<FlagRecord>(
+      prefix, page, "", [&](std::string_view key, std::string_view authority) -> Result<std::optional<FlagRecord>> {
+        uint64_t seq = TrailingU64(key);
+        ASSIGN_OR_RETURN(FlagRecord flag, LoadRecord<FlagRecord>(state_, Key("fl").Id(authority).U64(seq)));
+        return std::optional<FlagRecord>(std::move(flag));
+      });
+}
+
+Result<Page<AccessRecord>> Queries::AllAccess(const Viewer& viewer, const TimeRange& range,
+                                              const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "access records"));
+  return AccessRange(Key("ix").Id("x-time").Prefix(), range, page);
+}
+
+Result<Page<AccessRecord>> Queries::AllViolations(const Viewer& viewer, const TimeRange& range,
+                                                  const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "violations"));
+  return AccessRange(Key("ix").Id("x-viol").Prefix(), range, page);
+}
+
+Result<Page<FlagRecord>> Queries::AllOverdue(const Viewer& viewer, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "overdue items"));
+  return FlagsFromIndex(Key("ix").Id("fl-late").Prefix(), page);
+}
+
+Result<Page<FlagRecord>> Queries::FlagsByKind(const Viewer& viewer, FlagKind kind, const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "flags"));
+  return FlagsFromIndex(Key("ix").Id("fl-kind").U8(static_cast<uint8_t>(kind)).Prefix(), page);
+}
+
+Result<Page<RequestRecord>> Queries::AllRequestsByStatus(const Viewer& viewer, RequestStatus status,
+                                                         const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "share requests"));
+  return RecordsById<RequestRecord>(Key("ix").Id("rq-status").U8(static_cast<uint8_t>(status)).Prefix(), "rq", page);
+}
+
+Result<Page<ObjectionRecord>> Queries::AllObjectionsByStatus(const Viewer& viewer, ObjectionStatus status,
+                                                             const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "objections"));
+  return RecordsById<ObjectionRecord>(Key("ix").Id("ob-status").U8(static_cast<uint8_t>(status)).Prefix(), "ob",
+                                      page);
+}
+
+Result<Page<DisputeRecord>> Queries::DisputesByStatus(const Viewer& viewer, DisputeStatus status,
+                                                      const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireEverything(viewer, "dispute cases"));
+  return RecordsById<DisputeRecord>(Key("ix").Id("di-status").U8(static_cast<uint8_t>(status)).Prefix(), "di", page);
+}
+
+Result<DisputeRecord> Queries::Dispute(const Viewer& viewer, std::string_view dispute_id) const {
+  Result<DisputeRecord> dispute = LoadRecord<DisputeRecord>(state_, Key("di").Id(dispute_id));
+  if (!dispute.ok()) {
+    if (dispute.status().code() == ErrorCode::kNotFound) {
+      return Status::NotFound("dispute \"" + std::string(dispute_id) + "\" does not exist");
+    }
+    return dispute.status();
+  }
+  if (viewer.scope != ViewScope::kEverything && dispute->opener != viewer.account_id) {
+    return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read dispute \"" +
+                                    std::string(dispute_id) + "\" (courts, arbitrators, auditors, operators and "
+                                    "its opener only)");
+  }
+  return dispute;
+}
+
 }  // namespace shulian::ledger

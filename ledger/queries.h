@@ -10,6 +10,12 @@
 // outside the viewer's scope fails with PermissionDenied naming what was asked —
 // it never silently returns less.
 //
+// Court-wide queries (the "All" family, FlagsByKind, Disputes*) read one global
+// index across every authority and are for viewers who see everything; anyone
+// else gets PermissionDenied (a supervisor asks per authority instead). An
+// account's access history (AccessByAccount) already spans every provider
+// authority, so it needs no court-wide variant.
+//
 // Ownership: borrows the StateStore, which must outlive it. Thread-safety: const
 // methods; safe while no block is being applied to the same StateStore.
 #pragma once
@@ -105,8 +111,36 @@ class Queries {
 
   Result<AuthoritySummary> Summary(const Viewer& viewer, std::string_view authority_id) const;
 
+  // ---- court-wide: every authority, for viewers who see everything ----
+
+  // Every access record in a time range, in time order.
+  Result<Page<AccessRecord>> AllAccess(const Viewer& viewer, const TimeRange& range, const PageRequest& page) const;
+  // Every access flagged as a violation, in time order.
+  Result<Page<AccessRecord>> AllViolations(const Viewer& viewer, const TimeRange& range,
+                                           const PageRequest& page) const;
+  // Every missed deadline (an item overdue at its deadline, or answered late), in
+  // the order they were flagged.
+  Result<Page<FlagRecord>> AllOverdue(const Viewer& viewer, const PageRequest& page) const;
+  // Every flag of one kind, in the order they were raised.
+  Result<Page<FlagRecord>> FlagsByKind(const Viewer& viewer, FlagKind kind, const PageRequest& page) const;
+  // Share requests / objections in one status at every provider authority, by id.
+  Result<Page<RequestRecord>> AllRequestsByStatus(const Viewer& viewer, RequestStatus status,
+                                                  const PageRequest& page) const;
+  Result<Page<ObjectionRecord>> AllObjectionsByStatus(const Viewer& viewer, ObjectionStatus status,
+                                                      const PageRequest& page) const;
+  // Dispute cases, by id. A supervisor may read the ones it opened (Dispute).
+  Result<Page<DisputeRecord>> DisputesByStatus(const Viewer& viewer, DisputeStatus status,
+                                               const PageRequest& page) const;
+  Result<DisputeRecord> Dispute(const Viewer& viewer, std::string_view dispute_id) const;
+
  private:
   Status RequireAuthority(const Viewer& viewer, std::string_view authority_id) const;
+  Status RequireEverything(const Viewer& viewer, std::string_view what) const;
+  // Pages of the records an index "ix/<..>/<id>" names by the id at its end.
+  template <typename T>
+  Result<Page<T>> RecordsById(const std::string& prefix, std::string_view head, const PageRequest& page) const;
+  // Pages of flags an index names by "<u64 seq>" at its end with the authority as value.
+  Result<Page<FlagRecord>> FlagsFromIndex(const std::string& prefix, const PageRequest& page) const;
   Status RequireAsset(const Viewer& viewer, const AssetRecord& asset) const;
   Result<bool> Within(std::string_view authority_id, std::string_view ancestor_id) const;
   Status CheckPage(const PageRequest& page) const;

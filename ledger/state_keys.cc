@@ -103,8 +103,22 @@ std::string_view FlagKindName(FlagKind kind) {
     case FlagKind::kAggregationOverdue: return "aggregation_overdue";
     case FlagKind::kOpenAnswerOverdue: return "open_answer_overdue";
     case FlagKind::kCopyConsentNeeded: return "copy_consent_needed";
+    case FlagKind::kCatalogUpdateOverdue: return "catalog_update_overdue";
   }
   return "unknown";
+}
+
+bool IsDeadlineMiss(FlagKind kind) {
+  switch (kind) {
+    case FlagKind::kShareReviewOverdue:
+    case FlagKind::kLateShareAnswer:
+    case FlagKind::kObjectionOverdue:
+    case FlagKind::kLateObjectionAnswer:
+    case FlagKind::kAggregationOverdue:
+    case FlagKind::kOpenAnswerOverdue:
+    case FlagKind::kCatalogUpdateOverdue: return true;
+    default: return false;
+  }
 }
 
 std::string_view CounterName(Counter counter) {
@@ -119,6 +133,7 @@ std::string_view CounterName(Counter counter) {
     case Counter::kViolations: return "violations";
     case Counter::kDuplicateSources: return "duplicate_sources";
     case Counter::kOverdueObjections: return "overdue_objections";
+    case Counter::kOverdueCatalogUpdates: return "overdue_catalog_updates";
   }
   return "unknown";
 }
@@ -396,6 +411,8 @@ void AccessRecord::EncodeTo(ByteWriter& w) const {
   w.PutI64(time_ms);
   w.PutU64(height);
   PutStrings(w, violations);
+  w.PutBool(subject_authorisation_hash.has_value());
+  if (subject_authorisation_hash) PutDigest(w, *subject_authorisation_hash);
 }
 Result<AccessRecord> AccessRecord::DecodeFrom(ByteReader& r) {
   AccessRecord a;
@@ -416,6 +433,11 @@ Result<AccessRecord> AccessRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(a.time_ms, r.GetI64());
   ASSIGN_OR_RETURN(a.height, r.GetU64());
   ASSIGN_OR_RETURN(a.violations, GetStrings(r));
+  ASSIGN_OR_RETURN(bool authorised, r.GetBool());
+  if (authorised) {
+    ASSIGN_OR_RETURN(crypto::Digest hash, GetDigest(r));
+    a.subject_authorisation_hash = hash;
+  }
   return a;
 }
 
@@ -641,7 +663,7 @@ Result<FlagRecord> FlagRecord::DecodeFrom(ByteReader& r) {
   FlagRecord f;
   ASSIGN_OR_RETURN(f.seq, r.GetU64());
   ASSIGN_OR_RETURN(uint8_t kind, r.GetU8());
-  if (kind == 0 || kind > static_cast<uint8_t>(FlagKind::kCopyConsentNeeded)) {
+  if (kind == 0 || kind > kFlagKindMax) {
     return Status::Corruption("flag record holds an unknown kind");
   }
   f.kind = static_cast<FlagKind>(kind);

@@ -86,6 +86,7 @@ enum class DeadlineKind : uint8_t {
   kAggregationDelivery = 5,  // agreed aggregation not delivered
   kOpenAnswer = 6,           // open-data application unanswered
   kOpenReviewAnswer = 7,     // review (复核) unanswered
+  kCatalogUpdate = 8,        // a catalog update task not done (004 §14)
 };
 
 std::string DeadlineKey(int64_t due_ms, DeadlineKind kind, std::string_view id);
@@ -106,8 +107,13 @@ enum class FlagKind : uint8_t {
   kAggregationOverdue = 10,
   kOpenAnswerOverdue = 11,
   kCopyConsentNeeded = 12,     // 000 §20: a copy-mode grant waits for the supervisor
+  kCatalogUpdateOverdue = 13,  // 004 §14: catalog entry not updated within the period
 };
+inline constexpr uint8_t kFlagKindMax = 13;  // the last FlagKind; update with a new kind
 std::string_view FlagKindName(FlagKind kind);
+// True for the kinds that record a missed deadline: an item unanswered at its
+// deadline (overdue) or answered after it (late).
+bool IsDeadlineMiss(FlagKind kind);
 
 // Per-authority counters a supervisor's summary reads. Stable numbers.
 enum class Counter : uint8_t {
@@ -121,8 +127,9 @@ enum class Counter : uint8_t {
   kViolations = 8,
   kDuplicateSources = 9,
   kOverdueObjections = 10,
+  kOverdueCatalogUpdates = 11,  // 004 §14
 };
-inline constexpr uint8_t kCounterMax = 10;
+inline constexpr uint8_t kCounterMax = 11;
 std::string_view CounterName(Counter counter);
 
 // ---------- records ----------
@@ -288,6 +295,8 @@ struct AccessRecord {
   int64_t time_ms = 0;
   uint64_t height = 0;
   std::vector<std::string> violations;  // the codes above, in check order
+  // The data subject's authorisation for passing personal data on (001 §27).
+  std::optional<crypto::Digest> subject_authorisation_hash;
   void EncodeTo(ByteWriter& w) const;
   static Result<AccessRecord> DecodeFrom(ByteReader& r);
 };

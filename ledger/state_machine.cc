@@ -5,6 +5,7 @@
 
 #include "ledger/apply_context.h"
 #include "ledger/genesis_import.h"
+#include "ledger/store.h"
 
 namespace shulian::ledger {
 namespace {
@@ -32,6 +33,7 @@ Status ProcessDeadline(ApplyEnv& env, DeadlineKind kind, std::string_view id) {
     case DeadlineKind::kAggregationDelivery: return ExpireAggregationDelivery(env, id);
     case DeadlineKind::kOpenAnswer: return ExpireOpenAnswer(env, id);
     case DeadlineKind::kOpenReviewAnswer: return ExpireOpenReviewAnswer(env, id);
+    case DeadlineKind::kCatalogUpdate: return ExpireCatalogUpdate(env, id);
   }
   return Status::Corruption("deadline index holds an unknown kind");
 }
@@ -110,12 +112,14 @@ Result<EnvelopeVerdict> CheckEnvelope(const ChainParamsRecord& params, const Tra
 
 // Runs the rules of one transaction inside a savepoint.
 Result<TxOutcome> ApplyTransaction(const StateMachineOptions& options, const ChainParamsRecord& params,
-                                   const Block& block, const Transaction& tx, StateStore& state) {
+                                   const Block& block, size_t index, const StoredTxLookup& stored_txs,
+                                   StateStore& state) {
+  const Transaction& tx = block.transactions[index];
   TxOutcome outcome;
   outcome.tx_hash = tx.Hash();
   ApplyEnv env{state, options, block.header.time_ms, block.header.height, outcome.tx_hash,
                static_cast<uint16_t>(tx.type)};
-  TxContext ctx{env, tx, {}, {}, {}};
+  TxContext ctx{env, tx, {}, {}, {}, {stored_txs ? &stored_txs : nullptr, &block.transactions, index}};
   ASSIGN_OR_RETURN(EnvelopeVerdict verdict, CheckEnvelope(params, tx, env.time_ms, state, &ctx.sender));
   if (verdict.code != OutcomeCode::kAccepted) {
     outcome.code = verdict.code;
@@ -152,6 +156,15 @@ Result<TxOutcome> ApplyTransaction(const StateMachineOptions& options, const Cha
 
 }  // namespace
 
+StoredTxLookup StoredTransactionsOf(const BlockStore& blocks) {
+  return [&blocks](const crypto::Digest& tx_hash) -> Result<bool> {
+    Result<TxLocation> found = blocks.FindTransaction(tx_hash);
+    if (found.ok()) return true;
+    if (found.status().code() == ErrorCode::kNotFound) return false;
+    return found.status();
+  };
+}
+
 Status StateMachine::ApplyGenesis(const Genesis& genesis, StateStore& state) const {
   ASSIGN_OR_RETURN(ImportedGenesis imported, ImportGenesis(genesis));
   return ApplyImportedGenesis(imported, state);
@@ -185,7 +198,8 @@ Status StateMachine::ApplyImportedGenesis(const ImportedGenesis& genesis, StateS
   return Status::Ok();
 }
 
-Result<std::vector<TxOutcome>> StateMachine::ApplyBlock(const Block& block, StateStore& state) const {
+Result<std::vector<TxOutcome>> StateMachine::ApplyBlock(const Block& block, StateStore& state,
+                                                        const StoredTxLookup& stored_txs) const {
   Result<ChainParamsRecord> params = LoadRecord<ChainParamsRecord>(state, "gp");
   if (!params.ok()) return Status::FailedPrecondition("apply block: no genesis in state: " + params.status().message());
   if (block.header.time_ms < 0 || block.header.time_ms > kBlockTimeMsMax) {
@@ -195,8 +209,8 @@ Result<std::vector<TxOutcome>> StateMachine::ApplyBlock(const Block& block, Stat
   RETURN_IF_ERROR(ProcessDeadlines(env));
   std::vector<TxOutcome> outcomes;
   outcomes.reserve(block.transactions.size());
-  for (const Transaction& tx : block.transactions) {
-    ASSIGN_OR_RETURN(TxOutcome outcome, ApplyTransaction(options_, *params, block, tx, state));
+  for (size_t i = 0; i < block.transactions.size(); ++i) {
+    ASSIGN_OR_RETURN(TxOutcome outcome, ApplyTransaction(options_, *params, block, i, stored_txs, state));
     outcomes.push_back(std::move(outcome));
   }
   return outcomes;

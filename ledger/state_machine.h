@@ -19,14 +19,22 @@
 // ApplyBlock fails (Status) only when the state itself cannot be read or is
 // corrupt; the caller then discards the StateStore's pending writes.
 //
+// Records the rules cite by transaction hash (a dispute's record_refs) are checked
+// against the transaction index of the stored chain through a read-only
+// StoredTxLookup the caller lends (StoredTransactionsOf for a BlockStore), plus the
+// transactions ordered earlier in the block being applied. The lookup sees the
+// chain as it stood before this block, which is the same on every replica.
+//
 // Ownership: the StateMachine holds only its options; the StateStore is lent per
 // call. Thread-safety: const and reentrant; one StateStore belongs to one thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "common/status.h"
+#include "crypto/sha256.h"
 #include "ledger/block.h"
 #include "ledger/bodies.h"
 #include "ledger/outcome.h"
@@ -36,6 +44,16 @@ namespace shulian::ledger {
 
 struct Genesis;
 struct ImportedGenesis;
+class BlockStore;
+
+// True iff a transaction with `tx_hash` is in a block already stored (whatever
+// its outcome: rejected transactions are in the ledger too). An error means the
+// index cannot be read; the block then fails like any unreadable state.
+using StoredTxLookup = std::function<Result<bool>(const crypto::Digest& tx_hash)>;
+
+// The lookup over a block store's transaction index ("t/"). `blocks` must outlive
+// it and must not have the block being applied appended yet.
+StoredTxLookup StoredTransactionsOf(const BlockStore& blocks);
 
 struct StateMachineOptions {
   BodyLimits body_limits;
@@ -44,6 +62,9 @@ struct StateMachineOptions {
   size_t deadlines_per_block_max = 100'000;
   // Authority tree depth walked when resolving scopes and policies.
   size_t authority_depth_max = 16;
+  // Open catalog update tasks (004 §14) one catalog change of an asset carries
+  // out; any beyond stay open for the next change (in id order).
+  size_t catalog_tasks_per_change_max = 256;
 };
 
 class StateMachine {
@@ -56,8 +77,11 @@ class StateMachine {
   Status ApplyImportedGenesis(const ImportedGenesis& genesis, StateStore& state) const;
 
   // One outcome per transaction, in block order. On error the state's pending
-  // writes are undefined and must be discarded.
-  Result<std::vector<TxOutcome>> ApplyBlock(const Block& block, StateStore& state) const;
+  // writes are undefined and must be discarded. Without `stored_txs` no earlier
+  // block can be looked up, so a reference to one is rejected (deterministically:
+  // every replica runs the same caller).
+  Result<std::vector<TxOutcome>> ApplyBlock(const Block& block, StateStore& state,
+                                            const StoredTxLookup& stored_txs = {}) const;
 
   const StateMachineOptions& options() const { return options_; }
 

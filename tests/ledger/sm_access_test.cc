@@ -190,7 +190,8 @@ TEST_F(ObjectionRulesTest, ARulingWithAnImpossibleOrderChangesNothing) {
   // Proves orders are all-or-nothing: one bad order rejects the ruling and nothing is revoked.
   ASSERT_TRUE(Apply("tz.prov", AssetBody("a1", "321200")).accepted());
   ASSERT_TRUE(Apply("nj.user", ShareBody("r1", "a1")).accepted());
-  ASSERT_TRUE(Apply("court", OpenDisputeBody{{}, "d1", "misuse", {crypto::Sha256(AsBytes("x"))}}).accepted());
+  crypto::Digest ref = blocks_.back().transactions[0].Hash();
+  ASSERT_TRUE(Apply("court", OpenDisputeBody{{}, "d1", "misuse", {ref}}).accepted());
   crypto::Digest before = StateDigest();
   CloseDisputeBody close;
   close.dispute_id = "d1";

@@ -3,7 +3,10 @@
 // jiangsu-2024 preset; Taizhou 321200 with taizhou-2023 and its county Xinghua
 // 321281; Nanjing 320100 inheriting Jiangsu) on the cn-2025-2026 holiday calendar,
 // and accounts with deterministic Ed25519 keys. Blocks are applied through
-// StateMachine::ApplyBlock and their writes flushed as the block store would.
+// StateMachine::ApplyBlock and their writes flushed as the block store would; the
+// transaction index the state machine looks references up in is the set of
+// transactions of the blocks applied so far (what BlockStore's "t/" would hold;
+// sm_rules_test.cc also runs the real BlockStore index).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -14,6 +17,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -160,9 +164,13 @@ class SmTest : public ::testing::Test {
     block.header.tx_count = static_cast<uint32_t>(txs.size());
     block.transactions = std::move(txs);
     blocks_.push_back(block);
-    Result<std::vector<TxOutcome>> outcomes = machine_.ApplyBlock(block, *state_);
+    StoredTxLookup stored = [this](const crypto::Digest& hash) -> Result<bool> {
+      return stored_tx_hashes_.contains(hash);
+    };
+    Result<std::vector<TxOutcome>> outcomes = machine_.ApplyBlock(block, *state_, stored);
     EXPECT_TRUE(outcomes.ok()) << outcomes.status().ToString();
     Flush(*db_, *state_);
+    for (const Transaction& tx : block.transactions) stored_tx_hashes_.insert(tx.Hash());
     return outcomes.ok() ? *outcomes : std::vector<TxOutcome>{};
   }
 
@@ -268,6 +276,7 @@ class SmTest : public ::testing::Test {
   StateMachine machine_;
   std::map<std::string, crypto::KeyPair> keys_;
   std::vector<Block> blocks_;
+  std::set<crypto::Digest> stored_tx_hashes_;  // of blocks_, like the block store's index
   int64_t now_ms_ = kMonday20250303;
   uint64_t height_ = 0;
   uint64_t nonce_ = 0;
