@@ -1,0 +1,346 @@
+// The load tool (bench/load): its workload is valid signed transactions, its
+// figures are computed as documented, bad flags are usage errors, and it drives
+// a real 3-node network (and, where etcd is installed, a real etcd) with every
+// transaction accounted for.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/client.h"
+#include "bench/load/load_tool.h"
+#include "bench/load/report.h"
+#include "bench/load/workload.h"
+#include "crypto/keys.h"
+#include "ledger/bodies.h"
+#include "ledger/transaction.h"
+#include "node/cli/network_init.h"
+
+namespace shulian::load {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kNodes = 3;
+constexpr int kLeaderWaitMs = 30'000;
+constexpr int kToolTimeoutMs = 60'000;
+
+std::string MakeTempDir(const std::string& name) {
+  std::string pattern = (fs::temp_directory_path() / (name + "-XXXXXX")).string();
+  if (mkdtemp(pattern.data()) == nullptr) return "";
+  return pattern;
+}
+
+// Runs `argv` with stdout and stderr in files; returns the exit code, -1 on timeout.
+struct ProgramRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+ProgramRun RunProgram(const std::vector<std::string>& argv, const std::string& dir, int timeout_ms) {
+  const std::string out_path = dir + "/run.out", err_path = dir + "/run.err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  ProgramRun run;
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return run;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  run.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream out(out_path), err(err_path);
+  std::stringstream out_text, err_text;
+  out_text << out.rdbuf();
+  err_text << err.rdbuf();
+  run.out = out_text.str();
+  run.err = err_text.str();
+  return run;
+}
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+void Stop(std::vector<pid_t>& pids) {
+  for (pid_t pid : pids) kill(pid, SIGTERM);
+  for (pid_t pid : pids) {
+    int status = 0;
+    for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (waitpid(pid, &status, WNOHANG) == 0) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+    }
+  }
+  pids.clear();
+}
+
+WorkloadOptions SmallWorkload() {
+  WorkloadOptions options;
+  options.network_id = "load-test";
+  options.tag = "t1";
+  options.seed = "load-test";
+  options.providers = 3;
+  options.users = 10;
+  options.assets_per_provider = 4;
+  options.grants_per_user = 2;
+  return options;
+}
+
+TEST(LoadReportTest, PercentilesAreNearestRankOverCommittedRequests) {
+  // Proves p50/p95/p99/max/mean follow the nearest-rank definition on 1..100 ms.
+  std::vector<uint32_t> latencies;
+  for (uint32_t ms = 100; ms >= 1; --ms) latencies.push_back(ms * 1000);
+  LatencySummary summary = SummarizeLatencies(latencies);
+  EXPECT_DOUBLE_EQ(summary.p50_ms, 50);
+  EXPECT_DOUBLE_EQ(summary.p95_ms, 95);
+  EXPECT_DOUBLE_EQ(summary.p99_ms, 99);
+  EXPECT_DOUBLE_EQ(summary.max_ms, 100);
+  EXPECT_DOUBLE_EQ(summary.mean_ms, 50.5);
+  std::vector<uint32_t> none;
+  EXPECT_DOUBLE_EQ(SummarizeLatencies(none).p99_ms, 0);
+}
+
+TEST(LoadReportTest, ReadsPeakAndCurrentMemoryFromProc) {
+  // Proves VmHWM and VmRSS are read for a live process and a missing one is NotFound.
+  Result<ProcessMemory> self = ReadProcessMemory(getpid(), "self");
+  ASSERT_TRUE(self.ok()) << self.status().ToString();
+  EXPECT_GT(self->vm_rss_kib, 0u);
+  EXPECT_GE(self->vm_hwm_kib, self->vm_rss_kib);
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(ReadProcessMemory(child, "gone").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(LoadWorkloadTest, SetupAndMixAreValidSignedAndDistinct) {
+  // Proves every setup and timed transaction decodes, verifies with its sender's
+  // key, has a valid body and a distinct hash, and the mix follows the percentages.
+  ASSERT_TRUE(crypto::Initialize().ok());
+  Result<Workload> workload = Workload::Create(SmallWorkload());
+  ASSERT_TRUE(workload.ok()) << workload.status().ToString();
+  crypto::KeyPair operator_key = crypto::KeyPair::Generate();
+  std::map<std::string, crypto::PublicKey> keys = {{"op", operator_key.public_key()}};
+  for (const auto* group : {&workload->providers(), &workload->users()}) {
+    for (const LoadAccount& account : *group) keys[account.id] = account.key.public_key();
+  }
+  auto phases = workload->SetupPhases("op", operator_key, 1'767'225'600'000);
+  ASSERT_EQ(phases.size(), 4u);
+  EXPECT_EQ(phases[0].size(), 13u);  // accounts
+  EXPECT_EQ(phases[1].size(), 12u);  // assets
+  EXPECT_EQ(phases[2].size(), 20u);  // requests
+  EXPECT_EQ(phases[3].size(), 5u);   // approvals of requests on conditional assets (one asset in four)
+  std::vector<ledger::Transaction> timed = workload->Generate(2000, 1'767'225'600'000);
+  std::set<std::string> hashes;
+  std::map<ledger::TxType, size_t> types;
+  auto check = [&](const ledger::Transaction& tx) {
+    Result<ledger::Transaction> decoded = ledger::Transaction::Decode(tx.Encode());
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    ASSERT_TRUE(keys.contains(tx.sender)) << tx.sender;
+    EXPECT_TRUE(decoded->VerifySignature(keys.at(tx.sender)));
+    EXPECT_TRUE(ledger::ValidateBody(tx.type, tx.body).ok()) << ledger::ValidateBody(tx.type, tx.body).ToString();
+    EXPECT_TRUE(hashes.insert(tx.Hash().ToHex()).second);
+    ++types[tx.type];
+  };
+  for (const auto& phase : phases) {
+    for (const auto& tx : phase) check(tx);
+  }
+  types.clear();
+  for (const auto& tx : timed) check(tx);
+  EXPECT_GT(types[ledger::TxType::kRecordAccess], 1700u);
+  EXPECT_GT(types[ledger::TxType::kRegisterAsset], 40u);
+  EXPECT_GT(types[ledger::TxType::kRequestShare], 40u);
+  EXPECT_EQ(types[ledger::TxType::kRecordAccess] + types[ledger::TxType::kRegisterAsset] +
+                types[ledger::TxType::kRequestShare],
+            2000u);
+}
+
+TEST(LoadToolTest, BadFlagsAreUsageErrorsThatNameTheFlag) {
+  // Proves a bad flag exits 2 with a message naming it, before anything is sent.
+  auto run = [](std::vector<std::string> args) {
+    std::ostringstream out, err;
+    int code = RunLoadTool(args, out, err);
+    return std::make_pair(code, err.str());
+  };
+  auto [code, err] = run({"shulian", "--network", "/nonexistent", "--concurrency", "0"});
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_NE(err.find("--concurrency"), std::string::npos) << err;
+  std::tie(code, err) = run({"etcd", "--batch", "500"});
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_NE(err.find("--batch"), std::string::npos) << err;
+  std::tie(code, err) = run({"shulian", "--transactions", "10"});
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_NE(err.find("--network"), std::string::npos) << err;
+  std::tie(code, err) = run({"shulian", "--network", "/x", "--mix", "50,10,10"});
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_NE(err.find("--mix"), std::string::npos) << err;
+  std::tie(code, err) = run({"cassandra"});
+  EXPECT_EQ(code, kExitUsage);
+  std::tie(code, err) = run({"shulian", "--network", "/nonexistent"});
+  EXPECT_EQ(code, kExitUsage);
+  EXPECT_NE(err.find("accounts.json"), std::string::npos) << err;
+}
+
+class LoadProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Initialize().ok());
+    dir_ = MakeTempDir("shulian-load-test");
+    ASSERT_FALSE(dir_.empty());
+    // Ports from the pid so that parallel runs on one machine do not collide
+    // (peers 45000-54999, API 55000-64999: apart from the other process tests).
+    peer_base_ = 45000 + static_cast<uint32_t>(getpid() % 1000) * 10;
+    api_base_ = peer_base_ + 10000;
+  }
+  void TearDown() override {
+    Stop(pids_);
+    std::error_code error;
+    fs::remove_all(dir_, error);
+  }
+
+  void StartShulian() {
+    cli::NetworkInitOptions options;
+    options.seed = "load-test";
+    options.peer_port_base = peer_base_;
+    options.api_port_base = api_base_;
+    Result<cli::NetworkPlan> plan = cli::PlanNetwork(options);
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    ASSERT_TRUE(cli::WriteNetwork(*plan, net()).ok());
+    for (int id = 1; id <= kNodes; ++id) {
+      pids_.push_back(Spawn({SHULIAN_NODE_BINARY, "--config", net() + "/node-" + std::to_string(id) + ".json"},
+                            dir_ + "/node-" + std::to_string(id) + ".log"));
+    }
+  }
+
+  std::string net() const { return dir_ + "/net"; }
+  std::string Url(uint32_t id) const { return "http://127.0.0.1:" + std::to_string(api_base_ + id); }
+
+  json RunTool(std::vector<std::string> args) {
+    args.insert(args.begin(), SHULIAN_LOAD_BINARY);
+    ProgramRun run = RunProgram(args, dir_, kToolTimeoutMs);
+    EXPECT_EQ(run.code, kExitOk) << run.out << run.err;
+    json parsed = json::parse(run.out, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << run.out << run.err;
+    return parsed;
+  }
+
+  std::string dir_;
+  uint32_t peer_base_ = 0;
+  uint32_t api_base_ = 0;
+  std::vector<pid_t> pids_;
+};
+
+TEST_F(LoadProcessTest, DrivesAThreeNodeNetworkAndAccountsForEveryTransaction) {
+  // Proves the tool sets up its accounts, assets and grants, then commits every
+  // timed transaction, single and batched, with no errors, ordered percentiles
+  // and the peak memory of all three nodes; and the ledger holds what it reported.
+  StartShulian();
+  std::string pids;
+  for (pid_t pid : pids_) pids += (pids.empty() ? "" : ",") + std::to_string(pid);
+  const std::vector<std::string> common = {"--network", net(), "--users", "12", "--providers", "3", "--pids",
+                                           pids, "--json", "--seed", "load-test"};
+  std::vector<std::string> single = {"shulian", "--transactions", "300", "--concurrency", "8", "--tag", "single"};
+  single.insert(single.end(), common.begin(), common.end());
+  json report = RunTool(single);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(report["committed"], 300);
+  EXPECT_EQ(report["accepted"], 300) << report.dump();  // every use within its grant, every id new
+  EXPECT_EQ(report["error_count"], 0) << report.dump();
+  EXPECT_EQ(report["requests_committed"], 300);
+  EXPECT_GT(report["committed_per_s"].get<double>(), 0);
+  EXPECT_GT(report["tx_bytes_mean"].get<double>(), 200);
+  const json& latency = report["latency_ms"];
+  EXPECT_GT(latency["p50"].get<double>(), 0);
+  EXPECT_LE(latency["p50"].get<double>(), latency["p95"].get<double>());
+  EXPECT_LE(latency["p95"].get<double>(), latency["p99"].get<double>());
+  EXPECT_LE(latency["p99"].get<double>(), latency["max"].get<double>());
+  ASSERT_EQ(report["processes"].size(), 3u) << report.dump();
+  for (const json& process : report["processes"]) EXPECT_GT(process["vm_hwm_kib"].get<uint64_t>(), 0u);
+
+  std::vector<std::string> batched = {"shulian", "--transactions", "200", "--concurrency", "4", "--batch", "25",
+                                      "--tag", "batched"};
+  batched.insert(batched.end(), common.begin(), common.end());
+  report = RunTool(batched);
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(report["committed"], 200);
+  EXPECT_EQ(report["accepted"], 200) << report.dump();
+  EXPECT_EQ(report["requests"], 8);
+  EXPECT_EQ(report["error_count"], 0) << report.dump();
+
+  // The ledger agrees: the access records of one load user are there to query.
+  api::ClientOptions client_options;
+  client_options.base_url = Url(1);
+  auto client = api::ApiClient::Create(client_options);
+  ASSERT_TRUE(client.ok());
+  Result<json> status = (*client)->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_GE(status->value("height", 0), 2);
+}
+
+TEST_F(LoadProcessTest, DrivesEtcdThroughItsJsonGateway) {
+  // Proves etcd mode PUTs values as large as our encoded transactions through
+  // etcd's gateway and counts each one; skipped where etcd is not installed.
+  const std::string etcd = "/usr/bin/etcd";
+  if (!fs::exists(etcd)) GTEST_SKIP() << "etcd is not installed (apt-get install etcd-server)";
+  const std::string client_url = "http://127.0.0.1:" + std::to_string(api_base_ + 9);
+  const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer_base_ + 9);
+  pids_.push_back(Spawn({etcd, "--name", "t1", "--data-dir", dir_ + "/etcd", "--listen-client-urls", client_url,
+                         "--advertise-client-urls", client_url, "--listen-peer-urls", peer_url,
+                         "--initial-advertise-peer-urls", peer_url, "--initial-cluster", "t1=" + peer_url},
+                        dir_ + "/etcd.log"));
+  json report = RunTool({"etcd", "--endpoints", client_url, "--transactions", "300", "--concurrency", "8",
+                         "--json", "--pids", std::to_string(pids_.back()), "--users", "12", "--providers", "3"});
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(report["committed"], 300);
+  EXPECT_EQ(report["error_count"], 0) << report.dump();
+  EXPECT_GT(report["tx_bytes_mean"].get<double>(), 200);
+  ASSERT_EQ(report["processes"].size(), 1u);
+  report = RunTool({"etcd", "--endpoints", client_url, "--transactions", "100", "--concurrency", "2", "--batch",
+                    "10", "--json", "--users", "12", "--providers", "3"});
+  ASSERT_TRUE(report.is_object());
+  EXPECT_EQ(report["committed"], 100);
+  EXPECT_EQ(report["requests"], 10);
+  EXPECT_EQ(report["error_count"], 0) << report.dump();
+}
+
+}  // namespace
+}  // namespace shulian::load
