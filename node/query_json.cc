@@ -60,6 +60,8 @@ json ToJson(const ledger::AccessRecord& r) {
           {"result_digest", r.result_digest.ToHex()},
           {"mode", Name(r.mode)},
           {"third_party", r.third_party},
+          {"subject_authorisation_hash",
+           r.subject_authorisation_hash ? json(r.subject_authorisation_hash->ToHex()) : json(nullptr)},
           {"time_ms", r.time_ms},
           {"height", r.height},
           {"violations", r.violations}};
@@ -133,6 +135,30 @@ json ToJson(const ledger::FlagRecord& f) {
           {"tx_hash", f.tx_hash.ToHex()}};
 }
 
+json ToJson(const ledger::DisputeRecord& d) {
+  json refs = json::array();
+  for (const crypto::Digest& ref : d.record_refs) refs.push_back(ref.ToHex());
+  json orders = json::array();
+  for (const ledger::DisputeOrder& o : d.orders) {
+    orders.push_back({{"kind", Name(o.kind)},
+                      {"target_kind", Name(o.target_kind)},
+                      {"target_id", o.target_id},
+                      {"detail", o.detail}});
+  }
+  bool closed = d.status == ledger::DisputeStatus::kClosed;
+  return {{"dispute_id", d.id},
+          {"opener", d.opener},
+          {"subject", d.subject},
+          {"record_refs", refs},
+          {"status", Name(d.status)},
+          {"opened_ms", d.opened_ms},
+          {"closed_ms", closed ? json(d.closed_ms) : json(nullptr)},
+          {"closer", closed ? json(d.closer) : json(nullptr)},
+          {"ruling_hash", closed ? json(d.ruling_hash.ToHex()) : json(nullptr)},
+          {"summary", d.summary},
+          {"orders", orders}};
+}
+
 template <typename T>
 api::QueryPage PageJson(const ledger::Page<T>& page) {
   api::QueryPage out{json::array(), std::nullopt};
@@ -172,6 +198,60 @@ Result<E> ParseEnum(const std::string& field, const std::string& text) {
   return *value;
 }
 
+// Flag kinds have their own wire names (ledger/state_keys.h), numbered from 1.
+Result<ledger::FlagKind> ParseFlagKind(const std::string& text) {
+  for (uint8_t raw = 1; raw <= ledger::kFlagKindMax; ++raw) {
+    auto kind = static_cast<ledger::FlagKind>(raw);
+    if (ledger::FlagKindName(kind) == text) return kind;
+  }
+  return Status::InvalidArgument("kind: unknown flag kind \"" + text + "\"");
+}
+
+// The court-wide queries (every authority; courts, arbitrators, auditors and
+// operators only). Nullopt: `name` is not one of them.
+std::optional<Result<api::QueryPage>> RunCourtWideQuery(const ledger::Queries& queries, const ledger::Viewer& viewer,
+                                                        const api::QueryRequest& request,
+                                                        const ledger::PageRequest& page) {
+  const std::string& name = request.name;
+  auto paged = [](auto result) -> Result<api::QueryPage> {
+    if (!result.ok()) return result.status();
+    return PageJson(*result);
+  };
+  if (name == "access_all" || name == "violations_all") {
+    Result<ledger::TimeRange> range = Range(request);
+    if (!range.ok()) return range.status();
+    if (name == "access_all") return paged(queries.AllAccess(viewer, *range, page));
+    return paged(queries.AllViolations(viewer, *range, page));
+  }
+  if (name == "overdue_all") return paged(queries.AllOverdue(viewer, page));
+  if (name == "flags_by_kind") {
+    Result<ledger::FlagKind> kind = ParseFlagKind(Param(request, "kind"));
+    if (!kind.ok()) return kind.status();
+    return paged(queries.FlagsByKind(viewer, *kind, page));
+  }
+  if (name == "requests_by_status_all") {
+    Result<ledger::RequestStatus> status = ParseEnum<ledger::RequestStatus>("status", Param(request, "status"));
+    if (!status.ok()) return status.status();
+    return paged(queries.AllRequestsByStatus(viewer, *status, page));
+  }
+  if (name == "objections_by_status_all") {
+    Result<ledger::ObjectionStatus> status = ParseEnum<ledger::ObjectionStatus>("status", Param(request, "status"));
+    if (!status.ok()) return status.status();
+    return paged(queries.AllObjectionsByStatus(viewer, *status, page));
+  }
+  if (name == "disputes_by_status") {
+    Result<ledger::DisputeStatus> status = ParseEnum<ledger::DisputeStatus>("status", Param(request, "status"));
+    if (!status.ok()) return status.status();
+    return paged(queries.DisputesByStatus(viewer, *status, page));
+  }
+  if (name == "dispute") {
+    Result<ledger::DisputeRecord> dispute = queries.Dispute(viewer, Param(request, "dispute_id"));
+    if (!dispute.ok()) return dispute.status();
+    return api::QueryPage{ToJson(*dispute), std::nullopt};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<api::QueryInfo> LedgerQueryInfos() {
@@ -193,6 +273,19 @@ std::vector<api::QueryInfo> LedgerQueryInfos() {
       {"overdue", "Items flagged to an authority's supervisor (overdue, late, violations), oldest first.",
        {"authority_id"}, {}, true, false},
       {"supervisor_summary", "An authority's supervision counters.", {"authority_id"}, {}, false, false},
+      {"access_all", "Court-wide: every access record in a time range.", {}, range, true, false},
+      {"violations_all", "Court-wide: every access flagged as a violation, in time order.", {}, range, true, false},
+      {"overdue_all", "Court-wide: every missed deadline (overdue or answered late), in order.", {}, {}, true,
+       false},
+      {"flags_by_kind", "Court-wide: every flag of one kind (e.g. catalog_update_overdue).", {"kind"}, {}, true,
+       false},
+      {"requests_by_status_all", "Court-wide: share requests in one status at every authority.", {"status"}, {},
+       true, false},
+      {"objections_by_status_all", "Court-wide: objections and tasks in one status at every authority.",
+       {"status"}, {}, true, false},
+      {"disputes_by_status", "Court-wide: dispute cases in one status (open, closed).", {"status"}, {}, true,
+       false},
+      {"dispute", "One dispute case with its record references and ruling.", {"dispute_id"}, {}, false, false},
       {std::string(api::kCatalogQueryName), "The open catalog: unconditionally open assets.", {}, {}, true, true},
   };
 }
@@ -205,6 +298,9 @@ Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api
   }
   const ledger::PageRequest page{request.cursor, request.limit};
   const std::string& name = request.name;
+  if (std::optional<Result<api::QueryPage>> answer = RunCourtWideQuery(queries, viewer, request, page)) {
+    return std::move(*answer);
+  }
   if (name == "asset") {
     ASSIGN_OR_RETURN(ledger::AssetView view, queries.Asset(viewer, Param(request, "asset_id")));
     json out = ToJson(view.asset);

@@ -301,12 +301,18 @@ Status RunGrants(Context& ctx) {
   return RunAndPrint(ctx, "grants_by_user", {{&kUser, ctx.args().Get("user").value_or("")}});
 }
 
+// Without --authority the list commands ask the court-wide variant (every
+// authority), which only courts, arbitrators, auditors and operators may read.
+std::string PerAuthorityOrAll(const Context& ctx, const std::string& per_authority, const std::string& all) {
+  return ctx.args().Has("authority") ? per_authority : all;
+}
+
 Status RunRequests(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   ASSIGN_OR_RETURN(std::string status, RequireOption(ctx.args(), "status"));
   GivenParams given = {{&kStatusParam, status}};
   AddIfGiven(ctx, "authority", kAuthority, given);
-  return RunAndPrint(ctx, "requests_by_status", given);
+  return RunAndPrint(ctx, PerAuthorityOrAll(ctx, "requests_by_status", "requests_by_status_all"), given);
 }
 
 Status RunObjections(Context& ctx) {
@@ -314,14 +320,14 @@ Status RunObjections(Context& ctx) {
   ASSIGN_OR_RETURN(std::string status, RequireOption(ctx.args(), "status"));
   GivenParams given = {{&kStatusParam, status}};
   AddIfGiven(ctx, "authority", kAuthority, given);
-  return RunAndPrint(ctx, "objections_by_status", given);
+  return RunAndPrint(ctx, PerAuthorityOrAll(ctx, "objections_by_status", "objections_by_status_all"), given);
 }
 
 Status RunOverdue(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   GivenParams given;
   AddIfGiven(ctx, "authority", kAuthority, given);
-  return RunAndPrint(ctx, "overdue", given);
+  return RunAndPrint(ctx, PerAuthorityOrAll(ctx, "overdue", "overdue_all"), given);
 }
 
 Status RunViolations(Context& ctx) {
@@ -329,7 +335,7 @@ Status RunViolations(Context& ctx) {
   GivenParams given;
   AddIfGiven(ctx, "authority", kAuthority, given);
   RETURN_IF_ERROR(AddTimeRange(ctx, given));
-  return RunAndPrint(ctx, "violations", given);
+  return RunAndPrint(ctx, PerAuthorityOrAll(ctx, "violations", "violations_all"), given);
 }
 
 Status RunSummary(Context& ctx) {
@@ -411,13 +417,14 @@ Status RunTraceDeadlines(Context& ctx) {
   return Status::Ok();
 }
 
-// Use beyond scope: every access flagged as a violation touching an authority.
+// Use beyond scope: every access flagged as a violation touching an authority
+// (every authority without --authority, for a court).
 Status RunTraceScope(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   GivenParams given;
   AddIfGiven(ctx, "authority", kAuthority, given);
   RETURN_IF_ERROR(AddTimeRange(ctx, given));
-  ASSIGN_OR_RETURN(json violations, FetchAll(ctx, "violations", given));
+  ASSIGN_OR_RETURN(json violations, FetchAll(ctx, PerAuthorityOrAll(ctx, "violations", "violations_all"), given));
   if (ctx.json()) {
     PrintJson(ctx.out(), json{{"violations", violations}});
     return Status::Ok();
