@@ -183,7 +183,7 @@ Status Ledger::LoadValidatorHistory(const ImportedGenesis& genesis) {
     if (!outcome->accepted() || !IsValidatorChange(logged->transaction.type)) {
       return Status::Corruption(where + "not an accepted membership change");
     }
-    Status applied = set.Apply(logged->transaction);
+    Status applied = set.Apply(logged->transaction, machine_.options().body_limits);
     if (!applied.ok()) return Status::Corruption(where + applied.message());
     validator_history_.push_back({log_index, set});
   }
@@ -271,7 +271,7 @@ Result<Ledger::StagedEvidence> Ledger::StageEvidence(const Block& block, const B
     leaves.push_back(crypto::MerkleLeafHash(encoded));
     const Transaction& tx = block.transactions[i];
     if (!outcome.outcomes[i].accepted() || !IsValidatorChange(tx.type)) continue;
-    Status applied = set.Apply(tx);
+    Status applied = set.Apply(tx, machine_.options().body_limits);
     if (!applied.ok()) {
       // The state machine accepted a change the set cannot take: a bug, not input.
       return Status::Internal("block " + Num(block.header.height) + " transaction " + Num(i) +

@@ -16,8 +16,10 @@
 //
 // Signatures: the store knows no keys. AppendBlock checks structure, links, time,
 // log size and root, and duplicates — never signatures. The caller verifies the
-// proposer's and the transactions' signatures first, with VerifyBlockSignatures()
-// below, because only it knows which keys were valid at that height.
+// proposer's and the transactions' signatures first, because only it knows which
+// keys were valid at that height: the Ledger (ledger/ledger.h) checks the proposer
+// against its validator set and the state machine checks each transaction; tools
+// without a state use VerifyBlockSignatures() below.
 //
 // Ownership: the store owns the database; db() lends it to the state machine and
 // the Raft storage, which must not outlive the store.

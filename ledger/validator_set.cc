@@ -53,9 +53,9 @@ const ValidatorSet::Member* ValidatorSet::Find(uint64_t node_id) const {
   return &*it;
 }
 
-Status ValidatorSet::Apply(const Transaction& tx) {
+Status ValidatorSet::Apply(const Transaction& tx, const BodyLimits& limits) {
   if (tx.type == TxType::kAddValidator) {
-    Result<AddValidatorBody> body = AddValidatorBody::Decode(tx.body);
+    Result<AddValidatorBody> body = AddValidatorBody::Decode(tx.body, limits);
     if (!body.ok()) return body.status().WithContext("add_validator body");
     auto it = std::lower_bound(members.begin(), members.end(), body->node_id, ByNodeId);
     if (it != members.end() && it->node_id == body->node_id) {
@@ -65,7 +65,7 @@ Status ValidatorSet::Apply(const Transaction& tx) {
     return Status::Ok();
   }
   if (tx.type == TxType::kRemoveValidator) {
-    Result<RemoveValidatorBody> body = RemoveValidatorBody::Decode(tx.body);
+    Result<RemoveValidatorBody> body = RemoveValidatorBody::Decode(tx.body, limits);
     if (!body.ok()) return body.status().WithContext("remove_validator body");
     auto it = std::lower_bound(members.begin(), members.end(), body->node_id, ByNodeId);
     if (it == members.end() || it->node_id != body->node_id) {

@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "crypto/keys.h"
 #include "crypto/sha256.h"
+#include "ledger/bodies.h"
 #include "ledger/transaction.h"
 
 namespace shulian::ledger {
@@ -57,8 +58,9 @@ struct ValidatorSet {
   // changing nothing: InvalidArgument if `tx` is not add_validator/remove_validator
   // or its body does not decode; FailedPrecondition if it adds a member already
   // present or removes one that is absent (the state machine never accepts either,
-  // so for the ledger this is a bug or corruption).
-  Status Apply(const Transaction& tx);
+  // so for the ledger this is a bug or corruption). `limits` are those the state
+  // machine decoded the body with (the ledger passes its own).
+  Status Apply(const Transaction& tx, const BodyLimits& limits = {});
 
   // {"id": hex, "quorum": n, "members": [{"node_id": n, "public_key": hex}]}
   nlohmann::json ToJson() const;
