@@ -90,6 +90,16 @@ class MerkleLog : public crypto::SubtreeSource {
   Result<std::vector<crypto::Digest>> InclusionProof(uint64_t leaf_index, uint64_t tree_size) const;
   Result<std::vector<crypto::Digest>> ConsistencyProof(uint64_t old_size, uint64_t new_size) const;
 
+  // The committed shape: `hashes[l]` holds subtree (l, (size >> l) - 1) when bit l
+  // of `size` is set (other slots are unspecified). A proposer extends a copy of
+  // it in memory to compute the roots of blocks not yet written
+  // (ledger/proposal.h); it is a value, so it stays valid after later appends.
+  struct Frontier {
+    uint64_t size = 0;
+    std::array<crypto::Digest, 64> hashes{};
+  };
+  Frontier frontier() const { return Frontier{committed_.size, committed_.frontier}; }
+
   // Nodes read from LevelDB since Open (for tests and metrics).
   uint64_t node_reads() const { return node_reads_.load(std::memory_order_relaxed); }
 
