@@ -139,6 +139,11 @@ uint64_t CatchupLimits::ResponsePayloadBytesMax() const {
   return kResponseHeaderBytes + 4 * blocks_per_response_max + std::max(response_bytes_max, block_bytes_max);
 }
 
+bool IsCatchupPayload(ByteView payload) {
+  return payload.size() >= 2 && payload[0] == kCatchupChannel &&
+         (payload[1] == kBlockRequestKind || payload[1] == kBlockResponseKind);
+}
+
 Bytes EncodeCatchupMessage(const CatchupMessage& message) {
   ByteWriter w;
   w.PutU8(kCatchupChannel);

@@ -150,6 +150,13 @@ struct BlockResponse {
 
 using CatchupMessage = std::variant<BlockRequest, BlockResponse>;
 
+// True if a peer payload belongs to this protocol: channel 0x03 followed by a
+// request or response kind. (A bare Raft message starts with its type and then
+// the sender's u64 id, whose first byte is 0 for every id below 2^56, so this
+// holds only for catch-up payloads whether or not Raft messages carry their own
+// channel byte.)
+bool IsCatchupPayload(ByteView payload);
+
 // The whole payload, channel byte included.
 Bytes EncodeCatchupMessage(const CatchupMessage& message);
 // `payload` starts with the channel byte. InvalidArgument naming the field.

@@ -1,0 +1,193 @@
+// Process-level tests of Raft log compaction with block catch-up, and of Raft
+// membership driven by remove_validator transactions: real shulian-node
+// processes on 127.0.0.1 (tests/process/network.h).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "ledger/bodies.h"
+#include "ledger/genesis.h"
+#include "tests/process/network.h"
+
+namespace shulian::process_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kLeaderTimeoutMs = 15'000;
+constexpr int kAgreementTimeoutMs = 30'000;
+constexpr char kOperator[] = "ops";
+
+std::string ReadLog(const TestNetwork& net, uint64_t id) {
+  std::ifstream in(net.LogPath(id));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Waits until node `id`'s log contains every one of `needles`.
+bool WaitForLog(const TestNetwork& net, uint64_t id, const std::vector<std::string>& needles, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string log = ReadLog(net, id);
+    bool all = true;
+    for (const std::string& n : needles) all = all && log.find(n) != std::string::npos;
+    if (all) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+bool SubmitCommitted(api::ApiClient& client, const ledger::Transaction& tx) {
+  Result<nlohmann::json> answer = client.Submit(tx, /*wait_for_commit=*/true, 10'000);
+  return answer.ok() && (*answer)["state"] == "committed" && (*answer)["outcome"]["accepted"] == true;
+}
+
+// Small compaction bounds so a few dozen blocks compact the log several times.
+void UseSmallCompaction(TestNetwork& net) {
+  for (uint64_t id = 1; id <= net.size(); ++id) {
+    net.config(id).limits.raft_log_retain_entries = 4;
+    net.config(id).limits.raft_log_compact_entries_min = 4;
+    net.config(id).limits.catchup_blocks_per_response_max = 3;
+    net.config(id).limits.catchup_requests_in_flight_max = 2;
+    // Frames queued for a dead peer are delivered when it returns: a short queue
+    // makes sure the returning follower cannot catch up from queued appends.
+    net.config(id).limits.send_queue_frames_max = 4;
+    net.WriteConfig(id);
+  }
+}
+
+// Adds an operator account (who may add and remove validators) to the network's genesis.
+void AddOperator(const TestNetwork& net) {
+  const std::string path = (net.dir() / "genesis.json").string();
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  genesis->accounts.push_back({kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
+  genesis->Canonicalize();
+  ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
+  std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
+}
+
+ledger::Transaction RemoveValidatorTx(uint64_t node_id) {
+  ledger::RemoveValidatorBody b;
+  b.node_id = node_id;
+  b.reason = "authority merged";
+  ledger::Transaction tx;
+  tx.type = ledger::TxType::kRemoveValidator;
+  tx.network_id = kNetworkId;
+  tx.sender = kOperator;
+  tx.client_time_ms = NowMs();
+  tx.nonce = 7'000 + node_id;
+  tx.body = b.Encode();
+  tx.Sign(KeyFor(kOperator));
+  return tx;
+}
+
+// match_index of `peer` in node `id`'s status: set only for Raft members, on the leader.
+std::optional<uint64_t> MatchIndexOf(const TestNetwork& net, uint64_t id, uint64_t peer) {
+  Result<nlohmann::json> s = net.StatusOf(id);
+  if (!s.ok()) return std::nullopt;
+  for (const nlohmann::json& p : (*s)["peers"]) {
+    if (p["node_id"] == peer && p["match_index"].is_number()) return p["match_index"].get<uint64_t>();
+  }
+  return std::nullopt;
+}
+
+uint64_t HeightOf(const TestNetwork& net, uint64_t id) {
+  Result<nlohmann::json> s = net.StatusOf(id);
+  return s.ok() ? (*s)["height"].get<uint64_t>() : 0;
+}
+
+TEST(ProcessMembershipTest, FollowerBehindACompactedLogCatchesUpFromPeers) {
+  // A follower that was down while the leader compacted its Raft log past the
+  // follower's last entry receives a snapshot, fetches the missing blocks from its
+  // peers over the catch-up channel, and ends with the same head hash; killed with
+  // SIGKILL during a second catch-up, it restarts and catches up again.
+  TestNetwork net(3);
+  UseSmallCompaction(net);
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  const uint64_t follower = leader % 3 + 1;
+  auto client = net.Client(leader);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-0")));
+  ASSERT_TRUE(net.WaitForAgreement(1, kAgreementTimeoutMs).has_value());
+
+  net.Kill(follower);
+  for (int i = 1; i <= 30; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
+  ASSERT_TRUE(WaitForLog(net, leader, {"compacted the raft log"}, 5'000)) << "the leader never compacted";
+  net.Start(follower);
+  ASSERT_TRUE(WaitForLog(net, follower, {"catching up to a snapshot", "installed a snapshot"}, kAgreementTimeoutMs))
+      << ReadLog(net, follower);
+  std::optional<uint64_t> height = net.WaitForAgreement(31, kAgreementTimeoutMs);
+  ASSERT_TRUE(height.has_value()) << "heads never agreed";
+
+  // Again, and kill -9 the follower as soon as it starts catching up.
+  net.Kill(follower);
+  for (int i = 31; i <= 70; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
+  const size_t log_before = ReadLog(net, follower).size();
+  net.Start(follower);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         ReadLog(net, follower).find("catching up to a snapshot", log_before) == std::string::npos) {
+    std::this_thread::sleep_for(1ms);
+  }
+  net.Kill(follower);
+  net.Start(follower);
+  height = net.WaitForAgreement(71, kAgreementTimeoutMs);
+  ASSERT_TRUE(height.has_value()) << ReadLog(net, follower);
+  EXPECT_EQ(ReadLog(net, follower).find("stopping on a fatal error"), std::string::npos) << ReadLog(net, follower);
+}
+
+TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) {
+  // remove_validator of a follower takes it out of the Raft configuration (the
+  // leader stops tracking it and commits with the two that stay);
+  // remove_validator of the leader makes it hand leadership over first, after
+  // which the new leader removes it and keeps committing alone.
+  TestNetwork net(3);
+  AddOperator(net);
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  const uint64_t follower = leader % 3 + 1;
+  const uint64_t stays = follower % 3 + 1;
+  ASSERT_NE(stays, leader);
+  auto client = net.Client(leader);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("member-0")));
+  ASSERT_TRUE(MatchIndexOf(net, leader, follower).has_value());
+
+  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(follower)));
+  const std::string removed = "change=remove node=" + std::to_string(follower);
+  ASSERT_TRUE(WaitForLog(net, leader, {removed}, 10'000)) << ReadLog(net, leader);
+  ASSERT_TRUE(WaitForLog(net, stays, {removed}, 10'000)) << ReadLog(net, stays);
+  EXPECT_FALSE(MatchIndexOf(net, leader, follower).has_value()) << "the leader still replicates to the removed node";
+  EXPECT_TRUE(MatchIndexOf(net, leader, stays).has_value());
+
+  // The two voters that stay commit without it; it no longer receives blocks.
+  std::this_thread::sleep_for(500ms);  // let anything already sent to it arrive
+  const uint64_t removed_height = HeightOf(net, follower);
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("member-" + std::to_string(i))));
+  EXPECT_GE(HeightOf(net, leader), removed_height + 3);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(HeightOf(net, follower), removed_height);
+
+  // Now the leader itself: it transfers leadership, and the new leader removes it.
+  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(leader)));
+  const std::string leader_removed = "change=remove node=" + std::to_string(leader);
+  ASSERT_TRUE(WaitForLog(net, stays, {"membership step proposed", leader_removed}, 15'000)) << ReadLog(net, stays);
+  EXPECT_NE(ReadLog(net, leader).find("step=transfer_leadership node=" + std::to_string(stays)), std::string::npos)
+      << ReadLog(net, leader);
+  Result<nlohmann::json> st = net.StatusOf(stays);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ((*st)["role"], "leader");
+  EXPECT_FALSE(MatchIndexOf(net, stays, leader).has_value());
+  // The sole remaining voter commits alone.
+  ASSERT_TRUE(SubmitCommitted(*net.Client(stays), net.AssetTx("member-alone")));
+}
+
+}  // namespace
+}  // namespace shulian::process_test
