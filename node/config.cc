@@ -81,7 +81,11 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "account_burst_max", "read_timeout_ms", "wait_timeout_ms_max", "api_handler_threads",
                              "api_io_threads", "api_connections_max", "forward_timeout_ms",
                              "forwards_in_flight_max", "tick_ms", "election_ticks", "heartbeat_ticks",
-                             "inbox_events_max", "frame_bytes_max", "send_queue_frames_max"}));
+                             "inbox_events_max", "frame_bytes_max", "send_queue_frames_max",
+                             "raft_log_retain_entries", "raft_log_compact_entries_min",
+                             "catchup_blocks_per_response_max", "catchup_response_bytes_max",
+                             "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
+                             "catchup_server_queue_max", "learner_lag_entries_max"}));
   NodeLimits d;
   NodeLimits l;
   ASSIGN_OR_RETURN(l.pending_transactions_max,
@@ -113,12 +117,33 @@ Result<NodeLimits> ParseLimits(const json& object) {
   ASSIGN_OR_RETURN(l.frame_bytes_max, GetU64(object, kWhere, "frame_bytes_max", 4096, 64u << 20, d.frame_bytes_max));
   ASSIGN_OR_RETURN(l.send_queue_frames_max,
                    GetU64(object, kWhere, "send_queue_frames_max", 1, 1'000'000, d.send_queue_frames_max));
+  ASSIGN_OR_RETURN(l.raft_log_retain_entries, GetU64(object, kWhere, "raft_log_retain_entries", 1, 100'000'000,
+                                                     d.raft_log_retain_entries));
+  ASSIGN_OR_RETURN(l.raft_log_compact_entries_min, GetU64(object, kWhere, "raft_log_compact_entries_min", 1,
+                                                          100'000'000, d.raft_log_compact_entries_min));
+  ASSIGN_OR_RETURN(l.catchup_blocks_per_response_max, GetU64(object, kWhere, "catchup_blocks_per_response_max", 1,
+                                                             100'000, d.catchup_blocks_per_response_max));
+  ASSIGN_OR_RETURN(l.catchup_response_bytes_max, GetU64(object, kWhere, "catchup_response_bytes_max", 1024,
+                                                        1ull << 30, d.catchup_response_bytes_max));
+  ASSIGN_OR_RETURN(l.catchup_requests_in_flight_max, GetU64(object, kWhere, "catchup_requests_in_flight_max", 1,
+                                                            1'024, d.catchup_requests_in_flight_max));
+  ASSIGN_OR_RETURN(l.catchup_request_timeout_ms, GetU64(object, kWhere, "catchup_request_timeout_ms", 1, 600'000,
+                                                        d.catchup_request_timeout_ms));
+  ASSIGN_OR_RETURN(l.catchup_server_queue_max, GetU64(object, kWhere, "catchup_server_queue_max", 1, 1'000'000,
+                                                      d.catchup_server_queue_max));
+  ASSIGN_OR_RETURN(l.learner_lag_entries_max, GetU64(object, kWhere, "learner_lag_entries_max", 0, 1'000'000,
+                                                     d.learner_lag_entries_max));
   if (l.heartbeat_ticks >= l.election_ticks) {
     return Bad("limits.heartbeat_ticks", "must be below limits.election_ticks");
   }
   // A block travels in one frame: its transactions plus header and Raft overhead.
   if (l.frame_bytes_max < l.batch_bytes_max + (64u << 10)) {
     return Bad("limits.frame_bytes_max", "must exceed limits.batch_bytes_max by at least 65536");
+  }
+  // A catch-up response may hold its byte bound plus one block, in one frame.
+  if (l.frame_bytes_max < l.catchup_response_bytes_max + l.batch_bytes_max + (64u << 10)) {
+    return Bad("limits.catchup_response_bytes_max",
+               "plus limits.batch_bytes_max and 65536 must not exceed limits.frame_bytes_max");
   }
   return l;
 }
@@ -263,7 +288,15 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"heartbeat_ticks", l.heartbeat_ticks},
                  {"inbox_events_max", l.inbox_events_max},
                  {"frame_bytes_max", l.frame_bytes_max},
-                 {"send_queue_frames_max", l.send_queue_frames_max}};
+                 {"send_queue_frames_max", l.send_queue_frames_max},
+                 {"raft_log_retain_entries", l.raft_log_retain_entries},
+                 {"raft_log_compact_entries_min", l.raft_log_compact_entries_min},
+                 {"catchup_blocks_per_response_max", l.catchup_blocks_per_response_max},
+                 {"catchup_response_bytes_max", l.catchup_response_bytes_max},
+                 {"catchup_requests_in_flight_max", l.catchup_requests_in_flight_max},
+                 {"catchup_request_timeout_ms", l.catchup_request_timeout_ms},
+                 {"catchup_server_queue_max", l.catchup_server_queue_max},
+                 {"learner_lag_entries_max", l.learner_lag_entries_max}};
   return {{"network_id", c.network_id},
           {"genesis", rel(c.genesis_path)},
           {"node_id", c.node_id},

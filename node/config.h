@@ -69,6 +69,16 @@ struct NodeLimits {
   // Peer transport.
   uint64_t frame_bytes_max = 24u << 20;  // one Raft message; above batch_bytes_max
   uint64_t send_queue_frames_max = 4'096;
+  // Raft log compaction and block catch-up (node/catchup.h, docs/raft.md).
+  uint64_t raft_log_retain_entries = 1'000;       // applied entries kept behind the applied index
+  uint64_t raft_log_compact_entries_min = 1'000;  // compact once this many more accumulated
+  uint64_t catchup_blocks_per_response_max = 64;
+  uint64_t catchup_response_bytes_max = 8u << 20;  // plus one block; must fit a frame
+  uint64_t catchup_requests_in_flight_max = 4;
+  uint64_t catchup_request_timeout_ms = 3'000;
+  uint64_t catchup_server_queue_max = 64;  // peers' requests waiting to be served
+  // Membership (node/membership.h): a learner this close to the leader is promoted.
+  uint64_t learner_lag_entries_max = 64;
 };
 
 struct NodeConfig {

@@ -34,7 +34,9 @@
 #include "crypto/keys.h"
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
+#include "node/catchup.h"
 #include "node/config.h"
+#include "node/membership.h"
 #include "node/node.h"
 #include "node/raft_storage.h"
 #include "node/transport.h"
@@ -159,6 +161,17 @@ struct Node::Impl {
   std::atomic<uint64_t> appends_refused_clock{0};
   std::atomic<uint64_t> forwarded{0};
 
+  // Log compaction, snapshot install with block catch-up, and validator-driven
+  // membership (node/catchup.h, node/membership.h, docs/raft.md).
+  std::mutex snapshot_points_mutex;
+  SnapshotPoints snapshot_points{0};             // GUARDED_BY(snapshot_points_mutex)
+  consensus::ConfState conf_state;               // applying thread: membership as of the applied index
+  std::unique_ptr<CatchupServer> catchup_server;  // its own thread; fed by the transport thread
+  std::unique_ptr<CatchupClient> catchup_client;  // loop thread; OnResponse from the transport thread
+  Clock::time_point membership_checked;           // loop thread
+  std::atomic<uint64_t> raft_compactions{0};
+  std::atomic<uint64_t> catchup_blocks{0};
+
   // ---- loop side (node.cc) ----
   Status Open();
   Status StartRaft();
@@ -178,6 +191,18 @@ struct Node::Impl {
   void Fail(const Status& status);
   void Wake();
   Status SaveAppliedIndex(uint64_t index);
+  // Compaction, snapshots, catch-up, membership (node.cc, last section).
+  CatchupLimits MakeCatchupLimits() const;
+  void StartCatchup();
+  void OnCatchupMessage(uint64_t from, ByteView payload);  // transport thread
+  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max);
+  Status CatchUpToSnapshot(const consensus::Snapshot& snapshot);
+  Status ApplyCaughtUpBlock(ByteView bytes, uint64_t height);
+  Status SnapshotInstalled(const consensus::Snapshot& snapshot);
+  void RecordSnapshotPoint(uint64_t index);
+  Status MaybeCompact();
+  void MaybeReconcileMembership();
+  Result<std::vector<uint64_t>> ActiveValidators() const;
 
   // ---- service side (service.cc) ----
   Status WaitReadable(api::ReadConsistency consistency);
