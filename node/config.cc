@@ -85,7 +85,7 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "raft_log_retain_entries", "raft_log_compact_entries_min",
                              "catchup_blocks_per_response_max", "catchup_response_bytes_max",
                              "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
-                             "catchup_server_queue_max", "learner_lag_entries_max"}));
+                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max"}));
   NodeLimits d;
   NodeLimits l;
   ASSIGN_OR_RETURN(l.pending_transactions_max,
@@ -94,6 +94,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                    GetU64(object, kWhere, "batch_transactions_max", 1, 100'000, d.batch_transactions_max));
   ASSIGN_OR_RETURN(l.batch_bytes_max, GetU64(object, kWhere, "batch_bytes_max", 1024, 64u << 20, d.batch_bytes_max));
   ASSIGN_OR_RETURN(l.batch_wait_ms, GetU64(object, kWhere, "batch_wait_ms", 0, 10'000, d.batch_wait_ms));
+  ASSIGN_OR_RETURN(l.proposals_in_flight_max,
+                   GetU64(object, kWhere, "proposals_in_flight_max", 1, 1'024, d.proposals_in_flight_max));
   ASSIGN_OR_RETURN(l.request_body_bytes_max,
                    GetU64(object, kWhere, "request_body_bytes_max", 1024, 256u << 20, d.request_body_bytes_max));
   ASSIGN_OR_RETURN(l.account_requests_per_second,
@@ -273,6 +275,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"batch_transactions_max", l.batch_transactions_max},
                  {"batch_bytes_max", l.batch_bytes_max},
                  {"batch_wait_ms", l.batch_wait_ms},
+                 {"proposals_in_flight_max", l.proposals_in_flight_max},
                  {"request_body_bytes_max", l.request_body_bytes_max},
                  {"account_requests_per_second", l.account_requests_per_second},
                  {"account_burst_max", l.account_burst_max},

@@ -49,13 +49,14 @@ struct NodeLimits {
   uint64_t batch_transactions_max = 2'000;     // per block
   uint64_t batch_bytes_max = 4u << 20;         // encoded transactions per block
   uint64_t batch_wait_ms = 2;                  // a partial batch waits at most this
+  uint64_t proposals_in_flight_max = 8;        // blocks proposed and not yet applied
   // API.
   uint64_t request_body_bytes_max = 4u << 20;
   double account_requests_per_second = 200;  // per signing account (0: unlimited)
   double account_burst_max = 400;
   uint64_t read_timeout_ms = 5'000;      // linearizable reads (ReadIndex + apply)
   uint64_t wait_timeout_ms_max = 60'000; // submit-and-wait
-  uint64_t api_handler_threads = 8;
+  uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;
   // Forwarding to the leader.

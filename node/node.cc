@@ -214,6 +214,7 @@ Status Node::Impl::StartRaft() {
   rc.max_proposal_bytes = config.limits.batch_bytes_max + (32u << 10);
   rc.random_seed = config.node_id * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(WallNowMs());
   ASSIGN_OR_RETURN(raw, consensus::RawNode::Create(rc, storage.get()));
+  proposals.emplace(config.limits.proposals_in_flight_max);
   applied_index = std::max<uint64_t>(applied, 1);
   commit_index = storage->hard_state().commit;
   commit_index_at_start = storage->hard_state().commit;
@@ -304,6 +305,7 @@ void Node::Stop() {
   s.stopping = true;
   s.inbox_cv.notify_all();
   s.applied_cv.notify_all();
+  s.WakeCommitWaits();
   s.reads_cv.notify_all();
   if (s.server) s.server->Stop();  // stop accepting; waiting handlers see `stopping`
   if (s.loop.joinable()) s.loop.join();  // finishes the Ready in hand
@@ -341,6 +343,7 @@ void Node::Impl::Fail(const Status& status) {
   stopping = true;
   applied_cv.notify_all();
   reads_cv.notify_all();
+  WakeCommitWaits();
 }
 
 void Node::Impl::Wake() {
@@ -356,8 +359,11 @@ void Node::Impl::Run() {
     Clock::time_point deadline = next_tick;
     {
       std::lock_guard<std::mutex> lock(pending_mutex);
-      if (!pending.empty() && !inflight) {
-        deadline = std::min(deadline, pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms));
+      if (!pending.empty() && !proposals->full()) {
+        // Nothing in flight: propose now (see TakeBatch); else when the batch has waited.
+        const bool idle = proposals->empty() && applied_index >= raw->committed();
+        const auto waited = pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
+        deadline = idle ? Clock::now() : std::min(deadline, waited);
       }
     }
     {
@@ -544,27 +550,12 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
   return Status::Ok();
 }
 
-Status Node::Impl::ValidateBlock(const ledger::Block& block) const {
-  using ledger::Key;
-  Result<ledger::ValidatorRecord> validator =
-      ledger::LoadRecord<ledger::ValidatorRecord>(ledger->state(), Key("va").U64(block.header.proposer));
-  if (!validator.ok()) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " is not a validator");
-  if (validator->removed) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " was removed");
-  if (!block.VerifySignature(validator->public_key)) {
-    return Status::PermissionDenied("block signature does not verify with proposer " + U64(block.header.proposer));
-  }
-  if (block.header.time_ms < ledger->blocks().head_time_ms()) {
-    return Status::InvalidArgument("block time " + std::to_string(block.header.time_ms) + " is before the head's");
-  }
-  return Status::Ok();
-}
-
 Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
   Result<ledger::Block> decoded = ledger::Block::Decode(entry.data, ledger->blocks().limits());
   auto skip = [&](std::string_view why, const crypto::Digest* hash) {
     ++blocks_skipped;
     Log(LogLevel::kWarn, kComponent, "skipped a committed block", {{"index", U64(entry.index)}, {"why", std::string(why)}});
-    if (hash != nullptr) ResolveInflight(*hash, /*applied=*/false);
+    if (hash != nullptr) ResolveProposals(0, *hash, /*applied=*/false);
     return SaveAppliedIndex(entry.index);
   };
   if (!decoded.ok()) return skip("does not decode: " + decoded.status().message(), nullptr);
@@ -581,11 +572,6 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
     if (block.header.height != height + 1 || block.header.previous_hash != ledger->blocks().head_hash()) {
       lock.unlock();
       return skip("does not extend the head at height " + U64(height), &hash);
-    }
-    Status valid = ValidateBlock(block);
-    if (!valid.ok()) {
-      lock.unlock();
-      return skip(valid.message(), &hash);
     }
     applied = ledger->ApplyBlock(block, [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
       ByteWriter w;
@@ -604,38 +590,56 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
   block_transactions.Observe(static_cast<double>(block.transactions.size()));
   Log(LogLevel::kDebug, kComponent, "applied block",
       {{"height", U64(block.header.height)}, {"txs", U64(block.transactions.size())}, {"index", U64(entry.index)}});
-  ResolveInflight(hash, /*applied=*/true);
+  NotifyCommitted(*applied);
+  ResolveProposals(block.header.height, hash, /*applied=*/true);
   return Status::Ok();
 }
 
-void Node::Impl::ResolveInflight(const crypto::Digest& hash, bool applied) {
-  if (!inflight || inflight->hash != hash) return;
+void Node::Impl::ResolveProposals(uint64_t height, const crypto::Digest& hash, bool applied) {
+  if (proposals->empty()) return;
+  std::optional<Inflight> ours;
+  std::vector<Inflight> dead;
+  if (applied) {
+    proposals->OnApplied(height, hash, &ours, &dead);
+  } else {
+    proposals->OnSkipped(hash, &dead);
+  }
+  if (!ours && dead.empty()) return;
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lock(pending_mutex);
-  if (applied) {
-    for (const PendingTx& p : inflight->txs) {
+  if (ours) {
+    for (const PendingTx& p : ours->txs) {
       commit_latency.Observe(std::chrono::duration<double>(now - p.admitted).count());
       pending_hashes.erase(p.hash);
     }
-  } else {
-    // Our block lost its place (a block committed ahead of it): try again.
-    for (auto it = inflight->txs.rbegin(); it != inflight->txs.rend(); ++it) {
+  }
+  if (!dead.empty()) RequeueLocked(std::move(dead));
+}
+
+void Node::Impl::RequeueLocked(std::vector<Inflight> dead) {
+  // A block committed ahead of ours (or ours was skipped): ours and every block
+  // built on it can never apply, so their transactions go back, in order.
+  size_t count = 0;
+  for (auto block = dead.rbegin(); block != dead.rend(); ++block) {
+    for (auto it = block->txs.rbegin(); it != block->txs.rend(); ++it) {
       pending_bytes += it->bytes;
       pending.push_front(std::move(*it));
+      ++count;
     }
-    Log(LogLevel::kInfo, kComponent, "re-queued the transactions of a skipped block",
-        {{"count", U64(inflight->txs.size())}});
   }
-  inflight.reset();
+  Log(LogLevel::kInfo, kComponent, "re-queued the transactions of proposals that can no longer apply",
+      {{"blocks", U64(dead.size())}, {"transactions", U64(count)}});
 }
 
 void Node::Impl::DropLeaderState(const std::string& why) {
+  std::vector<Inflight> proposed;
+  proposals->TakeAll(&proposed);
   std::lock_guard<std::mutex> lock(pending_mutex);
-  const size_t dropped = pending.size() + (inflight ? inflight->txs.size() : 0);
+  size_t dropped = pending.size();
+  for (const Inflight& p : proposed) dropped += p.txs.size();
   pending.clear();
   pending_hashes.clear();
   pending_bytes = 0;
-  inflight.reset();
   if (dropped > 0) {
     Log(LogLevel::kWarn, kComponent, "dropped unproposed transactions; clients retry",
         {{"count", U64(dropped)}, {"why", why}});
@@ -643,54 +647,98 @@ void Node::Impl::DropLeaderState(const std::string& why) {
 }
 
 void Node::Impl::MaybePropose() {
-  if (role != static_cast<uint8_t>(consensus::Role::kLeader) || inflight) return;
-  // Build only on a head that includes everything committed so far.
-  if (applied_index < raw->committed()) return;
-  std::vector<PendingTx> batch;
-  {
-    std::lock_guard<std::mutex> lock(pending_mutex);
-    if (pending.empty()) return;
-    const uint64_t count_max = std::min<uint64_t>(config.limits.batch_transactions_max,
-                                                  genesis.chain.block_transactions_max);
-    const bool full = pending.size() >= count_max || pending_bytes >= config.limits.batch_bytes_max;
-    const bool waited =
-        Clock::now() >= pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
-    if (!full && !waited) return;
-    uint64_t bytes = 0;
-    while (!pending.empty() && batch.size() < count_max &&
-           (batch.empty() || bytes + pending.front().bytes <= config.limits.batch_bytes_max)) {
-      bytes += pending.front().bytes;
-      pending_bytes -= pending.front().bytes;
-      batch.push_back(std::move(pending.front()));
-      pending.pop_front();
-    }
+  if (role != static_cast<uint8_t>(consensus::Role::kLeader)) return;
+  while (!proposals->full() && ProposeOne()) {
   }
+}
+
+std::vector<PendingTx> Node::Impl::TakeBatch(bool idle) {
+  std::vector<PendingTx> batch;
+  std::lock_guard<std::mutex> lock(pending_mutex);
+  if (pending.empty()) return batch;
+  const uint64_t count_max =
+      std::min<uint64_t>(config.limits.batch_transactions_max, genesis.chain.block_transactions_max);
+  // With nothing in flight a block goes at once (latency); behind other blocks a
+  // partial batch waits for company up to batch_wait_ms (fewer, larger blocks).
+  const bool full = pending.size() >= count_max || pending_bytes >= config.limits.batch_bytes_max;
+  const bool waited =
+      Clock::now() >= pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
+  if (!idle && !full && !waited) return batch;
+  uint64_t bytes = 0;
+  while (!pending.empty() && batch.size() < count_max &&
+         (batch.empty() || bytes + pending.front().bytes <= config.limits.batch_bytes_max)) {
+    bytes += pending.front().bytes;
+    pending_bytes -= pending.front().bytes;
+    batch.push_back(std::move(pending.front()));
+    pending.pop_front();
+  }
+  return batch;
+}
+
+// Builds one block on the newest proposal (or the applied head) and proposes it.
+// False when there was nothing to propose or proposing failed.
+bool Node::Impl::ProposeOne() {
+  // The first block must extend a head that includes everything committed so far;
+  // later ones extend our own proposals.
+  if (proposals->empty() && applied_index < raw->committed()) return false;
+  std::vector<PendingTx> batch = TakeBatch(/*idle=*/proposals->empty());
+  if (batch.empty()) return false;
   std::vector<ledger::Transaction> txs;
   Result<ledger::Block> block = Status::Internal("not built");
+  ledger::ChainTip after;
   {
-    std::unique_lock<std::shared_mutex> lock(ledger_mutex);
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     std::vector<PendingTx> fresh;
+    std::vector<crypto::Digest> committed;
     for (PendingTx& p : batch) {
-      if (ledger->blocks().FindTransaction(p.hash).ok()) continue;  // committed meanwhile
+      if (ledger->blocks().FindTransaction(p.hash).ok()) {  // committed meanwhile
+        committed.push_back(p.hash);
+        continue;
+      }
       txs.push_back(p.tx);
       fresh.push_back(std::move(p));
     }
     batch = std::move(fresh);
-    if (batch.empty()) return;
-    const int64_t time_ms = std::max(WallNowMs(), ledger->blocks().head_time_ms());
-    block = ledger->BuildBlock(std::move(txs), time_ms, config.node_id, *node_key);
+    if (!committed.empty()) {
+      std::lock_guard<std::mutex> pending_lock(pending_mutex);
+      for (const crypto::Digest& hash : committed) pending_hashes.erase(hash);
+    }
+    if (batch.empty()) return true;
+    const ledger::ChainTip applied_tip = ledger::AppliedTip(ledger->blocks());
+    const ledger::ChainTip& tip = proposals->NextTip(applied_tip);
+    block = ledger::BuildBlockOn(tip, std::move(txs), WallNowMs(), config.node_id, *node_key,
+                                 ledger->blocks().limits(), &after);
   }
   Status proposed = block.ok() ? raw->Propose(block->Encode()) : block.status();
   if (!proposed.ok()) {
     Log(LogLevel::kWarn, kComponent, "could not propose a block", {{"error", proposed.ToString()}});
     std::lock_guard<std::mutex> lock(pending_mutex);
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      pending_bytes += it->bytes;
-      pending.push_front(std::move(*it));
-    }
-    return;
+    RequeueLocked({Inflight{std::move(batch), Clock::now()}});
+    return false;
   }
-  inflight = Inflight{block->header.Hash(), block->header.height, std::move(batch), Clock::now()};
+  proposals->Push(*block, std::move(after), Inflight{std::move(batch), Clock::now()});
+  return true;
+}
+
+void Node::Impl::NotifyCommitted(const ledger::BlockOutcome& outcome) {
+  std::lock_guard<std::mutex> lock(commit_waits_mutex);
+  if (commit_waits.empty()) return;
+  for (size_t i = 0; i < outcome.outcomes.size(); ++i) {
+    const ledger::TxOutcome& o = outcome.outcomes[i];
+    auto [begin, end] = commit_waits.equal_range(o.tx_hash);
+    for (auto it = begin; it != end; ++it) {
+      CommitWait& wait = *it->second.first;
+      api::SubmitResult& r = (*wait.results)[it->second.second];
+      if (r.state == api::SubmitState::kCommitted) continue;
+      r = api::SubmitResult{o.tx_hash, api::SubmitState::kCommitted, outcome.height, o};
+      if (--wait.outstanding == 0) wait.cv.notify_one();
+    }
+  }
+}
+
+void Node::Impl::WakeCommitWaits() {
+  std::lock_guard<std::mutex> lock(commit_waits_mutex);
+  for (auto& [hash, waiter] : commit_waits) waiter.first->cv.notify_all();
 }
 
 void Node::Impl::PublishStatus() {
@@ -819,7 +867,6 @@ Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {
     if (height != ledger->height() + 1 || block->header.previous_hash != ledger->blocks().head_hash()) {
       return Status::InvalidArgument("block " + U64(height) + " does not extend the head");
     }
-    RETURN_IF_ERROR(ValidateBlock(*block));
     applied = ledger->ApplyBlock(*block, [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
       Bytes outcomes = EncodeOutcomes(outcome.outcomes);
       batch.Put(OutcomesKey(outcome.height), std::string(AsStringView(outcomes)));

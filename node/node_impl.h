@@ -2,7 +2,7 @@
 // the API-facing service methods (node/service.cc). Internal to node/.
 //
 // Threads and locks:
-//   - loop thread: owns `raw`, `storage`, `inflight`; the only writer of `ledger`.
+//   - loop thread: owns `raw`, `storage`, `proposals`; the only writer of `ledger`.
 //   - API threads: read the ledger under `ledger_mutex` (shared); the loop takes it
 //     exclusively while applying a block or building one.
 //   - `inbox_mutex` guards `inbox`; `pending_mutex` guards the proposal queue;
@@ -34,6 +34,7 @@
 #include "crypto/keys.h"
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
+#include "ledger/proposal.h"
 #include "node/catchup.h"
 #include "node/config.h"
 #include "node/membership.h"
@@ -80,12 +81,19 @@ struct PendingTx {
   Clock::time_point admitted;
 };
 
-// The one block the leader has proposed and not yet seen applied or skipped.
+// The transactions of a block the leader proposed and has not yet seen applied
+// or skipped (the block itself is tracked by the ProposalChain).
 struct Inflight {
-  crypto::Digest hash;
-  uint64_t height = 0;
   std::vector<PendingTx> txs;
   Clock::time_point proposed;
+};
+
+// One submit-and-wait caller. The loop fills `results` as the blocks holding its
+// transactions apply and wakes only this caller when the last one did.
+struct CommitWait {
+  std::vector<api::SubmitResult>* results = nullptr;  // GUARDED_BY(commit_waits_mutex)
+  size_t outstanding = 0;                             // GUARDED_BY(commit_waits_mutex)
+  std::condition_variable cv;
 };
 
 struct ReadWait {
@@ -137,7 +145,9 @@ struct Node::Impl {
   std::deque<PendingTx> pending;          // GUARDED_BY(pending_mutex)
   std::set<crypto::Digest> pending_hashes;  // GUARDED_BY(pending_mutex): queued or in flight
   uint64_t pending_bytes = 0;             // GUARDED_BY(pending_mutex)
-  std::optional<Inflight> inflight;       // loop thread only
+  // Blocks proposed ahead of the applied head, at most proposals_in_flight_max;
+  // loop thread only (built in StartRaft).
+  std::optional<ledger::ProposalChain<Inflight>> proposals;
 
   // Reads.
   std::mutex reads_mutex;
@@ -150,6 +160,10 @@ struct Node::Impl {
   const uint64_t read_boot_nonce = std::random_device{}() * 0x100000000ull + std::random_device{}();
 
   std::atomic<uint64_t> forwards_in_flight{0};
+
+  // Submit-and-wait callers by transaction hash (the index into their results).
+  std::mutex commit_waits_mutex;
+  std::multimap<crypto::Digest, std::pair<CommitWait*, size_t>> commit_waits;  // GUARDED_BY(commit_waits_mutex)
 
   // Metrics.
   Histogram commit_latency{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
@@ -183,11 +197,21 @@ struct Node::Impl {
   Status HandleReady();
   Status ApplyEntry(const consensus::Entry& entry);
   Status ApplyBlockEntry(const consensus::Entry& entry);
-  Status ValidateBlock(const ledger::Block& block) const;
-  void ResolveInflight(const crypto::Digest& hash, bool applied);
+  // After the block (height, hash) applied (`applied`) or was skipped.
+  void ResolveProposals(uint64_t height, const crypto::Digest& hash, bool applied);
+  // REQUIRES: pending_mutex held. Puts dead proposals' transactions back at the
+  // front of the queue, oldest first.
+  void RequeueLocked(std::vector<Inflight> dead);
   void MaybePropose();
+  bool ProposeOne();
+  // Takes the next block's transactions off the queue, or none if a partial batch
+  // should wait (`idle`: nothing is in flight, so nothing waits).
+  std::vector<PendingTx> TakeBatch(bool idle);
   void DropLeaderState(const std::string& why);
   void PublishStatus();
+  // Resolves the callers waiting for this block's transactions (any thread).
+  void NotifyCommitted(const ledger::BlockOutcome& outcome);
+  void WakeCommitWaits();
   void Fail(const Status& status);
   void Wake();
   Status SaveAppliedIndex(uint64_t index);
@@ -211,6 +235,8 @@ struct Node::Impl {
   Result<std::vector<api::SubmitResult>> Forward(const std::vector<ledger::Transaction>& txs,
                                                  const api::SubmitOptions& options);
   void WaitCommitted(std::vector<api::SubmitResult>& results, uint64_t timeout_ms);
+  // Fills what the ledger already holds. REQUIRES: `wait` registered, no lock held.
+  void ResolveFromLedger(CommitWait& wait);
   // REQUIRES: ledger_mutex held (shared).
   std::optional<api::SubmitResult> CommittedResult(const crypto::Digest& hash) const;
   Result<ledger::TxOutcome> OutcomeAt(uint64_t height, uint32_t position) const;
