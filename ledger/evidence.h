@@ -133,9 +133,11 @@ struct VerifiedBundle {
 
 // Verifies `json` as a bundle for the network of `genesis`. Checks, in order
 // (docs/evidence.md; every error message starts with the check's name):
-//   format, canonical, genesis, validator_history, checkpoint_signatures,
-//   checkpoint_sizes, record (decode, outcome_hash, tx_proof, outcome_proof,
-//   block_proof, block_range, block_height), subject.
+//   parse, format, canonical, genesis, checkpoint_sizes, record.order,
+//   record.decode, record.network, record.outcome_hash, record.tx_proof,
+//   record.outcome_proof, record.block_height, record.block_proof,
+//   record.block_range, record.block_checkpoint, subject, validator_history,
+//   checkpoint_signatures (hashing before Ed25519; all must pass).
 // Pure; never throws.
 Result<VerifiedBundle> VerifyBundle(const nlohmann::json& json, const ImportedGenesis& genesis,
                                     const EvidenceLimits& limits = {});

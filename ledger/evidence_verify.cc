@@ -209,16 +209,11 @@ Result<VerifiedBundle> VerifyParsed(const EvidenceBundle& bundle, const Imported
   if (cp.outcome_log_size != cp.tx_log_size) {
     return Fail("checkpoint_sizes", "checkpoint", "outcome log size differs from the transaction log size");
   }
-  ASSIGN_OR_RETURN(ValidatorSet set, FoldValidatorHistory(bundle, genesis, limits));
-  Status cosigned = VerifyCosigned(bundle.checkpoint, set);
-  if (!cosigned.ok()) return Fail("checkpoint_signatures", "checkpoint", cosigned.message());
-
+  // Hashing checks first, signatures last: every check must pass, and a tampered
+  // bundle is refused without paying for Ed25519 where a proof already fails.
   VerifiedBundle out;
   out.subject = bundle.subject;
   out.checkpoint = cp;
-  for (const CheckpointSignature& signature : bundle.checkpoint.signatures) out.signers.push_back(signature.node_id);
-  out.validator_set = std::move(set);
-  out.validator_changes = bundle.validator_history.size();
   for (size_t i = 0; i < bundle.records.size(); ++i) {
     const EvidenceRecord& record = bundle.records[i];
     std::string where = Where("records", i, record.log_index);
@@ -229,6 +224,12 @@ Result<VerifiedBundle> VerifyParsed(const EvidenceBundle& bundle, const Imported
     out.records.push_back(std::move(verified));
   }
   RETURN_IF_ERROR(CheckSubject(bundle.subject, out.records));
+  ASSIGN_OR_RETURN(ValidatorSet set, FoldValidatorHistory(bundle, genesis, limits));
+  Status cosigned = VerifyCosigned(bundle.checkpoint, set);
+  if (!cosigned.ok()) return Fail("checkpoint_signatures", "checkpoint", cosigned.message());
+  for (const CheckpointSignature& signature : bundle.checkpoint.signatures) out.signers.push_back(signature.node_id);
+  out.validator_set = std::move(set);
+  out.validator_changes = bundle.validator_history.size();
   return out;
 }
 

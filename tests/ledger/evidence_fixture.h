@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -29,6 +31,11 @@ inline Genesis ThreeValidatorGenesis() {
   Status valid = g.Validate();
   EXPECT_TRUE(valid.ok()) << valid.ToString();
   return g;
+}
+
+// The failure's check name: the text before the first ':'.
+inline std::string CheckOf(const Status& status) {
+  return status.message().substr(0, status.message().find(':'));
 }
 
 class EvidenceTest : public SmTest {
@@ -88,6 +95,53 @@ class EvidenceTest : public SmTest {
   }
   CosignedCheckpoint CosignHead() { return Cosign(ledger_->height()); }
 
+  // A small ledger (three transactions in two blocks) and a bundle for its last one.
+  nlohmann::json SmallTransactionBundle() {
+    Commit({MakeTx("tz.prov", AssetBody("a1", "321200")), MakeTx("tz.prov", AssetBody("a2", "321200"))});
+    now_ms_ += 1000;
+    SuspendAccountBody body;
+    body.account_id = "xh.prov";
+    body.reason = "audit";
+    Transaction tx = CommitOne("op", body, /*must_accept=*/false);
+    Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, CosignHead(), tx.Hash());
+    EXPECT_TRUE(bundle.ok()) << bundle.status().ToString();
+    return bundle.ok() ? *bundle : nlohmann::json();
+  }
+
+  // Replaces each byte of `text` in turn by each byte of `replacements` (other
+  // than itself) and requires that the result never verifies. Prints how each
+  // mutation was refused.
+  void ExpectEverySingleByteChangeRejected(const std::string& text, const std::string& replacements) {
+    ASSERT_TRUE(VerifyBundleText(text, imported_).ok());
+    size_t unparsable = 0, refused = 0, expected = 0;
+    std::map<std::string, size_t> by_check;
+    std::string mutated = text;
+    for (size_t i = 0; i < text.size(); ++i) {
+      for (char b : replacements) {
+        if (b == text[i]) continue;
+        ++expected;
+        mutated[i] = b;
+        // Text that is not JSON fails VerifyBundleText's parse (the same parser);
+        // the cheaper syntax-only pass keeps this exhaustive loop fast.
+        if (!nlohmann::json::accept(mutated)) {
+          ++unparsable;
+          continue;
+        }
+        Result<VerifiedBundle> verified = VerifyBundleText(mutated, imported_);
+        ASSERT_FALSE(verified.ok()) << "byte " << i << " set to " << static_cast<int>(static_cast<uint8_t>(b))
+                                    << " still verifies";
+        ++by_check[CheckOf(verified.status())];
+        ++refused;
+      }
+      mutated[i] = text[i];
+    }
+    std::string summary = " not-JSON=" + std::to_string(unparsable);
+    for (const auto& [check, count] : by_check) summary += " " + check + "=" + std::to_string(count);
+    std::cout << "bundle of " << text.size() << " bytes, " << expected << " mutations refused:" << summary << "\n";
+    EXPECT_EQ(unparsable + refused, expected);
+    EXPECT_GT(refused, text.size());  // many still parse and reach the verifier's checks
+  }
+
   Result<VerifiedBundle> Verify(const nlohmann::json& bundle) { return VerifyBundle(bundle, imported_); }
   Result<VerifiedBundle> Verify(const EvidenceBundle& bundle) { return VerifyBundle(bundle.ToJson(), imported_); }
   EvidenceBundle Parse(const nlohmann::json& json) {
@@ -100,10 +154,5 @@ class EvidenceTest : public SmTest {
   ImportedGenesis imported_;
   std::unique_ptr<Ledger> ledger_;
 };
-
-// The failure's check name: the text before the first ':'.
-inline std::string CheckOf(const Status& status) {
-  return status.message().substr(0, status.message().find(':'));
-}
 
 }  // namespace shulian::ledger::testing

@@ -14,13 +14,6 @@
 namespace shulian::ledger::testing {
 namespace {
 
-SuspendAccountBody SmallBody() {
-  SuspendAccountBody body;
-  body.account_id = "xh.prov";
-  body.reason = "audit";
-  return body;
-}
-
 AddValidatorBody AddNode4() {
   AddValidatorBody body;
   body.node_id = 4;
@@ -41,15 +34,6 @@ class BundleTest : public EvidenceTest {
   Transaction Access() {
     now_ms_ += kHourMs;
     return CommitOne("nj.user", AccessBody("a1", "r1"));
-  }
-  // A small ledger (three transactions in two blocks) and a bundle for its last one.
-  nlohmann::json SmallTransactionBundle() {
-    Commit({MakeTx("tz.prov", AssetBody("a1", "321200")), MakeTx("tz.prov", AssetBody("a2", "321200"))});
-    now_ms_ += 1000;
-    Transaction tx = CommitOne("op", SmallBody(), /*must_accept=*/false);
-    Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, CosignHead(), tx.Hash());
-    EXPECT_TRUE(bundle.ok()) << bundle.status().ToString();
-    return bundle.ok() ? *bundle : nlohmann::json();
   }
   void ExpectRejected(const EvidenceBundle& bundle, std::string_view check) {
     Result<VerifiedBundle> verified = Verify(bundle);
@@ -165,36 +149,14 @@ TEST_F(BundleTest, DisputeBundleHoldsOpeningClosingAndReferencedRecords) {
 }
 
 TEST_F(BundleTest, EverySingleByteChangeOfASmallBundleIsRejected) {
-  // Proves, exhaustively, that replacing any byte of a small serialized bundle by any other byte never verifies.
-  nlohmann::json bundle = SmallTransactionBundle();
-  const std::string text = bundle.dump();
-  ASSERT_TRUE(VerifyBundleText(text, imported_).ok());
-  size_t unparsable = 0, refused = 0;
-  std::map<std::string, size_t> by_check;
-  std::string mutated = text;
-  for (size_t i = 0; i < text.size(); ++i) {
-    for (int b = 0; b < 256; ++b) {
-      if (static_cast<char>(b) == text[i]) continue;
-      mutated[i] = static_cast<char>(b);
-      // Text that is not JSON fails VerifyBundleText's parse (the same parser);
-      // the cheaper syntax-only pass keeps this exhaustive loop fast.
-      if (!nlohmann::json::accept(mutated)) {
-        ++unparsable;
-        continue;
-      }
-      Result<VerifiedBundle> verified = VerifyBundleText(mutated, imported_);
-      ASSERT_FALSE(verified.ok()) << "byte " << i << " set to " << b << " still verifies";
-      ++by_check[CheckOf(verified.status())];
-      ++refused;
-    }
-    mutated[i] = text[i];
-  }
-  by_check["not JSON"] = unparsable;
-  std::string summary;
-  for (const auto& [check, count] : by_check) summary += " " + check + "=" + std::to_string(count);
-  std::cout << "bundle of " << text.size() << " bytes, " << unparsable + refused << " mutations:" << summary << "\n";
-  EXPECT_EQ(unparsable + refused, text.size() * 255);
-  EXPECT_GT(refused, text.size());  // many still parse and reach the verifier's checks
+  // Proves, at every position of a small serialized bundle, that replacing the byte by each of 27 representative
+  // bytes (every lower-case hex digit, upper case, number and JSON structure characters, NUL, 0xff) never verifies.
+  // evidence_soak_test (SHULIAN_SOAK=1) does the same with all 255 other byte values.
+  const std::string text = SmallTransactionBundle().dump();
+  std::string replacements = "0123456789abcdefAF-. \",}\\";
+  replacements.push_back('\0');
+  replacements.push_back('\xff');
+  ExpectEverySingleByteChangeRejected(text, replacements);
 }
 
 TEST_F(BundleTest, ForgedMissingAndForeignSignaturesAreRejected) {
