@@ -44,9 +44,8 @@ build_dir=${SHULIAN_BUILD_DIR:-build/bench}
 # Release at -O2: GCC 12 at CMake's default -O3 reports false -Wrestrict and
 # -Wstringop-overflow warnings inside libstdc++, which -Werror turns into errors.
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O2 -DNDEBUG" >/dev/null
-cmake --build "$build_dir" -j "$(nproc)" --target shulian-node shulian shulian-load
+cmake --build "$build_dir" -j "$(nproc)" --target shulian-node shulian-load
 node_bin=$build_dir/node/shulian-node
-cli_bin=$build_dir/node/shulian
 load_bin=$build_dir/bench/shulian-load
 
 base=${BENCH_PORT_BASE:-27000}
@@ -87,9 +86,16 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-# Shulian: a fresh local-3 network on our ports.
-"$cli_bin" network init --preset local-3 --out "$run_dir/net" --seed bench-vs-etcd \
-  --peer-port-base "$peer_base" --api-port-base "$api_base" >/dev/null
+# Shulian: a fresh copy of the sample network local-3 (as scripts/run-local.sh
+# uses it), moved to our ports, with empty data directories.
+mkdir -p "$run_dir/net"
+cp -R network-configs/local-3/. "$run_dir/net/"
+rm -rf "$run_dir/net/data"
+chmod 600 "$run_dir"/net/keys/nodes/*.key "$run_dir"/net/keys/accounts/*.key
+for id in 1 2 3; do
+  sed -i -e "s/127\.0\.0\.1:710$id\"/127.0.0.1:$((peer_base + id))\"/g" \
+         -e "s/127\.0\.0\.1:810$id\"/127.0.0.1:$((api_base + id))\"/g" "$run_dir"/net/node-*.json
+done
 for id in 1 2 3; do
   "$node_bin" --config "$run_dir/net/node-$id.json" >"$run_dir/logs/node-$id.log" 2>&1 &
   started+=($!)
