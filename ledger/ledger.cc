@@ -223,7 +223,9 @@ Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& a
                                       std::to_string(blocks_->height()));
   }
   RETURN_IF_ERROR(CheckProposer(block));
-  Result<std::vector<TxOutcome>> outcomes = machine_.ApplyBlock(block, *state_);
+  // The store's transaction index still ends at the head: the lookup sees exactly
+  // the blocks before this one, as on every replica.
+  Result<std::vector<TxOutcome>> outcomes = machine_.ApplyBlock(block, *state_, StoredTransactionsOf(*blocks_));
   if (!outcomes.ok()) {
     state_->DiscardPending();
     return outcomes.status();
