@@ -49,7 +49,7 @@ struct NodeLimits {
   uint64_t batch_transactions_max = 2'000;     // per block
   uint64_t batch_bytes_max = 4u << 20;         // encoded transactions per block
   uint64_t batch_wait_ms = 2;                  // a partial batch waits at most this
-  uint64_t proposals_in_flight_max = 8;        // blocks proposed and not yet applied
+  uint64_t proposals_in_flight_max = 1;        // blocks proposed and not yet applied
   // API.
   uint64_t request_body_bytes_max = 4u << 20;
   double account_requests_per_second = 200;  // per signing account (0: unlimited)
