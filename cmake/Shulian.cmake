@@ -4,6 +4,12 @@
 set(SHULIAN_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
     -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wconversion
     -Wno-sign-conversion -Werror)
+# GCC 12 at -O3 reports -Wrestrict and -Wstringop-overflow inside inlined
+# std::string and std::vector code that is not ours (known false positives);
+# they stay warnings so that a Release build still succeeds.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  list(APPEND SHULIAN_WARNINGS -Wno-error=restrict -Wno-error=stringop-overflow)
+endif()
 
 # Fuzzing instruments every library, not just the fuzz drivers, so coverage
 # feedback and the sanitizers reach the decoders under test.
