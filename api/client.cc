@@ -195,6 +195,53 @@ Result<json> ApiClient::Catalog(const PageRequest& page) {
   return Call("GET", "/v1/catalog" + QueryString(all));
 }
 
+Result<json> ApiClient::GetCheckpoint(std::optional<uint64_t> height) {
+  return Call("GET", height ? "/v1/checkpoints/" + std::to_string(*height) : std::string("/v1/checkpoints/latest"));
+}
+
+Result<json> ApiClient::GetConsistency(uint64_t from_height, uint64_t to_height) {
+  return Call("GET", "/v1/proofs/consistency" +
+                         QueryString({{"from", std::to_string(from_height)}, {"to", std::to_string(to_height)}}));
+}
+
+namespace {
+
+std::map<std::string, std::string> CheckpointParam(std::optional<uint64_t> height) {
+  if (!height) return {};
+  return {{"checkpoint", std::to_string(*height)}};
+}
+
+}  // namespace
+
+Result<json> ApiClient::TransactionEvidence(std::string_view hash_hex, std::optional<uint64_t> checkpoint_height) {
+  return Call("GET", "/v1/evidence/transactions/" + PercentEncode(hash_hex) +
+                         QueryString(CheckpointParam(checkpoint_height)));
+}
+
+Result<json> ApiClient::AssetAccessEvidence(std::string_view asset_id, int64_t from_ms, int64_t to_ms,
+                                            std::optional<uint64_t> checkpoint_height) {
+  std::map<std::string, std::string> params = CheckpointParam(checkpoint_height);
+  params["from_ms"] = std::to_string(from_ms);
+  params["to_ms"] = std::to_string(to_ms);
+  return Call("GET", "/v1/evidence/assets/" + PercentEncode(asset_id) + "/access" + QueryString(params));
+}
+
+Result<json> ApiClient::DisputeEvidence(std::string_view dispute_id, std::optional<uint64_t> checkpoint_height) {
+  return Call("GET", "/v1/evidence/disputes/" + PercentEncode(dispute_id) +
+                         QueryString(CheckpointParam(checkpoint_height)));
+}
+
+Result<std::string> ApiClient::LedgerExport(uint64_t from_height, uint64_t to_height) {
+  ASSIGN_OR_RETURN(ApiResponse response,
+                   Send("GET", "/v1/ledger/export" + QueryString({{"from", std::to_string(from_height)},
+                                                                  {"to", std::to_string(to_height)}})));
+  if (response.http_status != 200) {
+    auto error = ToJsonResult(response);
+    return error.ok() ? Status::Internal("unexpected HTTP " + std::to_string(response.http_status)) : error.status();
+  }
+  return std::move(response.body);
+}
+
 Result<json> ApiClient::Healthz() { return Call("GET", "/healthz"); }
 Result<json> ApiClient::Readyz() { return Call("GET", "/readyz"); }
 

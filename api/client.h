@@ -82,6 +82,17 @@ class ApiClient {
   Result<nlohmann::json> Query(std::string_view name, const std::map<std::string, std::string>& params,
                                const PageRequest& page = {});
   Result<nlohmann::json> Catalog(const PageRequest& page = {});
+  // GET /v1/checkpoints/latest, or /v1/checkpoints/{height} when given.
+  Result<nlohmann::json> GetCheckpoint(std::optional<uint64_t> height = std::nullopt);
+  // GET /v1/proofs/consistency?from=&to=.
+  Result<nlohmann::json> GetConsistency(uint64_t from_height, uint64_t to_height);
+  // GET /v1/evidence/...: the bundle JSON. `checkpoint_height` empty: the latest.
+  Result<nlohmann::json> TransactionEvidence(std::string_view hash_hex, std::optional<uint64_t> checkpoint_height);
+  Result<nlohmann::json> AssetAccessEvidence(std::string_view asset_id, int64_t from_ms, int64_t to_ms,
+                                             std::optional<uint64_t> checkpoint_height);
+  Result<nlohmann::json> DisputeEvidence(std::string_view dispute_id, std::optional<uint64_t> checkpoint_height);
+  // GET /v1/ledger/export?from=&to=: the export bytes (ledger/ledger_export.h).
+  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height);
   Result<nlohmann::json> Healthz();
   Result<nlohmann::json> Readyz();
   Result<std::string> Metrics();

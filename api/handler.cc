@@ -172,6 +172,22 @@ Result<crypto::Digest> ParseHash(std::string_view what, std::string_view text) {
   return *digest;
 }
 
+Result<int64_t> ParseI64(std::string_view what, std::string_view text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc() || ptr != end) {
+    return Status::InvalidArgument(std::string(what) + ": expected a decimal integer, got '" + std::string(text) + "'");
+  }
+  return value;
+}
+
+Result<uint64_t> RequireU64Param(const std::map<std::string, std::string>& params, const std::string& name) {
+  auto it = params.find(name);
+  if (it == params.end()) return Status::InvalidArgument("query parameter '" + name + "' is required");
+  return ParseU64(name, it->second);
+}
+
 // Only `allowed` may appear in the query string.
 Status CheckParams(const std::map<std::string, std::string>& params, const std::set<std::string>& allowed) {
   for (const auto& [name, value] : params) {
@@ -278,6 +294,7 @@ Status ValidateApiOptions(const ApiOptions& options) {
     return Status::InvalidArgument("api.page_items_default: between 1 and page_items_max");
   }
   if (options.batch_transactions_max == 0) return Status::InvalidArgument("api.batch_transactions_max: at least 1");
+  if (options.export_blocks_max == 0) return Status::InvalidArgument("api.export_blocks_max: at least 1");
   if (options.json_depth_max < 8) return Status::InvalidArgument("api.json_depth_max: at least 8");
   if (options.wait_timeout_ms_default > options.wait_timeout_ms_max) {
     return Status::InvalidArgument("api.wait_timeout_ms_default: at most wait_timeout_ms_max");
@@ -310,6 +327,13 @@ const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
       {{"GET", "/v1/queries", RouteAccess::kPublic, true}, &A::ListQueries},
       {{"GET", "/v1/query/{name}", RouteAccess::kQueryDefined, true}, &A::RunQuery},
       {{"GET", "/v1/catalog", RouteAccess::kPublic, true}, &A::Catalog},
+      {{"GET", "/v1/checkpoints/latest", RouteAccess::kPublic, true}, &A::LatestCheckpoint},
+      {{"GET", "/v1/checkpoints/{height}", RouteAccess::kPublic, true}, &A::CheckpointAtHeight},
+      {{"GET", "/v1/proofs/consistency", RouteAccess::kPublic, true}, &A::Consistency},
+      {{"GET", "/v1/evidence/transactions/{hash}", RouteAccess::kAccount, true}, &A::TransactionEvidence},
+      {{"GET", "/v1/evidence/assets/{asset}/access", RouteAccess::kAccount, true}, &A::AssetAccessEvidence},
+      {{"GET", "/v1/evidence/disputes/{case}", RouteAccess::kAccount, true}, &A::DisputeEvidence},
+      {{"GET", "/v1/ledger/export", RouteAccess::kAccount, true}, &A::LedgerExport},
       {{"GET", "/healthz", RouteAccess::kPublic, false}, &A::Healthz},
       {{"GET", "/readyz", RouteAccess::kPublic, false}, &A::Readyz},
       {{"GET", "/metrics", RouteAccess::kPublic, false}, &A::MetricsPage},
@@ -624,6 +648,99 @@ Result<HttpResponse> ApiHandler::Query(Call& call, const std::string& name) {
   json out = {{"query", name}, {"result", std::move(page.result)}};
   out["next_cursor"] = page.next_cursor ? json(*page.next_cursor) : json(nullptr);
   return JsonResponse(200, out);
+}
+
+// ------------------------------- evidence -------------------------------
+
+Result<HttpResponse> ApiHandler::LatestCheckpoint(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {}));
+  ASSIGN_OR_RETURN(ledger::CosignedCheckpoint checkpoint, service_.LatestCheckpoint());
+  return JsonResponse(200, checkpoint.ToJson());
+}
+
+Result<HttpResponse> ApiHandler::CheckpointAtHeight(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {}));
+  ASSIGN_OR_RETURN(uint64_t height, ParseU64("height", call.path_params["height"]));
+  ASSIGN_OR_RETURN(ledger::CosignedCheckpoint checkpoint, service_.CheckpointAtHeight(height));
+  return JsonResponse(200, checkpoint.ToJson());
+}
+
+Result<HttpResponse> ApiHandler::Consistency(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {"from", "to"}));
+  ASSIGN_OR_RETURN(uint64_t from, RequireU64Param(call.params, "from"));
+  ASSIGN_OR_RETURN(uint64_t to, RequireU64Param(call.params, "to"));
+  if (from > to) {
+    return Status::InvalidArgument("from: " + std::to_string(from) + " is above to (" + std::to_string(to) + ")");
+  }
+  ASSIGN_OR_RETURN(ConsistencyAnswer answer, service_.Consistency(from, to));
+  return JsonResponse(200, json{{"from", answer.from.ToJson()},
+                                {"to", answer.to.ToJson()},
+                                {"proofs", answer.proofs.ToJson()}});
+}
+
+Result<HttpResponse> ApiHandler::Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed) {
+  allowed.insert("checkpoint");
+  RETURN_IF_ERROR(CheckParams(call.params, allowed));
+  if (call.params.contains("checkpoint")) {
+    ASSIGN_OR_RETURN(uint64_t height, ParseU64("checkpoint", call.params["checkpoint"]));
+    request.checkpoint_height = height;
+  }
+  ASSIGN_OR_RETURN(json bundle, service_.Evidence(request, call.caller));
+  return JsonResponse(200, bundle);
+}
+
+Result<HttpResponse> ApiHandler::TransactionEvidence(Call& call) {
+  EvidenceRequest request;
+  request.kind = EvidenceKind::kTransaction;
+  ASSIGN_OR_RETURN(request.tx_hash, ParseHash("hash", call.path_params["hash"]));
+  return Evidence(call, std::move(request), {});
+}
+
+Result<HttpResponse> ApiHandler::AssetAccessEvidence(Call& call) {
+  EvidenceRequest request;
+  request.kind = EvidenceKind::kAssetAccess;
+  request.asset_id = call.path_params["asset"];
+  if (request.asset_id.size() > options_.query_param_bytes_max) {
+    return Status::InvalidArgument("asset: longer than " + std::to_string(options_.query_param_bytes_max) + " bytes");
+  }
+  for (const char* name : {"from_ms", "to_ms"}) {
+    if (!call.params.contains(name)) return Status::InvalidArgument("query parameter '" + std::string(name) + "' is required");
+  }
+  ASSIGN_OR_RETURN(request.from_ms, ParseI64("from_ms", call.params["from_ms"]));
+  ASSIGN_OR_RETURN(request.to_ms, ParseI64("to_ms", call.params["to_ms"]));
+  if (request.from_ms >= request.to_ms) {
+    return Status::InvalidArgument("from_ms: must be below to_ms (the range is [from_ms, to_ms))");
+  }
+  return Evidence(call, std::move(request), {"from_ms", "to_ms"});
+}
+
+Result<HttpResponse> ApiHandler::DisputeEvidence(Call& call) {
+  EvidenceRequest request;
+  request.kind = EvidenceKind::kDispute;
+  request.dispute_id = call.path_params["case"];
+  if (request.dispute_id.size() > options_.query_param_bytes_max) {
+    return Status::InvalidArgument("case: longer than " + std::to_string(options_.query_param_bytes_max) + " bytes");
+  }
+  return Evidence(call, std::move(request), {});
+}
+
+Result<HttpResponse> ApiHandler::LedgerExport(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {"from", "to"}));
+  ASSIGN_OR_RETURN(uint64_t from, RequireU64Param(call.params, "from"));
+  ASSIGN_OR_RETURN(uint64_t to, RequireU64Param(call.params, "to"));
+  if (from == 0) return Status::InvalidArgument("from: heights start at 1");
+  if (from > to) {
+    return Status::InvalidArgument("from: " + std::to_string(from) + " is above to (" + std::to_string(to) + ")");
+  }
+  if (to - from >= options_.export_blocks_max) {
+    return Status::InvalidArgument("to: at most " + std::to_string(options_.export_blocks_max) +
+                                   " blocks in one export; ask for the rest in further ranges");
+  }
+  ASSIGN_OR_RETURN(std::string body, service_.LedgerExport(from, to, call.caller));
+  HttpResponse response;
+  response.content_type = "application/octet-stream";
+  response.body = std::move(body);
+  return response;
 }
 
 // ------------------------------- operations -------------------------------

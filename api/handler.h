@@ -15,6 +15,14 @@
 //   GET  /v1/queries                   the state-machine queries offered
 //   GET  /v1/query/{name}              run one (paginated: limit, cursor)
 //   GET  /v1/catalog                   the open catalog (public)
+//   GET  /v1/checkpoints/latest        the newest cosigned checkpoint (public)
+//   GET  /v1/checkpoints/{height}      a cosigned checkpoint (public)
+//   GET  /v1/proofs/consistency        from=H1&to=H2: two checkpoints and the proofs between them (public)
+//   GET  /v1/evidence/transactions/{hash}        an evidence bundle for one transaction
+//   GET  /v1/evidence/assets/{asset}/access      from_ms=&to_ms=: an asset's accesses in a time range
+//   GET  /v1/evidence/disputes/{case}            a dispute case
+//   GET  /v1/ledger/export             from=&to=: blocks and checkpoints, application/octet-stream
+// Evidence routes take checkpoint=H (default: the latest cosigned checkpoint).
 //   GET  /healthz, /readyz, /metrics   liveness, readiness, Prometheus text
 // Reads take consistency=linearizable (default) or consistency=stale.
 //
@@ -28,6 +36,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +88,7 @@ struct ApiOptions {
   size_t cursor_bytes_max = 1024;
   size_t json_depth_max = 64;              // nesting of a request body
   size_t batch_transactions_max = 1000;
+  uint64_t export_blocks_max = 10'000;  // blocks in one GET /v1/ledger/export
   uint64_t wait_timeout_ms_default = 10'000;  // when waiting without a timeout
   uint64_t wait_timeout_ms_max = 60'000;
   uint32_t page_items_default = 50;
@@ -150,6 +160,14 @@ class ApiHandler {
   Result<HttpResponse> Readyz(Call& call);
   Result<HttpResponse> MetricsPage(Call& call);
   Result<HttpResponse> Query(Call& call, const std::string& name);
+  Result<HttpResponse> LatestCheckpoint(Call& call);
+  Result<HttpResponse> CheckpointAtHeight(Call& call);
+  Result<HttpResponse> Consistency(Call& call);
+  Result<HttpResponse> TransactionEvidence(Call& call);
+  Result<HttpResponse> AssetAccessEvidence(Call& call);
+  Result<HttpResponse> DisputeEvidence(Call& call);
+  Result<HttpResponse> Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed);
+  Result<HttpResponse> LedgerExport(Call& call);
 
   NodeService& service_;
   const ApiOptions options_;

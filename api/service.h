@@ -37,6 +37,7 @@
 #include "crypto/keys.h"
 #include "crypto/sha256.h"
 #include "ledger/block.h"
+#include "ledger/checkpoint.h"
 #include "ledger/outcome.h"
 #include "ledger/transaction.h"
 
@@ -180,6 +181,35 @@ struct MetricFamily {
   std::vector<MetricSample> samples;
 };
 
+// ------------------------------- Evidence -------------------------------
+
+// Two cosigned checkpoints this node holds and the proofs that the second
+// extends the first in all three Merkle logs (ledger/checkpoint.h).
+struct ConsistencyAnswer {
+  ledger::CosignedCheckpoint from;
+  ledger::CosignedCheckpoint to;
+  ledger::CheckpointConsistency proofs;
+};
+
+enum class EvidenceKind : uint8_t {
+  kTransaction = 1,  // one transaction by hash
+  kAssetAccess = 2,  // an asset's recorded accesses in a block-time range
+  kDispute = 3,      // a dispute case and the transactions it references
+};
+
+// What an evidence bundle (docs/evidence.md, format "shulian-evidence/v1") is for.
+// Only the fields of `kind` are used.
+struct EvidenceRequest {
+  EvidenceKind kind = EvidenceKind::kTransaction;
+  crypto::Digest tx_hash;      // kTransaction
+  std::string asset_id;        // kAssetAccess
+  int64_t from_ms = 0;         // kAssetAccess: half-open [from_ms, to_ms) of block time
+  int64_t to_ms = 0;
+  std::string dispute_id;      // kDispute
+  // Against the cosigned checkpoint of this height; the latest cosigned when empty.
+  std::optional<uint64_t> checkpoint_height;
+};
+
 // ------------------------------- The interface -------------------------------
 
 class NodeService {
@@ -215,6 +245,27 @@ class NodeService {
   // The node's metric families (commit latency, block size, queue depth, peer
   // lag, ...). The server adds its own HTTP metrics.
   virtual std::vector<MetricFamily> Metrics() = 0;
+
+  // ---- Evidence (docs/evidence.md). Checkpoints and consistency proofs reveal
+  // only roots and signatures, so they answer anyone; bundles and exports carry
+  // records and are scoped like GetTransaction.
+
+  // The cosigned checkpoint of the greatest height this node holds; NotFound
+  // while it holds none.
+  virtual Result<ledger::CosignedCheckpoint> LatestCheckpoint() = 0;
+  // NotFound if this node holds no cosigned checkpoint for `height`.
+  virtual Result<ledger::CosignedCheckpoint> CheckpointAtHeight(uint64_t height) = 0;
+  // Proofs between the cosigned checkpoints of two heights (from <= to) this node
+  // holds. InvalidArgument if from > to; NotFound if either is not cosigned here.
+  virtual Result<ConsistencyAnswer> Consistency(uint64_t from_height, uint64_t to_height) = 0;
+  // An evidence bundle (its JSON). PermissionDenied if `caller` may not see every
+  // record in it; NotFound for an unknown subject or checkpoint; InvalidArgument
+  // when the subject has more records than one bundle may hold.
+  virtual Result<nlohmann::json> Evidence(const EvidenceRequest& request, const Caller& caller) = 0;
+  // Blocks from_height..to_height (1 <= from <= to <= head) in the ledger export
+  // format (ledger/ledger_export.h), each followed by its cosigned checkpoint when
+  // this node holds one. Only for callers who see everything.
+  virtual Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) = 0;
 };
 
 }  // namespace shulian::api

@@ -70,6 +70,12 @@ class Node final : public api::NodeService {
   Result<api::QueryPage> Query(const api::QueryRequest& request) override;
   Result<crypto::PublicKey> AccountPublicKey(std::string_view account) override;
   std::vector<api::MetricFamily> Metrics() override;
+  // Evidence (node/evidence_service.cc).
+  Result<ledger::CosignedCheckpoint> LatestCheckpoint() override;
+  Result<ledger::CosignedCheckpoint> CheckpointAtHeight(uint64_t height) override;
+  Result<api::ConsistencyAnswer> Consistency(uint64_t from_height, uint64_t to_height) override;
+  Result<nlohmann::json> Evidence(const api::EvidenceRequest& request, const api::Caller& caller) override;
+  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const api::Caller& caller) override;
 
   struct Impl;
 

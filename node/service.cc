@@ -123,13 +123,11 @@ std::optional<SubmitResult> Node::Impl::CommittedResult(const crypto::Digest& ha
 }
 
 Result<ledger::TxOutcome> Node::Impl::OutcomeAt(uint64_t height, uint32_t position) const {
-  std::string value;
-  leveldb::Status got = ledger->db()->Get(leveldb::ReadOptions(), OutcomesKey(height), &value);
-  if (got.IsNotFound()) return Status::NotFound("no outcomes recorded for block " + std::to_string(height));
-  if (!got.ok()) return Status::IoError("reading outcomes: " + got.ToString());
-  ASSIGN_OR_RETURN(std::vector<ledger::TxOutcome> outcomes, DecodeOutcomes(AsBytes(value)));
-  if (position >= outcomes.size()) return Status::Corruption("block " + std::to_string(height) + " has fewer outcomes");
-  return outcomes[position];
+  ASSIGN_OR_RETURN(ledger::BlockHeader header, ledger->BlockHeaderAt(height));
+  if (position >= header.tx_count || header.tx_count > header.tx_log_size) {
+    return Status::Corruption("block " + std::to_string(height) + " has no transaction " + std::to_string(position));
+  }
+  return ledger->OutcomeAt(header.tx_log_size - header.tx_count + position);
 }
 
 Status Node::Impl::CheckSeesEverything(const api::Caller& caller, std::string_view what) const {
@@ -169,9 +167,10 @@ Result<api::BlockRecord> Node::Impl::BlockRecordAt(uint64_t height, const api::C
   RETURN_IF_ERROR(CheckSeesEverything(caller, "block " + std::to_string(height)));
   ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(height));
   api::BlockRecord record{std::move(block), {}};
-  std::string value;
-  if (ledger->db()->Get(leveldb::ReadOptions(), OutcomesKey(height), &value).ok()) {
-    ASSIGN_OR_RETURN(record.outcomes, DecodeOutcomes(AsBytes(value)));
+  const ledger::BlockHeader& header = record.block.header;
+  for (uint32_t position = 0; position < header.tx_count; ++position) {
+    ASSIGN_OR_RETURN(ledger::TxOutcome outcome, OutcomeAt(height, position));
+    record.outcomes.push_back(std::move(outcome));
   }
   return record;
 }
@@ -340,64 +339,36 @@ Result<std::vector<SubmitResult>> Node::Impl::Forward(const std::vector<ledger::
   return results;
 }
 
-// Registers for the loop's per-transaction notification first, then looks in the
-// ledger once for what applied before that, then sleeps until the last
-// transaction's block applies: no polling, and an applied block wakes only the
-// callers whose transactions it holds.
 void Node::Impl::WaitCommitted(std::vector<SubmitResult>& results, uint64_t timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  CommitWait wait;
-  wait.results = &results;
-  {
-    std::lock_guard<std::mutex> lock(commit_waits_mutex);
-    for (size_t i = 0; i < results.size(); ++i) {
-      if (results[i].state == SubmitState::kCommitted) continue;
-      commit_waits.emplace(results[i].tx_hash, std::make_pair(&wait, i));
-      ++wait.outstanding;
-    }
-  }
-  if (wait.outstanding > 0) ResolveFromLedger(wait);
-  {
-    std::unique_lock<std::mutex> lock(commit_waits_mutex);
-    wait.cv.wait_until(lock, deadline, [&] { return stopping.load() || wait.outstanding == 0; });
-    for (const SubmitResult& r : results) {
-      auto [begin, end] = commit_waits.equal_range(r.tx_hash);
-      for (auto it = begin; it != end;) it = it->second.first == &wait ? commit_waits.erase(it) : std::next(it);
-    }
-  }
-  // Blocks applied outside the Raft path (catch-up to a snapshot) notify no one.
-  if (wait.outstanding > 0) {
+  auto all_done = [&] {
+    bool done = true;
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     for (SubmitResult& r : results) {
       if (r.state == SubmitState::kCommitted) continue;
-      if (std::optional<SubmitResult> found = CommittedResult(r.tx_hash)) r = *found;
+      if (std::optional<SubmitResult> found = CommittedResult(r.tx_hash)) {
+        r = *found;
+      } else {
+        done = false;
+      }
     }
+    return done;
+  };
+  std::unique_lock<std::mutex> lock(applied_mutex);
+  uint64_t seen_applied = 0;
+  while (true) {
+    if (seen_applied != applied_index) {
+      seen_applied = applied_index;
+      lock.unlock();
+      const bool done = all_done();
+      lock.lock();
+      if (done) return;
+    }
+    if (stopping || Clock::now() >= deadline) break;
+    applied_cv.wait_until(lock, deadline, [&] { return stopping.load() || applied_index != seen_applied; });
   }
   for (SubmitResult& r : results) {
     if (r.state != SubmitState::kCommitted) r.state = SubmitState::kTimedOut;
-  }
-}
-
-void Node::Impl::ResolveFromLedger(CommitWait& wait) {
-  std::vector<std::pair<size_t, SubmitResult>> found;
-  {
-    std::lock_guard<std::mutex> lock(commit_waits_mutex);
-    for (size_t i = 0; i < wait.results->size(); ++i) {
-      if ((*wait.results)[i].state != SubmitState::kCommitted) found.push_back({i, (*wait.results)[i]});
-    }
-  }
-  {
-    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
-    for (auto& [i, r] : found) {
-      if (std::optional<SubmitResult> committed = CommittedResult(r.tx_hash)) r = *committed;
-    }
-  }
-  std::lock_guard<std::mutex> lock(commit_waits_mutex);
-  for (auto& [i, r] : found) {
-    SubmitResult& mine = (*wait.results)[i];
-    if (r.state != SubmitState::kCommitted || mine.state == SubmitState::kCommitted) continue;
-    mine = std::move(r);
-    --wait.outstanding;
   }
 }
 

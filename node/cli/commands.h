@@ -1,6 +1,7 @@
 // The command table of `shulian` and the handlers behind it, one file per group:
 // cmd_keys.cc (keys, network, genesis), cmd_tx.cc (transactions), cmd_query.cc
-// (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario).
+// (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario),
+// cmd_evidence.cc (checkpoints, evidence bundles, verify, export, audit).
 //
 // A handler reads its positionals and options from the Context (the command words
 // already removed), prints its result, and returns a Status whose code sets the
@@ -65,5 +66,15 @@ Status RunTraceDeadlines(Context& ctx);
 Status RunTraceScope(Context& ctx);
 
 Status RunScenarioLoad(Context& ctx);
+
+// cmd_evidence.cc: checkpoints, consistency, evidence bundles, verify, export, audit.
+Status RunCheckpoint(Context& ctx);
+Status RunConsistency(Context& ctx);
+Status RunEvidenceTx(Context& ctx);
+Status RunEvidenceAccess(Context& ctx);
+Status RunEvidenceDispute(Context& ctx);
+Status RunVerify(Context& ctx);
+Status RunLedgerExport(Context& ctx);
+Status RunAudit(Context& ctx);
 
 }  // namespace shulian::cli

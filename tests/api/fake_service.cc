@@ -192,6 +192,51 @@ std::vector<MetricFamily> FakeNodeService::Metrics() {
   };
 }
 
+Result<ledger::CosignedCheckpoint> FakeNodeService::LatestCheckpoint() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (checkpoints_.empty()) return Status::NotFound("no cosigned checkpoint yet");
+  return checkpoints_.rbegin()->second;
+}
+
+Result<ledger::CosignedCheckpoint> FakeNodeService::CheckpointAtHeight(uint64_t height) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = checkpoints_.find(height);
+  if (it == checkpoints_.end()) return Status::NotFound("no cosigned checkpoint at height " + std::to_string(height));
+  return it->second;
+}
+
+Result<ConsistencyAnswer> FakeNodeService::Consistency(uint64_t from_height, uint64_t to_height) {
+  ASSIGN_OR_RETURN(ledger::CosignedCheckpoint from, CheckpointAtHeight(from_height));
+  ASSIGN_OR_RETURN(ledger::CosignedCheckpoint to, CheckpointAtHeight(to_height));
+  ConsistencyAnswer answer{from, to, {}};
+  answer.proofs.from = from.checkpoint;
+  answer.proofs.to = to.checkpoint;
+  return answer;
+}
+
+Result<nlohmann::json> FakeNodeService::Evidence(const EvidenceRequest& request, const Caller& caller) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_evidence_ = request;
+  last_caller_ = caller;
+  if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("evidence: not in scope");
+  return nlohmann::json{{"format", "fake"}, {"kind", static_cast<int>(request.kind)}};
+}
+
+Result<std::string> FakeNodeService::LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) {
+  if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("export: not in scope");
+  return "export " + std::to_string(from_height) + "-" + std::to_string(to_height);
+}
+
+void FakeNodeService::AddCheckpoint(const ledger::CosignedCheckpoint& checkpoint) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  checkpoints_[checkpoint.checkpoint.height] = checkpoint;
+}
+
+std::optional<EvidenceRequest> FakeNodeService::last_evidence() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_evidence_;
+}
+
 void FakeNodeService::set_ready(bool ready) {
   std::lock_guard<std::mutex> lock(mutex_);
   ready_ = ready;

@@ -41,6 +41,15 @@ class FakeNodeService : public NodeService {
   Result<QueryPage> Query(const QueryRequest& request) override;
   Result<crypto::PublicKey> AccountPublicKey(std::string_view account) override;
   std::vector<MetricFamily> Metrics() override;
+  Result<ledger::CosignedCheckpoint> LatestCheckpoint() override;
+  Result<ledger::CosignedCheckpoint> CheckpointAtHeight(uint64_t height) override;
+  Result<ConsistencyAnswer> Consistency(uint64_t from_height, uint64_t to_height) override;
+  // A stand-in bundle naming the request; PermissionDenied unless the caller is kSeesEverything.
+  Result<nlohmann::json> Evidence(const EvidenceRequest& request, const Caller& caller) override;
+  // "export <from>-<to>" for kSeesEverything; PermissionDenied otherwise.
+  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) override;
+
+  static constexpr std::string_view kSeesEverything = "court";
 
   // Test controls and observations (all thread-safe).
   void set_ready(bool ready);
@@ -52,6 +61,8 @@ class FakeNodeService : public NodeService {
   std::optional<QueryRequest> last_query() const;
   std::optional<ReadConsistency> last_consistency() const;
   std::optional<Caller> last_caller() const;
+  void AddCheckpoint(const ledger::CosignedCheckpoint& checkpoint);
+  std::optional<EvidenceRequest> last_evidence() const;
 
  private:
   // REQUIRES: mutex_ is held. Puts every queued transaction into one new block.
@@ -67,6 +78,8 @@ class FakeNodeService : public NodeService {
   std::optional<QueryRequest> last_query_;
   std::optional<ReadConsistency> last_consistency_;
   std::optional<Caller> last_caller_;
+  std::map<uint64_t, ledger::CosignedCheckpoint> checkpoints_;  // by height
+  std::optional<EvidenceRequest> last_evidence_;
   crypto::KeyPair node_key_;
 };
 

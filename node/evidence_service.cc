@@ -1,0 +1,154 @@
+// Node's evidence side (docs/node.md, "Checkpoint cosigning"; docs/evidence.md):
+// the checkpointer's start and its peer messages, and the NodeService methods
+// for cosigned checkpoints, consistency proofs, evidence bundles and ledger
+// exports. Everything here reads the node's local applied state under the
+// ledger's reader lock: a bundle proves itself against its cosigned checkpoint,
+// so no ReadIndex round is needed.
+#include <algorithm>
+#include <string>
+
+#include "ledger/evidence.h"
+#include "ledger/ledger_export.h"
+#include "node/checkpoint_messages.h"
+#include "node/checkpointer.h"
+#include "node/log.h"
+#include "node/node.h"
+#include "node/node_impl.h"
+
+namespace shulian::node {
+namespace {
+
+std::string U64(uint64_t v) { return std::to_string(v); }
+
+// The builders refuse a subject with too many records as ResourceExhausted; for
+// the API that is a request to narrow, not a full queue to retry.
+Status NarrowingError(const Status& status) {
+  if (status.code() != ErrorCode::kResourceExhausted) return status;
+  return Status::InvalidArgument(status.message() + " (narrow the time range)");
+}
+
+}  // namespace
+
+// ------------------------------- checkpointer -------------------------------
+
+Status Node::Impl::CreateCheckpointer() {
+  CheckpointerOptions options;
+  options.self_id = config.node_id;
+  for (const PeerEntry& peer : config.peers) {
+    if (peer.id != config.node_id) options.peers.push_back(peer.id);
+  }
+  auto send = [this](uint64_t to, Bytes body) {
+    if (!transport) return;
+    Status sent = transport->Send(to, WithChannel(PeerChannel::kCheckpoint, body));
+    if (!sent.ok()) {
+      Log(LogLevel::kDebug, "checkpoint", "could not queue a checkpoint message",
+          {{"peer", U64(to)}, {"error", sent.message()}});
+    }
+  };
+  ASSIGN_OR_RETURN(checkpointer, Checkpointer::Create(*ledger, ledger_mutex, node_key, options, send));
+  return Status::Ok();
+}
+
+void Node::Impl::DeliverCheckpointMessage(uint64_t from, ByteView body) {
+  if (checkpointer) checkpointer->Deliver(from, body);
+}
+
+Result<ledger::CosignedCheckpoint> Node::Impl::CosignedFor(std::optional<uint64_t> height) const {
+  if (!checkpointer) return Status::Unavailable("the node is shutting down");
+  if (height) {
+    Result<ledger::CosignedCheckpoint> found = checkpointer->Cosigned(*height);
+    if (!found.ok() && found.status().code() == ErrorCode::kNotFound) {
+      return Status::NotFound("this node holds no cosigned checkpoint at height " + U64(*height));
+    }
+    return found;
+  }
+  ASSIGN_OR_RETURN(std::optional<ledger::CosignedCheckpoint> latest, checkpointer->LatestCosigned());
+  if (!latest) return Status::NotFound("this node holds no cosigned checkpoint yet");
+  return *latest;
+}
+
+// Every record of the bundle must be a transaction the caller may see; the
+// validator history is governance the verifier needs, visible to any account.
+Status Node::Impl::CheckSeesBundle(const api::Caller& caller, const nlohmann::json& bundle) const {
+  ASSIGN_OR_RETURN(ledger::EvidenceBundle parsed, ledger::ParseBundle(bundle));
+  for (const ledger::EvidenceRecord& record : parsed.records) {
+    ASSIGN_OR_RETURN(ledger::Transaction tx, ledger::Transaction::Decode(record.transaction, ledger->blocks().limits().tx));
+    Status sees = CheckSeesTransaction(caller, tx);
+    if (!sees.ok()) return sees.WithContext("evidence record " + U64(record.log_index));
+  }
+  return Status::Ok();
+}
+
+// ------------------------------- NodeService -------------------------------
+
+Result<ledger::CosignedCheckpoint> Node::LatestCheckpoint() {
+  std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+  return impl_->CosignedFor(std::nullopt);
+}
+
+Result<ledger::CosignedCheckpoint> Node::CheckpointAtHeight(uint64_t height) {
+  std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+  return impl_->CosignedFor(height);
+}
+
+Result<api::ConsistencyAnswer> Node::Consistency(uint64_t from_height, uint64_t to_height) {
+  if (from_height > to_height) {
+    return Status::InvalidArgument("from: " + U64(from_height) + " is above to (" + U64(to_height) + ")");
+  }
+  std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+  api::ConsistencyAnswer answer;
+  ASSIGN_OR_RETURN(answer.from, impl_->CosignedFor(from_height));
+  ASSIGN_OR_RETURN(answer.to, impl_->CosignedFor(to_height));
+  ASSIGN_OR_RETURN(answer.proofs, impl_->ledger->ConsistencyProofs(from_height, to_height));
+  if (answer.proofs.from != answer.from.checkpoint || answer.proofs.to != answer.to.checkpoint) {
+    return Status::Corruption("a stored cosigned checkpoint differs from the ledger's checkpoint of its height");
+  }
+  return answer;
+}
+
+Result<nlohmann::json> Node::Evidence(const api::EvidenceRequest& request, const api::Caller& caller) {
+  Impl& s = *impl_;
+  if (caller.anonymous()) return Status::PermissionDenied("evidence: a signed request is required");
+  if (s.stopping) return Status::Unavailable("the node is shutting down");
+  std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+  ASSIGN_OR_RETURN(ledger::CosignedCheckpoint checkpoint, s.CosignedFor(request.checkpoint_height));
+  Result<nlohmann::json> bundle = Status::Internal("no bundle kind");
+  switch (request.kind) {
+    case api::EvidenceKind::kTransaction:
+      bundle = ledger::BuildTransactionBundle(*s.ledger, checkpoint, request.tx_hash);
+      break;
+    case api::EvidenceKind::kAssetAccess:
+      bundle = ledger::BuildAssetAccessBundle(*s.ledger, checkpoint, request.asset_id, request.from_ms, request.to_ms);
+      break;
+    case api::EvidenceKind::kDispute:
+      bundle = ledger::BuildDisputeBundle(*s.ledger, checkpoint, request.dispute_id);
+      break;
+  }
+  if (!bundle.ok()) return NarrowingError(bundle.status());
+  RETURN_IF_ERROR(s.CheckSeesBundle(caller, *bundle));
+  return bundle;
+}
+
+Result<std::string> Node::LedgerExport(uint64_t from_height, uint64_t to_height, const api::Caller& caller) {
+  Impl& s = *impl_;
+  if (s.stopping) return Status::Unavailable("the node is shutting down");
+  std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+  RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
+  if (to_height > s.ledger->height()) {
+    return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " + U64(s.ledger->height()));
+  }
+  ledger::CosignedLookup cosigned = [&s](uint64_t height) -> Result<std::optional<ledger::CosignedCheckpoint>> {
+    Result<ledger::CosignedCheckpoint> found = s.checkpointer->Cosigned(height);
+    if (found.ok()) return std::optional<ledger::CosignedCheckpoint>(*found);
+    if (found.status().code() == ErrorCode::kNotFound) return std::optional<ledger::CosignedCheckpoint>();
+    return found.status();
+  };
+  std::string out;
+  RETURN_IF_ERROR(ledger::WriteLedgerExport(*s.ledger, cosigned, from_height, to_height, [&out](ByteView bytes) {
+    out.append(AsStringView(bytes));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace shulian::node
