@@ -11,8 +11,10 @@
 
 #include "consensus/types.h"
 #include "ledger/state_keys.h"
+#include "node/catchup.h"
 #include "node/checkpoint_messages.h"
 #include "node/log.h"
+#include "node/membership.h"
 #include "node/node_impl.h"
 
 namespace shulian::node {
@@ -26,6 +28,17 @@ int64_t WallNowMs() {
 }
 
 std::string U64(uint64_t v) { return std::to_string(v); }
+
+// "1,2,3" for logs.
+std::string IdList(const std::vector<uint64_t>& ids) {
+  std::string out;
+  for (uint64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
 
 bool IsFatal(const Status& s) {
   return s.code() == ErrorCode::kIoError || s.code() == ErrorCode::kCorruption || s.code() == ErrorCode::kInternal;
@@ -159,6 +172,12 @@ Status Node::Impl::StartRaft() {
     return Status::IoError("reading the applied index: " + got.ToString());
   }
   applied = std::min<uint64_t>(applied, storage->hard_state().commit);
+  // The applied index is recorded unsynced: after a snapshot install it may lag the snapshot.
+  ASSIGN_OR_RETURN(consensus::Snapshot stored_snapshot, storage->GetSnapshot());
+  applied = std::max<uint64_t>(applied, stored_snapshot.metadata.index);
+  ASSIGN_OR_RETURN(consensus::StoredState stored_state, storage->InitialState());
+  conf_state = stored_state.conf_state;
+  snapshot_points = SnapshotPoints(config.limits.raft_log_retain_entries + config.limits.raft_log_compact_entries_min);
   consensus::Config rc;
   rc.id = config.node_id;
   rc.election_timeout_ticks = static_cast<uint32_t>(config.limits.election_ticks);
@@ -168,6 +187,7 @@ Status Node::Impl::StartRaft() {
   rc.max_proposal_bytes = config.limits.batch_bytes_max + (32u << 10);
   rc.random_seed = config.node_id * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(WallNowMs());
   ASSIGN_OR_RETURN(raw, consensus::RawNode::Create(rc, storage.get()));
+  proposals.emplace(config.limits.proposals_in_flight_max);
   applied_index = std::max<uint64_t>(applied, 1);
   commit_index = storage->hard_state().commit;
   commit_index_at_start = storage->hard_state().commit;
@@ -193,7 +213,9 @@ Status Node::Impl::StartTransport() {
   t.max_frame_bytes = config.limits.frame_bytes_max;
   t.send_queue_frames_max = config.limits.send_queue_frames_max;
   t.backoff_seed = config.node_id;
+  StartCatchup();
   auto on_message = [this](uint64_t from, Bytes payload) {
+    if (IsCatchupPayload(payload)) return OnCatchupMessage(from, payload);
     if (!payload.empty() && payload[0] == static_cast<uint8_t>(PeerChannel::kCheckpoint)) {
       return DeliverCheckpointMessage(from, ByteView(payload).subspan(1));
     }
@@ -262,14 +284,18 @@ void Node::Stop() {
   s.stopping = true;
   s.inbox_cv.notify_all();
   s.applied_cv.notify_all();
+  s.WakeCommitWaits();
   s.reads_cv.notify_all();
   if (s.server) s.server->Stop();  // stop accepting; waiting handlers see `stopping`
   if (s.loop.joinable()) s.loop.join();  // finishes the Ready in hand
   if (s.checkpointer) s.checkpointer->Stop();
+  if (s.catchup_server) s.catchup_server->Stop();
   if (s.transport) s.transport->Stop();
   s.server.reset();
   s.transport.reset();
   s.checkpointer.reset();
+  s.catchup_server.reset();
+  s.catchup_client.reset();
   s.raw.reset();
   s.storage.reset();
   s.ledger.reset();  // closes the database
@@ -298,6 +324,7 @@ void Node::Impl::Fail(const Status& status) {
   stopping = true;
   applied_cv.notify_all();
   reads_cv.notify_all();
+  WakeCommitWaits();
 }
 
 void Node::Impl::Wake() {
@@ -313,8 +340,11 @@ void Node::Impl::Run() {
     Clock::time_point deadline = next_tick;
     {
       std::lock_guard<std::mutex> lock(pending_mutex);
-      if (!pending.empty() && !inflight) {
-        deadline = std::min(deadline, pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms));
+      if (!pending.empty() && !proposals->full()) {
+        // Nothing in flight: propose now (see TakeBatch); else when the batch has waited.
+        const bool idle = proposals->empty() && applied_index >= raw->committed();
+        const auto waited = pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
+        deadline = idle ? Clock::now() : std::min(deadline, waited);
       }
     }
     {
@@ -336,6 +366,8 @@ void Node::Impl::Run() {
       if (!handled.ok()) return Fail(handled);
     }
     if (!raw->fatal_error().ok()) return Fail(raw->fatal_error());
+    if (Status compacted = MaybeCompact(); !compacted.ok()) return Fail(compacted);
+    MaybeReconcileMembership();
     PublishStatus();
   }
 }
@@ -424,15 +456,18 @@ Status Node::Impl::HandleReady() {
   }
   const consensus::Snapshot* snapshot = nullptr;
   if (!rd.snapshot.IsEmpty()) {
-    // Only the bootstrap snapshot exists (no compaction yet); a node that was
-    // started with an empty log takes the voters from it.
-    if (rd.snapshot.metadata.index > 1 || !rd.snapshot.data.empty()) {
-      return Status::FailedPrecondition("installing a state snapshot is not supported yet (index " +
-                                        U64(rd.snapshot.metadata.index) + ")");
+    // The ledger holds every block: before the snapshot is recorded (and its
+    // acknowledgement sent) the ledger must reach the snapshot's height. The
+    // bootstrap snapshot (index 1, the genesis voters) carries no ledger data.
+    if (!rd.snapshot.data.empty() || rd.snapshot.metadata.index > 1) {
+      Status caught_up = CatchUpToSnapshot(rd.snapshot);
+      if (!caught_up.ok() && stopping) return Status::Ok();  // restartable: nothing recorded yet
+      RETURN_IF_ERROR(caught_up);
     }
     snapshot = &rd.snapshot;
   }
   RETURN_IF_ERROR(storage->Save(rd.hard_state ? &*rd.hard_state : nullptr, rd.entries, snapshot, rd.must_sync));
+  if (snapshot != nullptr) RETURN_IF_ERROR(SnapshotInstalled(*snapshot));
   for (const consensus::Message& m : rd.messages) {
     Status sent = transport->Send(m.to, WithChannel(PeerChannel::kRaft, consensus::EncodeMessage(m)));
     if (!sent.ok()) raw->ReportUnreachable(m.to);
@@ -470,6 +505,14 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
     Result<consensus::ConfState> conf = raw->ApplyConfChange(change);
     if (conf.ok()) {
       RETURN_IF_ERROR(storage->SaveConfState(*conf, /*sync=*/false));
+      conf_state = *conf;
+      Log(LogLevel::kInfo, kComponent, "applied a membership change",
+          {{"change", std::string(change.type == consensus::ConfChangeType::kAddVoter     ? "add_voter"
+                                  : change.type == consensus::ConfChangeType::kAddLearner ? "add_learner"
+                                                                                          : "remove")},
+           {"node", U64(change.node_id)},
+           {"voters", IdList(conf->voters)},
+           {"learners", IdList(conf->learners)}});
     } else {
       Log(LogLevel::kWarn, kComponent, "conf change refused", {{"error", conf.status().message()}});
     }
@@ -484,21 +527,7 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
     applied_index = entry.index;
   }
   applied_cv.notify_all();
-  return Status::Ok();
-}
-
-Status Node::Impl::ValidateBlock(const ledger::Block& block) const {
-  using ledger::Key;
-  Result<ledger::ValidatorRecord> validator =
-      ledger::LoadRecord<ledger::ValidatorRecord>(ledger->state(), Key("va").U64(block.header.proposer));
-  if (!validator.ok()) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " is not a validator");
-  if (validator->removed) return Status::PermissionDenied("proposer " + U64(block.header.proposer) + " was removed");
-  if (!block.VerifySignature(validator->public_key)) {
-    return Status::PermissionDenied("block signature does not verify with proposer " + U64(block.header.proposer));
-  }
-  if (block.header.time_ms < ledger->blocks().head_time_ms()) {
-    return Status::InvalidArgument("block time " + std::to_string(block.header.time_ms) + " is before the head's");
-  }
+  RecordSnapshotPoint(entry.index);
   return Status::Ok();
 }
 
@@ -507,7 +536,7 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
   auto skip = [&](std::string_view why, const crypto::Digest* hash) {
     ++blocks_skipped;
     Log(LogLevel::kWarn, kComponent, "skipped a committed block", {{"index", U64(entry.index)}, {"why", std::string(why)}});
-    if (hash != nullptr) ResolveInflight(*hash, /*applied=*/false);
+    if (hash != nullptr) ResolveProposals(0, *hash, /*applied=*/false);
     return SaveAppliedIndex(entry.index);
   };
   if (!decoded.ok()) return skip("does not decode: " + decoded.status().message(), nullptr);
@@ -524,11 +553,6 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
     if (block.header.height != height + 1 || block.header.previous_hash != ledger->blocks().head_hash()) {
       lock.unlock();
       return skip("does not extend the head at height " + U64(height), &hash);
-    }
-    Status valid = ValidateBlock(block);
-    if (!valid.ok()) {
-      lock.unlock();
-      return skip(valid.message(), &hash);
     }
     applied = ledger->ApplyBlock(block, [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
       ByteWriter w;
@@ -547,38 +571,56 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
   block_transactions.Observe(static_cast<double>(block.transactions.size()));
   Log(LogLevel::kDebug, kComponent, "applied block",
       {{"height", U64(block.header.height)}, {"txs", U64(block.transactions.size())}, {"index", U64(entry.index)}});
-  ResolveInflight(hash, /*applied=*/true);
+  NotifyCommitted(*applied);
+  ResolveProposals(block.header.height, hash, /*applied=*/true);
   return Status::Ok();
 }
 
-void Node::Impl::ResolveInflight(const crypto::Digest& hash, bool applied) {
-  if (!inflight || inflight->hash != hash) return;
+void Node::Impl::ResolveProposals(uint64_t height, const crypto::Digest& hash, bool applied) {
+  if (proposals->empty()) return;
+  std::optional<Inflight> ours;
+  std::vector<Inflight> dead;
+  if (applied) {
+    proposals->OnApplied(height, hash, &ours, &dead);
+  } else {
+    proposals->OnSkipped(hash, &dead);
+  }
+  if (!ours && dead.empty()) return;
   const auto now = Clock::now();
   std::lock_guard<std::mutex> lock(pending_mutex);
-  if (applied) {
-    for (const PendingTx& p : inflight->txs) {
+  if (ours) {
+    for (const PendingTx& p : ours->txs) {
       commit_latency.Observe(std::chrono::duration<double>(now - p.admitted).count());
       pending_hashes.erase(p.hash);
     }
-  } else {
-    // Our block lost its place (a block committed ahead of it): try again.
-    for (auto it = inflight->txs.rbegin(); it != inflight->txs.rend(); ++it) {
+  }
+  if (!dead.empty()) RequeueLocked(std::move(dead));
+}
+
+void Node::Impl::RequeueLocked(std::vector<Inflight> dead) {
+  // A block committed ahead of ours (or ours was skipped): ours and every block
+  // built on it can never apply, so their transactions go back, in order.
+  size_t count = 0;
+  for (auto block = dead.rbegin(); block != dead.rend(); ++block) {
+    for (auto it = block->txs.rbegin(); it != block->txs.rend(); ++it) {
       pending_bytes += it->bytes;
       pending.push_front(std::move(*it));
+      ++count;
     }
-    Log(LogLevel::kInfo, kComponent, "re-queued the transactions of a skipped block",
-        {{"count", U64(inflight->txs.size())}});
   }
-  inflight.reset();
+  Log(LogLevel::kInfo, kComponent, "re-queued the transactions of proposals that can no longer apply",
+      {{"blocks", U64(dead.size())}, {"transactions", U64(count)}});
 }
 
 void Node::Impl::DropLeaderState(const std::string& why) {
+  std::vector<Inflight> proposed;
+  proposals->TakeAll(&proposed);
   std::lock_guard<std::mutex> lock(pending_mutex);
-  const size_t dropped = pending.size() + (inflight ? inflight->txs.size() : 0);
+  size_t dropped = pending.size();
+  for (const Inflight& p : proposed) dropped += p.txs.size();
   pending.clear();
   pending_hashes.clear();
   pending_bytes = 0;
-  inflight.reset();
   if (dropped > 0) {
     Log(LogLevel::kWarn, kComponent, "dropped unproposed transactions; clients retry",
         {{"count", U64(dropped)}, {"why", why}});
@@ -586,54 +628,98 @@ void Node::Impl::DropLeaderState(const std::string& why) {
 }
 
 void Node::Impl::MaybePropose() {
-  if (role != static_cast<uint8_t>(consensus::Role::kLeader) || inflight) return;
-  // Build only on a head that includes everything committed so far.
-  if (applied_index < raw->committed()) return;
-  std::vector<PendingTx> batch;
-  {
-    std::lock_guard<std::mutex> lock(pending_mutex);
-    if (pending.empty()) return;
-    const uint64_t count_max = std::min<uint64_t>(config.limits.batch_transactions_max,
-                                                  genesis.chain.block_transactions_max);
-    const bool full = pending.size() >= count_max || pending_bytes >= config.limits.batch_bytes_max;
-    const bool waited =
-        Clock::now() >= pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
-    if (!full && !waited) return;
-    uint64_t bytes = 0;
-    while (!pending.empty() && batch.size() < count_max &&
-           (batch.empty() || bytes + pending.front().bytes <= config.limits.batch_bytes_max)) {
-      bytes += pending.front().bytes;
-      pending_bytes -= pending.front().bytes;
-      batch.push_back(std::move(pending.front()));
-      pending.pop_front();
-    }
+  if (role != static_cast<uint8_t>(consensus::Role::kLeader)) return;
+  while (!proposals->full() && ProposeOne()) {
   }
+}
+
+std::vector<PendingTx> Node::Impl::TakeBatch(bool idle) {
+  std::vector<PendingTx> batch;
+  std::lock_guard<std::mutex> lock(pending_mutex);
+  if (pending.empty()) return batch;
+  const uint64_t count_max =
+      std::min<uint64_t>(config.limits.batch_transactions_max, genesis.chain.block_transactions_max);
+  // With nothing in flight a block goes at once (latency); behind other blocks a
+  // partial batch waits for company up to batch_wait_ms (fewer, larger blocks).
+  const bool full = pending.size() >= count_max || pending_bytes >= config.limits.batch_bytes_max;
+  const bool waited =
+      Clock::now() >= pending.front().admitted + std::chrono::milliseconds(config.limits.batch_wait_ms);
+  if (!idle && !full && !waited) return batch;
+  uint64_t bytes = 0;
+  while (!pending.empty() && batch.size() < count_max &&
+         (batch.empty() || bytes + pending.front().bytes <= config.limits.batch_bytes_max)) {
+    bytes += pending.front().bytes;
+    pending_bytes -= pending.front().bytes;
+    batch.push_back(std::move(pending.front()));
+    pending.pop_front();
+  }
+  return batch;
+}
+
+// Builds one block on the newest proposal (or the applied head) and proposes it.
+// False when there was nothing to propose or proposing failed.
+bool Node::Impl::ProposeOne() {
+  // The first block must extend a head that includes everything committed so far;
+  // later ones extend our own proposals.
+  if (proposals->empty() && applied_index < raw->committed()) return false;
+  std::vector<PendingTx> batch = TakeBatch(/*idle=*/proposals->empty());
+  if (batch.empty()) return false;
   std::vector<ledger::Transaction> txs;
   Result<ledger::Block> block = Status::Internal("not built");
+  ledger::ChainTip after;
   {
-    std::unique_lock<std::shared_mutex> lock(ledger_mutex);
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     std::vector<PendingTx> fresh;
+    std::vector<crypto::Digest> committed;
     for (PendingTx& p : batch) {
-      if (ledger->blocks().FindTransaction(p.hash).ok()) continue;  // committed meanwhile
+      if (ledger->blocks().FindTransaction(p.hash).ok()) {  // committed meanwhile
+        committed.push_back(p.hash);
+        continue;
+      }
       txs.push_back(p.tx);
       fresh.push_back(std::move(p));
     }
     batch = std::move(fresh);
-    if (batch.empty()) return;
-    const int64_t time_ms = std::max(WallNowMs(), ledger->blocks().head_time_ms());
-    block = ledger->BuildBlock(std::move(txs), time_ms, config.node_id, *node_key);
+    if (!committed.empty()) {
+      std::lock_guard<std::mutex> pending_lock(pending_mutex);
+      for (const crypto::Digest& hash : committed) pending_hashes.erase(hash);
+    }
+    if (batch.empty()) return true;
+    const ledger::ChainTip applied_tip = ledger::AppliedTip(ledger->blocks());
+    const ledger::ChainTip& tip = proposals->NextTip(applied_tip);
+    block = ledger::BuildBlockOn(tip, std::move(txs), WallNowMs(), config.node_id, *node_key,
+                                 ledger->blocks().limits(), &after);
   }
   Status proposed = block.ok() ? raw->Propose(block->Encode()) : block.status();
   if (!proposed.ok()) {
     Log(LogLevel::kWarn, kComponent, "could not propose a block", {{"error", proposed.ToString()}});
     std::lock_guard<std::mutex> lock(pending_mutex);
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      pending_bytes += it->bytes;
-      pending.push_front(std::move(*it));
-    }
-    return;
+    RequeueLocked({Inflight{std::move(batch), Clock::now()}});
+    return false;
   }
-  inflight = Inflight{block->header.Hash(), block->header.height, std::move(batch), Clock::now()};
+  proposals->Push(*block, std::move(after), Inflight{std::move(batch), Clock::now()});
+  return true;
+}
+
+void Node::Impl::NotifyCommitted(const ledger::BlockOutcome& outcome) {
+  std::lock_guard<std::mutex> lock(commit_waits_mutex);
+  if (commit_waits.empty()) return;
+  for (size_t i = 0; i < outcome.outcomes.size(); ++i) {
+    const ledger::TxOutcome& o = outcome.outcomes[i];
+    auto [begin, end] = commit_waits.equal_range(o.tx_hash);
+    for (auto it = begin; it != end; ++it) {
+      CommitWait& wait = *it->second.first;
+      api::SubmitResult& r = (*wait.results)[it->second.second];
+      if (r.state == api::SubmitState::kCommitted) continue;
+      r = api::SubmitResult{o.tx_hash, api::SubmitState::kCommitted, outcome.height, o};
+      if (--wait.outstanding == 0) wait.cv.notify_one();
+    }
+  }
+}
+
+void Node::Impl::WakeCommitWaits() {
+  std::lock_guard<std::mutex> lock(commit_waits_mutex);
+  for (auto& [hash, waiter] : commit_waits) waiter.first->cv.notify_all();
 }
 
 void Node::Impl::PublishStatus() {
@@ -645,6 +731,235 @@ void Node::Impl::PublishStatus() {
   std::lock_guard<std::mutex> lock(status_mutex);
   progress = std::move(st.progress);
   last_index = st.last_index;
+}
+
+// ------------- compaction, snapshot install, catch-up, membership -------------
+// (node/catchup.h, node/membership.h, docs/raft.md)
+
+CatchupLimits Node::Impl::MakeCatchupLimits() const {
+  CatchupLimits l;
+  l.blocks_per_response_max = config.limits.catchup_blocks_per_response_max;
+  l.response_bytes_max = config.limits.catchup_response_bytes_max;
+  l.block_bytes_max = std::max<uint64_t>(genesis.chain.block_bytes_max, 1);
+  l.requests_in_flight_max = config.limits.catchup_requests_in_flight_max;
+  l.request_timeout_ms = config.limits.catchup_request_timeout_ms;
+  l.server_queue_max = config.limits.catchup_server_queue_max;
+  return l;
+}
+
+void Node::Impl::StartCatchup() {
+  const CatchupLimits limits = MakeCatchupLimits();
+  auto send = [this](uint64_t to, Bytes payload) {
+    if (transport) transport->Send(to, std::move(payload)).IgnoreError();  // lost: the client times out
+  };
+  catchup_server = std::make_unique<CatchupServer>(
+      limits,
+      [this](uint64_t from, uint64_t blocks_max, uint64_t bytes_max) {
+        return ReadBlocksForPeer(from, blocks_max, bytes_max);
+      },
+      send);
+  catchup_client = std::make_unique<CatchupClient>(limits, send);
+}
+
+void Node::Impl::OnCatchupMessage(uint64_t from, ByteView payload) {
+  Result<CatchupMessage> message = DecodeCatchupMessage(payload, MakeCatchupLimits());
+  if (!message.ok()) {
+    Log(LogLevel::kWarn, kComponent, "dropped a malformed catch-up message",
+        {{"peer", U64(from)}, {"error", message.status().message()}});
+    return;
+  }
+  if (auto* request = std::get_if<BlockRequest>(&*message)) {
+    if (!catchup_server->Enqueue(from, *request)) {
+      Log(LogLevel::kDebug, kComponent, "dropped a block request: queue full", {{"peer", U64(from)}});
+    }
+    return;
+  }
+  catchup_client->OnResponse(from, std::get<BlockResponse>(std::move(*message)));
+}
+
+Result<std::vector<Bytes>> Node::Impl::ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max,
+                                                         uint64_t bytes_max) {
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  if (!ledger) return Status::Unavailable("shutting down");
+  const uint64_t height = ledger->height();
+  if (from_height > height) return Status::NotFound("no block at height " + U64(from_height));
+  std::vector<Bytes> out;
+  uint64_t bytes = 0;
+  for (uint64_t h = from_height; h <= height && out.size() < blocks_max; ++h) {
+    ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(h));
+    Bytes encoded = block.Encode();
+    if (!out.empty() && bytes + encoded.size() > bytes_max) break;
+    bytes += encoded.size();
+    out.push_back(std::move(encoded));
+  }
+  return out;
+}
+
+// Brings the ledger to the snapshot's height with blocks fetched from peers, then
+// checks the ledger's block there is the snapshot's. Nothing of Raft is recorded
+// here, so a crash (or a stop) in the middle leaves a longer ledger and the old
+// log: the leader sends the snapshot again and this resumes from the ledger's height.
+Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
+  Result<LedgerSnapshotData> target = DecodeLedgerSnapshotData(snapshot.data);
+  if (!target.ok()) {
+    return Status::Corruption("raft snapshot at index " + U64(snapshot.metadata.index) + ": " +
+                              target.status().message());
+  }
+  uint64_t height = 0;
+  {
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+    height = ledger->height();
+  }
+  if (height < target->height) {
+    Log(LogLevel::kInfo, kComponent, "catching up to a snapshot",
+        {{"index", U64(snapshot.metadata.index)}, {"from_height", U64(height)}, {"to_height", U64(target->height)}});
+    std::vector<uint64_t> peers;
+    if (raw->leader() != consensus::kNoNode && raw->leader() != config.node_id) peers.push_back(raw->leader());
+    for (const PeerEntry& p : config.peers) {
+      if (p.id != config.node_id && p.id != raw->leader()) peers.push_back(p.id);
+    }
+    RETURN_IF_ERROR(catchup_client->CatchUp(
+        height, target->height, peers, [this](ByteView block, uint64_t h) { return ApplyCaughtUpBlock(block, h); },
+        [this] { return stopping.load(); }, SteadyNowMs));
+  }
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  crypto::Digest ours = ledger->blocks().head_hash();
+  if (ledger->height() > target->height) {
+    ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(target->height));
+    ours = block.header.Hash();
+  }
+  if (ours != target->head_hash) {
+    return Status::Corruption("raft snapshot at index " + U64(snapshot.metadata.index) + " names block " +
+                              target->head_hash.ToHex() + " at height " + U64(target->height) +
+                              " but this ledger has " + ours.ToHex());
+  }
+  return Status::Ok();
+}
+
+Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {
+  Result<ledger::Block> block = ledger::Block::Decode(bytes, ledger->blocks().limits());
+  if (!block.ok()) return Status::InvalidArgument("block " + U64(height) + ": " + block.status().message());
+  if (block->header.height != height) {
+    return Status::InvalidArgument("asked for block " + U64(height) + ", got " + U64(block->header.height));
+  }
+  Result<ledger::BlockOutcome> applied = Status::Internal("not applied");
+  {
+    std::unique_lock<std::shared_mutex> lock(ledger_mutex);
+    if (height != ledger->height() + 1 || block->header.previous_hash != ledger->blocks().head_hash()) {
+      return Status::InvalidArgument("block " + U64(height) + " does not extend the head");
+    }
+    applied = ledger->ApplyBlock(*block);
+  }
+  if (!applied.ok()) return applied.status();
+  if (checkpointer) checkpointer->BlockApplied(height);
+  ++blocks_applied;
+  ++catchup_blocks;
+  transactions_applied += block->transactions.size();
+  return Status::Ok();
+}
+
+Status Node::Impl::SnapshotInstalled(const consensus::Snapshot& snapshot) {
+  conf_state = snapshot.metadata.conf_state;
+  if (snapshot.data.empty()) return Status::Ok();  // the bootstrap snapshot
+  RETURN_IF_ERROR(SaveAppliedIndex(snapshot.metadata.index));
+  {
+    std::lock_guard<std::mutex> lock(applied_mutex);
+    applied_index = std::max<uint64_t>(applied_index, snapshot.metadata.index);
+  }
+  applied_cv.notify_all();
+  {
+    std::lock_guard<std::mutex> lock(snapshot_points_mutex);
+    snapshot_points.Clear();
+  }
+  Log(LogLevel::kInfo, kComponent, "installed a snapshot",
+      {{"index", U64(snapshot.metadata.index)}, {"height", U64(ledger->height())}});
+  return Status::Ok();
+}
+
+void Node::Impl::RecordSnapshotPoint(uint64_t index) {
+  SnapshotPoint point{index, {ledger->height(), ledger->blocks().head_hash()}, conf_state};
+  std::lock_guard<std::mutex> lock(snapshot_points_mutex);
+  snapshot_points.Record(std::move(point));
+}
+
+// Compacts the log up to (applied index - retain) once enough entries
+// accumulated, recording there a snapshot of (height, head hash) and membership.
+Status Node::Impl::MaybeCompact() {
+  CompactionLimits limits{config.limits.raft_log_retain_entries, config.limits.raft_log_compact_entries_min};
+  ASSIGN_OR_RETURN(consensus::Index first, storage->FirstIndex());
+  const uint64_t applied = applied_index;
+  std::optional<consensus::Index> target = CompactionTarget(applied, first, limits);
+  if (!target) return Status::Ok();
+  std::optional<SnapshotPoint> point;
+  {
+    std::lock_guard<std::mutex> lock(snapshot_points_mutex);
+    point = snapshot_points.NewestAtOrBelow(*target);
+  }
+  // Points are recorded as entries apply; just after a restart there may be none yet.
+  if (!point || point->index < first) return Status::Ok();
+  Result<consensus::Snapshot> made = storage->CompactWithSnapshot(
+      point->index, applied, point->conf_state, EncodeLedgerSnapshotData(point->ledger), /*sync=*/false);
+  if (!made.ok()) {
+    if (IsFatal(made.status())) return made.status().WithContext("compacting the raft log");
+    Log(LogLevel::kWarn, kComponent, "raft log compaction refused", {{"error", made.status().message()}});
+    return Status::Ok();
+  }
+  ++raft_compactions;
+  Log(LogLevel::kInfo, kComponent, "compacted the raft log",
+      {{"through_index", U64(point->index)}, {"height", U64(point->ledger.height)}});
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> Node::Impl::ActiveValidators() const {
+  constexpr size_t kValidatorsMax = 10'000;
+  std::vector<uint64_t> active;
+  Status decode = Status::Ok();
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  RETURN_IF_ERROR(ledger->state().Scan(ledger::Key("va").Prefix(), "", kValidatorsMax,
+                                       [&](std::string_view, std::string_view value) {
+                                         ByteReader r(AsBytes(value));
+                                         Result<ledger::ValidatorRecord> v = ledger::ValidatorRecord::DecodeFrom(r);
+                                         if (!v.ok()) {
+                                           decode = Status::Corruption("validator record: " + v.status().message());
+                                           return false;
+                                         }
+                                         if (!v->removed) active.push_back(v->node_id);
+                                         return true;
+                                       }));
+  RETURN_IF_ERROR(decode);
+  return active;
+}
+
+// The leader makes Raft's membership follow the ledger's validators, one step at
+// a time (node/membership.h). Followers never propose.
+void Node::Impl::MaybeReconcileMembership() {
+  if (role != static_cast<uint8_t>(consensus::Role::kLeader)) return;
+  if (applied_index < raw->committed()) return;  // judge from a ledger that has everything committed
+  const auto now = Clock::now();
+  if (now < membership_checked + std::chrono::milliseconds(config.limits.tick_ms)) return;
+  membership_checked = now;
+  consensus::NodeStatus st = raw->GetStatus();
+  if (st.lead_transferee != consensus::kNoNode) return;  // a transfer is under way
+  Result<std::vector<uint64_t>> active = ActiveValidators();
+  if (!active.ok()) {
+    Log(LogLevel::kWarn, kComponent, "cannot read the validators", {{"error", active.status().message()}});
+    return;
+  }
+  MembershipView view{config.node_id, std::move(active).value(), st.conf_state, std::move(st.progress),
+                      st.last_index, {}};
+  for (const PeerEntry& p : config.peers) view.known_peers.insert(p.id);
+  const MembershipStep step = NextMembershipStep(view, MembershipLimits{config.limits.learner_lag_entries_max});
+  if (step.kind == MembershipStep::Kind::kNone) return;
+  Status done = step.kind == MembershipStep::Kind::kTransferLeadership
+                    ? raw->TransferLeadership(step.node_id)
+                    : raw->ProposeConfChange(ConfChangeFor(step));
+  const bool waiting = done.code() == ErrorCode::kFailedPrecondition;  // a change is pending
+  Log(done.ok() ? LogLevel::kInfo : waiting ? LogLevel::kDebug : LogLevel::kWarn, kComponent,
+      done.ok() ? "membership step proposed" : "membership step not proposed",
+      {{"step", std::string(MembershipStepName(step.kind))},
+       {"node", U64(step.node_id)},
+       {"reason", step.reason},
+       {"error", done.ok() ? "" : done.message()}});
 }
 
 }  // namespace shulian::node

@@ -2,7 +2,7 @@
 // the API-facing service methods (node/service.cc). Internal to node/.
 //
 // Threads and locks:
-//   - loop thread: owns `raw`, `storage`, `inflight`; the only writer of `ledger`.
+//   - loop thread: owns `raw`, `storage`, `proposals`; the only writer of `ledger`.
 //   - API threads: read the ledger under `ledger_mutex` (shared); the loop takes it
 //     exclusively while applying a block or building one.
 //   - `inbox_mutex` guards `inbox`; `pending_mutex` guards the proposal queue;
@@ -34,8 +34,11 @@
 #include "crypto/keys.h"
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
+#include "ledger/proposal.h"
+#include "node/catchup.h"
 #include "node/checkpointer.h"
 #include "node/config.h"
+#include "node/membership.h"
 #include "node/node.h"
 #include "node/raft_storage.h"
 #include "node/transport.h"
@@ -76,12 +79,19 @@ struct PendingTx {
   Clock::time_point admitted;
 };
 
-// The one block the leader has proposed and not yet seen applied or skipped.
+// The transactions of a block the leader proposed and has not yet seen applied
+// or skipped (the block itself is tracked by the ProposalChain).
 struct Inflight {
-  crypto::Digest hash;
-  uint64_t height = 0;
   std::vector<PendingTx> txs;
   Clock::time_point proposed;
+};
+
+// One submit-and-wait caller. The loop fills `results` as the blocks holding its
+// transactions apply and wakes only this caller when the last one did.
+struct CommitWait {
+  std::vector<api::SubmitResult>* results = nullptr;  // GUARDED_BY(commit_waits_mutex)
+  size_t outstanding = 0;                             // GUARDED_BY(commit_waits_mutex)
+  std::condition_variable cv;
 };
 
 struct ReadWait {
@@ -136,7 +146,9 @@ struct Node::Impl {
   std::deque<PendingTx> pending;          // GUARDED_BY(pending_mutex)
   std::set<crypto::Digest> pending_hashes;  // GUARDED_BY(pending_mutex): queued or in flight
   uint64_t pending_bytes = 0;             // GUARDED_BY(pending_mutex)
-  std::optional<Inflight> inflight;       // loop thread only
+  // Blocks proposed ahead of the applied head, at most proposals_in_flight_max;
+  // loop thread only (built in StartRaft).
+  std::optional<ledger::ProposalChain<Inflight>> proposals;
 
   // Reads.
   std::mutex reads_mutex;
@@ -150,6 +162,10 @@ struct Node::Impl {
 
   std::atomic<uint64_t> forwards_in_flight{0};
 
+  // Submit-and-wait callers by transaction hash (the index into their results).
+  std::mutex commit_waits_mutex;
+  std::multimap<crypto::Digest, std::pair<CommitWait*, size_t>> commit_waits;  // GUARDED_BY(commit_waits_mutex)
+
   // Metrics.
   Histogram commit_latency{{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
   Histogram block_transactions{{1, 10, 50, 100, 500, 1000, 5000, 10000}};
@@ -159,6 +175,17 @@ struct Node::Impl {
   std::atomic<uint64_t> inbox_dropped{0};
   std::atomic<uint64_t> appends_refused_clock{0};
   std::atomic<uint64_t> forwarded{0};
+
+  // Log compaction, snapshot install with block catch-up, and validator-driven
+  // membership (node/catchup.h, node/membership.h, docs/raft.md).
+  std::mutex snapshot_points_mutex;
+  SnapshotPoints snapshot_points{0};             // GUARDED_BY(snapshot_points_mutex)
+  consensus::ConfState conf_state;               // applying thread: membership as of the applied index
+  std::unique_ptr<CatchupServer> catchup_server;  // its own thread; fed by the transport thread
+  std::unique_ptr<CatchupClient> catchup_client;  // loop thread; OnResponse from the transport thread
+  Clock::time_point membership_checked;           // loop thread
+  std::atomic<uint64_t> raft_compactions{0};
+  std::atomic<uint64_t> catchup_blocks{0};
 
   // ---- loop side (node.cc) ----
   Status Open();
@@ -171,14 +198,36 @@ struct Node::Impl {
   Status HandleReady();
   Status ApplyEntry(const consensus::Entry& entry);
   Status ApplyBlockEntry(const consensus::Entry& entry);
-  Status ValidateBlock(const ledger::Block& block) const;
-  void ResolveInflight(const crypto::Digest& hash, bool applied);
+  // After the block (height, hash) applied (`applied`) or was skipped.
+  void ResolveProposals(uint64_t height, const crypto::Digest& hash, bool applied);
+  // REQUIRES: pending_mutex held. Puts dead proposals' transactions back at the
+  // front of the queue, oldest first.
+  void RequeueLocked(std::vector<Inflight> dead);
   void MaybePropose();
+  bool ProposeOne();
+  // Takes the next block's transactions off the queue, or none if a partial batch
+  // should wait (`idle`: nothing is in flight, so nothing waits).
+  std::vector<PendingTx> TakeBatch(bool idle);
   void DropLeaderState(const std::string& why);
   void PublishStatus();
+  // Resolves the callers waiting for this block's transactions (any thread).
+  void NotifyCommitted(const ledger::BlockOutcome& outcome);
+  void WakeCommitWaits();
   void Fail(const Status& status);
   void Wake();
   Status SaveAppliedIndex(uint64_t index);
+  // Compaction, snapshots, catch-up, membership (node.cc, last section).
+  CatchupLimits MakeCatchupLimits() const;
+  void StartCatchup();
+  void OnCatchupMessage(uint64_t from, ByteView payload);  // transport thread
+  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max);
+  Status CatchUpToSnapshot(const consensus::Snapshot& snapshot);
+  Status ApplyCaughtUpBlock(ByteView bytes, uint64_t height);
+  Status SnapshotInstalled(const consensus::Snapshot& snapshot);
+  void RecordSnapshotPoint(uint64_t index);
+  Status MaybeCompact();
+  void MaybeReconcileMembership();
+  Result<std::vector<uint64_t>> ActiveValidators() const;
 
   // ---- service side (service.cc) ----
   Status WaitReadable(api::ReadConsistency consistency);
@@ -187,6 +236,8 @@ struct Node::Impl {
   Result<std::vector<api::SubmitResult>> Forward(const std::vector<ledger::Transaction>& txs,
                                                  const api::SubmitOptions& options);
   void WaitCommitted(std::vector<api::SubmitResult>& results, uint64_t timeout_ms);
+  // Fills what the ledger already holds. REQUIRES: `wait` registered, no lock held.
+  void ResolveFromLedger(CommitWait& wait);
   // REQUIRES: ledger_mutex held (shared).
   std::optional<api::SubmitResult> CommittedResult(const crypto::Digest& hash) const;
   // The ledger's outcome (Ledger::OutcomeAt) of the transaction at `position` in block `height`.

@@ -339,36 +339,64 @@ Result<std::vector<SubmitResult>> Node::Impl::Forward(const std::vector<ledger::
   return results;
 }
 
+// Registers for the loop's per-transaction notification first, then looks in the
+// ledger once for what applied before that, then sleeps until the last
+// transaction's block applies: no polling, and an applied block wakes only the
+// callers whose transactions it holds.
 void Node::Impl::WaitCommitted(std::vector<SubmitResult>& results, uint64_t timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
-  auto all_done = [&] {
-    bool done = true;
+  CommitWait wait;
+  wait.results = &results;
+  {
+    std::lock_guard<std::mutex> lock(commit_waits_mutex);
+    for (size_t i = 0; i < results.size(); ++i) {
+      if (results[i].state == SubmitState::kCommitted) continue;
+      commit_waits.emplace(results[i].tx_hash, std::make_pair(&wait, i));
+      ++wait.outstanding;
+    }
+  }
+  if (wait.outstanding > 0) ResolveFromLedger(wait);
+  {
+    std::unique_lock<std::mutex> lock(commit_waits_mutex);
+    wait.cv.wait_until(lock, deadline, [&] { return stopping.load() || wait.outstanding == 0; });
+    for (const SubmitResult& r : results) {
+      auto [begin, end] = commit_waits.equal_range(r.tx_hash);
+      for (auto it = begin; it != end;) it = it->second.first == &wait ? commit_waits.erase(it) : std::next(it);
+    }
+  }
+  // Blocks applied outside the Raft path (catch-up to a snapshot) notify no one.
+  if (wait.outstanding > 0) {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     for (SubmitResult& r : results) {
       if (r.state == SubmitState::kCommitted) continue;
-      if (std::optional<SubmitResult> found = CommittedResult(r.tx_hash)) {
-        r = *found;
-      } else {
-        done = false;
-      }
+      if (std::optional<SubmitResult> found = CommittedResult(r.tx_hash)) r = *found;
     }
-    return done;
-  };
-  std::unique_lock<std::mutex> lock(applied_mutex);
-  uint64_t seen_applied = 0;
-  while (true) {
-    if (seen_applied != applied_index) {
-      seen_applied = applied_index;
-      lock.unlock();
-      const bool done = all_done();
-      lock.lock();
-      if (done) return;
-    }
-    if (stopping || Clock::now() >= deadline) break;
-    applied_cv.wait_until(lock, deadline, [&] { return stopping.load() || applied_index != seen_applied; });
   }
   for (SubmitResult& r : results) {
     if (r.state != SubmitState::kCommitted) r.state = SubmitState::kTimedOut;
+  }
+}
+
+void Node::Impl::ResolveFromLedger(CommitWait& wait) {
+  std::vector<std::pair<size_t, SubmitResult>> found;
+  {
+    std::lock_guard<std::mutex> lock(commit_waits_mutex);
+    for (size_t i = 0; i < wait.results->size(); ++i) {
+      if ((*wait.results)[i].state != SubmitState::kCommitted) found.push_back({i, (*wait.results)[i]});
+    }
+  }
+  {
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+    for (auto& [i, r] : found) {
+      if (std::optional<SubmitResult> committed = CommittedResult(r.tx_hash)) r = *committed;
+    }
+  }
+  std::lock_guard<std::mutex> lock(commit_waits_mutex);
+  for (auto& [i, r] : found) {
+    SubmitResult& mine = (*wait.results)[i];
+    if (r.state != SubmitState::kCommitted || mine.state == SubmitState::kCommitted) continue;
+    mine = std::move(r);
+    --wait.outstanding;
   }
 }
 
