@@ -855,6 +855,7 @@ Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {
   ++blocks_applied;
   ++catchup_blocks;
   transactions_applied += block->transactions.size();
+  NotifyCommitted(*applied);
   return Status::Ok();
 }
 
