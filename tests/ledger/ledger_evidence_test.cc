@@ -279,5 +279,18 @@ TEST_F(LedgerEvidenceTest, ConsistencyProofsVerifyAndFailAgainstAFork) {
   EXPECT_EQ(ledger_->ConsistencyProofs(1, 6).status().code(), ErrorCode::kNotFound);
 }
 
+TEST_F(LedgerEvidenceTest, ApplyBlockLendsTheStoredTransactionIndexToTheStateMachine) {
+  // Proves a dispute applied through the Ledger may cite a transaction of an earlier block, and not an unknown one.
+  Transaction asset = MakeTx("tz.prov", AssetBody("a1", "321200"));
+  ASSERT_TRUE(ApplyBlockOf({asset}).outcomes.at(0).accepted());
+  const crypto::Digest unknown = crypto::Sha256(AsBytes("never ordered"));
+  std::vector<TxOutcome> outcomes = ApplyBlockOf({MakeTx("court", OpenDisputeBody{{}, "d1", "s", {asset.Hash()}}),
+                                                  MakeTx("court", OpenDisputeBody{{}, "d2", "s", {unknown}})})
+                                        .outcomes;
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_TRUE(outcomes[0].accepted()) << outcomes[0].message;
+  EXPECT_EQ(outcomes[1].code, OutcomeCode::kRuleInvalidArgument);
+}
+
 }  // namespace
 }  // namespace shulian::ledger::testing
