@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -313,11 +314,14 @@ Result<std::unique_ptr<api::ApiClient>> MakeClient(const std::string& url, uint6
   return api::ApiClient::Create(options);
 }
 
-// The server whose /v1/status says it leads; waits for an election.
+// The server whose /v1/status says it leads, once every server that answers
+// names that same leader (not in the middle of an election); waits for it.
 Result<std::string> FindShulianLeader(const std::vector<std::string>& urls) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kLeaderWaitMs);
   std::string last_error = "no server answered";
   while (std::chrono::steady_clock::now() < deadline) {
+    std::string leader;
+    std::set<std::string> named;  // leader_id as each answering server reports it
     for (const std::string& url : urls) {
       ASSIGN_OR_RETURN(auto client, MakeClient(url, 5'000));
       Result<json> status = client->GetStatus();
@@ -325,11 +329,14 @@ Result<std::string> FindShulianLeader(const std::vector<std::string>& urls) {
         last_error = url + ": " + status.status().message();
         continue;
       }
-      if (status->value("role", "") == "leader") return url;
+      named.insert(status->value("leader_id", json()).dump());
+      if (status->value("role", "") == "leader") leader = url;
     }
+    if (!leader.empty() && named.size() == 1) return leader;
+    if (named.size() > 1) last_error = "servers name different leaders";
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  return Status::Unavailable("no leader among " + std::to_string(urls.size()) + " servers in " +
+  return Status::Unavailable("no leader all servers agree on among " + std::to_string(urls.size()) + " servers in " +
                              std::to_string(kLeaderWaitMs / 1000) + " s (" + last_error + ")");
 }
 

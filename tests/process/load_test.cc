@@ -251,6 +251,26 @@ class LoadProcessTest : public ::testing::Test {
     }
   }
 
+  // True once every node names the same leader, so the tool does not start in
+  // the middle of the start-up election (a loaded machine can hold two).
+  bool WaitForAgreedLeader() const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kLeaderWaitMs);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::set<int64_t> leaders;
+      for (uint32_t id = 1; id <= kNodes; ++id) {
+        api::ClientOptions options;
+        options.base_url = Url(id);
+        auto client = api::ApiClient::Create(options);
+        Result<json> status = client.ok() ? (*client)->GetStatus() : Result<json>(client.status());
+        const json leader = status.ok() ? status->value("leader_id", json()) : json();
+        leaders.insert(leader.is_number() ? leader.get<int64_t>() : -1);
+      }
+      if (leaders.size() == 1 && *leaders.begin() > 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
   std::string net() const { return dir_ + "/net"; }
   std::string Url(uint32_t id) const { return "http://127.0.0.1:" + std::to_string(api_base_ + id); }
 
@@ -274,6 +294,7 @@ TEST_F(LoadProcessTest, DrivesAThreeNodeNetworkAndAccountsForEveryTransaction) {
   // timed transaction, single and batched, with no errors, ordered percentiles
   // and the peak memory of all three nodes; and the ledger holds what it reported.
   StartShulian();
+  ASSERT_TRUE(WaitForAgreedLeader()) << "no agreed leader; logs in " << dir_;
   std::string pids;
   for (pid_t pid : pids_) pids += (pids.empty() ? "" : ",") + std::to_string(pid);
   const std::vector<std::string> common = {"--network", net(), "--users", "12", "--providers", "3", "--pids",
