@@ -8,7 +8,9 @@
 
 #include "crypto/merkle.h"
 #include "ledger/bodies.h"
+#include "ledger/domain_types.h"
 #include "ledger/evidence.h"
+#include "ledger/genesis_import.h"
 
 namespace shulian::ledger {
 namespace {
@@ -114,6 +116,35 @@ std::string Where(std::string_view list, size_t index, uint64_t log_index) {
   return std::string(list) + "[" + std::to_string(index) + "] (log index " + std::to_string(log_index) + ")";
 }
 
+// The ledger accepts a membership change only from an operator account, so a
+// history record must be signed by an account the genesis file makes an operator,
+// with the key the genesis file gives it. Without this, anyone could write a ledger
+// whose history "adds" made-up keys and sign a checkpoint with them. An operator
+// registered after genesis, or whose key was rotated, cannot be established from
+// the bundle, so such a history is refused rather than trusted.
+Status CheckHistorySigner(const Transaction& tx, const ImportedGenesis& genesis, std::string_view where) {
+  const ImportedGenesis::AccountEntry* sender = nullptr;
+  for (const ImportedGenesis::AccountEntry& account : genesis.accounts) {
+    if (account.id == tx.sender) sender = &account;
+  }
+  if (sender == nullptr) {
+    return Fail("validator_history_signer", where,
+                "sender \"" + tx.sender + "\" is not a genesis account (an operator registered later cannot be "
+                "established by this bundle)");
+  }
+  if (!tx.VerifySignature(sender->public_key)) {
+    return Fail("validator_history_signer", where,
+                "the transaction is not signed with the genesis key of \"" + tx.sender +
+                    "\" (a rotated key cannot be established by this bundle)");
+  }
+  const uint8_t operator_role = static_cast<uint8_t>(Role::kOperator);
+  if (std::find(sender->roles.begin(), sender->roles.end(), operator_role) == sender->roles.end()) {
+    return Fail("validator_history_operator", where,
+                "sender \"" + tx.sender + "\" does not hold the operator role in the genesis file");
+  }
+  return Status::Ok();
+}
+
 // Folds the validator history from the genesis set; the result must be the set
 // the checkpoint names.
 Result<ValidatorSet> FoldValidatorHistory(const EvidenceBundle& bundle, const ImportedGenesis& genesis,
@@ -130,6 +161,7 @@ Result<ValidatorSet> FoldValidatorHistory(const EvidenceBundle& bundle, const Im
     ASSIGN_OR_RETURN(VerifiedRecord change, VerifyRecord(record, cp, genesis, limits, where));
     if (!IsValidatorChange(change.transaction.type)) return Fail("validator_history", where, "not a membership change");
     if (!change.outcome.accepted()) return Fail("validator_history", where, "the change was not accepted");
+    RETURN_IF_ERROR(CheckHistorySigner(change.transaction, genesis, where));
     Status applied = set->Apply(change.transaction);
     if (!applied.ok()) return Fail("validator_history", where, applied.message());
   }

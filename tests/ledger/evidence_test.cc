@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -34,6 +35,71 @@ class BundleTest : public EvidenceTest {
   Transaction Access() {
     now_ms_ += kHourMs;
     return CommitOne("nj.user", AccessBody("a1", "r1"));
+  }
+  // A bundle from a ledger written by someone holding none of the genesis keys.
+  // It starts from a copy of the genesis in which `sender` holds the operator role
+  // with `sender_key`; one block has `sender` add made-up validators 7..9 and
+  // remove 1..3; the made-up 7..9 sign its checkpoint; the bundle then names the
+  // real genesis. Everything but the history's signer is self-consistent, so the
+  // bundle verifies against the forged genesis (checked here). The Ledger class
+  // needs node 1's key to propose the block; the verifier checks no block
+  // signature, so a real forger would need none.
+  EvidenceBundle ForgedHistoryBundle(const std::string& sender, const std::string& key_name) {
+    const crypto::KeyPair sender_key = KeyFor(key_name);
+    Genesis forged = genesis_;
+    auto account = std::find_if(forged.accounts.begin(), forged.accounts.end(),
+                                [&](const Account& a) { return a.id == sender; });
+    if (account == forged.accounts.end()) {
+      forged.accounts.push_back({sender, "320000", {Role::kOperator}, sender_key.public_key(), sender});
+    } else {
+      account->public_key = sender_key.public_key();
+      if (!account->HasRole(Role::kOperator)) account->roles.push_back(Role::kOperator);
+    }
+    forged.Canonicalize();
+    EXPECT_TRUE(forged.Validate().ok());
+    Result<std::unique_ptr<Ledger>> opened = Ledger::Open(dir_ + "/forged", forged);
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    if (!opened.ok()) return {};
+    Ledger& ledger = **opened;
+    keys_.erase(sender);
+    keys_.emplace(sender, KeyFor(key_name));
+    std::vector<Transaction> txs;
+    for (uint64_t node : {7, 8, 9}) {
+      AddValidatorBody add;
+      add.node_id = node;
+      add.name = "fake-" + std::to_string(node);
+      add.authority = "321281";
+      add.public_key = KeyFor("fake-" + std::to_string(node)).public_key();
+      txs.push_back(MakeTx(sender, add));
+    }
+    for (uint64_t node : {1, 2, 3}) {
+      RemoveValidatorBody remove;
+      remove.node_id = node;
+      remove.reason = "forged";
+      txs.push_back(MakeTx(sender, remove));
+    }
+    now_ms_ += 1000;
+    Result<Block> block = ledger.BuildBlock(txs, now_ms_, 1, KeyFor("node-1"));
+    EXPECT_TRUE(block.ok()) << block.status().ToString();
+    if (!block.ok()) return {};
+    Result<BlockOutcome> applied = ledger.ApplyBlock(*block);
+    EXPECT_TRUE(applied.ok()) << applied.status().ToString();
+    if (!applied.ok()) return {};
+    for (const TxOutcome& outcome : applied->outcomes) EXPECT_TRUE(outcome.accepted()) << outcome.message;
+    CosignedCheckpoint cosigned;
+    cosigned.checkpoint = ledger.CheckpointAt(ledger.height()).value();
+    for (uint64_t node : {7, 8, 9}) {
+      cosigned.signatures.push_back({node, cosigned.checkpoint.Sign(KeyFor("fake-" + std::to_string(node)))});
+    }
+    Result<nlohmann::json> built = BuildTransactionBundle(ledger, cosigned, txs.back().Hash());
+    EXPECT_TRUE(built.ok()) << built.status().ToString();
+    if (!built.ok()) return {};
+    EvidenceBundle bundle = Parse(*built);
+    EXPECT_EQ(bundle.validator_history.size(), 6u);
+    Result<VerifiedBundle> self_consistent = VerifyBundle(*built, ImportGenesis(forged).value());
+    EXPECT_TRUE(self_consistent.ok()) << self_consistent.status().ToString();
+    bundle.genesis_hash = imported_.hash;
+    return bundle;
   }
   void ExpectRejected(const EvidenceBundle& bundle, std::string_view check) {
     Result<VerifiedBundle> verified = Verify(bundle);
@@ -308,6 +374,43 @@ TEST_F(BundleTest, ValidatorHistoryIsFoldedAndAnOmittedChangeIsRejected) {
   EvidenceBundle not_a_change = bundle;  // an ordinary transaction passed off as history
   not_a_change.validator_history[0] = bundle.records[0];
   ExpectRejected(not_a_change, "validator_history");
+}
+
+TEST_F(BundleTest, HistorySignedByAMadeUpKeyIsRejected) {
+  // Proves a history that replaces the genesis validators by made-up ones is refused (validator_history_signer) when
+  // its changes are signed by a made-up key, whether under the genesis operator's name or a name outside the genesis.
+  EvidenceBundle as_operator = ForgedHistoryBundle("op", "forger");
+  ExpectRejected(as_operator, "validator_history_signer");
+  std::filesystem::remove_all(dir_ + "/forged");
+  EvidenceBundle as_stranger = ForgedHistoryBundle("mallory", "mallory");
+  ExpectRejected(as_stranger, "validator_history_signer");
+}
+
+TEST_F(BundleTest, HistorySignedByAGenesisAccountWithoutTheOperatorRoleIsRejected) {
+  // Proves a history whose changes are signed with the genesis key of an account that is not an operator in the
+  // genesis file is refused (validator_history_operator).
+  EvidenceBundle bundle = ForgedHistoryBundle("nj.user", "nj.user");
+  ExpectRejected(bundle, "validator_history_operator");
+}
+
+TEST_F(BundleTest, RealAdditionAndRemovalByTheGenesisOperatorVerify) {
+  // Proves a history with an addition and a removal, both signed by the genesis operator, folds and verifies.
+  now_ms_ += 1000;
+  CommitOne("op", AddNode4());
+  RemoveValidatorBody remove;
+  remove.node_id = 3;  // not node 1: the fixture's blocks are proposed by node 1
+  remove.reason = "decommissioned";
+  now_ms_ += 1000;
+  CommitOne("op", remove);
+  SharedAsset();
+  Transaction access = Access();
+  Result<nlohmann::json> built = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 4}), access.Hash());
+  ASSERT_TRUE(built.ok()) << built.status().ToString();
+  Result<VerifiedBundle> verified = Verify(*built);
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->validator_changes, 2u);
+  EXPECT_FALSE(verified->validator_set.Contains(3));
+  EXPECT_TRUE(verified->validator_set.Contains(4));
 }
 
 TEST_F(BundleTest, CanonicalFormIsRequired) {
