@@ -78,11 +78,13 @@ Result<ledger::ImportedGenesis> LoadImportedGenesis(const Context& ctx) {
 json CheckpointSummary(const json& cosigned) {
   const json checkpoint = cosigned.value("checkpoint", json::object());
   json signers = json::array();
-  for (const json& signature : cosigned.value("signatures", json::array())) signers.push_back(signature.value("node_id", 0));
-  return {{"height", checkpoint.value("height", 0)},
+  for (const json& signature : cosigned.value("signatures", json::array())) {
+    signers.push_back(signature.value("node_id", uint64_t{0}));
+  }
+  return {{"height", checkpoint.value("height", uint64_t{0})},
           {"block_hash", checkpoint.value("block_hash", "")},
-          {"block_time_ms", checkpoint.value("block_time_ms", 0)},
-          {"tx_log_size", checkpoint.value("tx_log_size", 0)},
+          {"block_time_ms", checkpoint.value("block_time_ms", int64_t{0})},
+          {"tx_log_size", checkpoint.value("tx_log_size", uint64_t{0})},
           {"tx_log_root", checkpoint.value("tx_log_root", "")},
           {"outcome_log_root", checkpoint.value("outcome_log_root", "")},
           {"block_log_root", checkpoint.value("block_log_root", "")},
@@ -139,7 +141,7 @@ Status WriteBundle(Context& ctx, const json& bundle) {
   const json checkpoint = bundle.value("checkpoint", json::object()).value("checkpoint", json::object());
   json summary = {{"file", out},
                   {"records", records.size()},
-                  {"checkpoint_height", checkpoint.value("height", 0)},
+                  {"checkpoint_height", checkpoint.value("height", uint64_t{0})},
                   {"verify_with", "shulian verify " + out + " --genesis GENESIS_FILE"}};
   if (ctx.json()) {
     PrintJson(ctx.out(), summary);

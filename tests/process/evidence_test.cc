@@ -192,6 +192,12 @@ TEST_F(EvidenceProcessTest, BundlesVerifyOfflineTamperingFailsAndTheLedgerAudits
     ASSERT_GT(cosigned, 1u) << "node " << id << " never cosigned its head; logs in " << dir_;
     head = std::max(head, cosigned);
   }
+  // The human summary shows the checkpoint's full 64-bit block time.
+  CliRun latest = Shulian({"checkpoint", "--server", server, "--json"});
+  CliRun summary = Shulian({"checkpoint", "--server", server});
+  ASSERT_EQ(summary.code, kExitOk) << summary.err;
+  const int64_t block_time_ms = json::parse(latest.out)["checkpoint"].value("block_time_ms", int64_t{0});
+  EXPECT_NE(summary.out.find("block_time_ms: " + std::to_string(block_time_ms)), std::string::npos) << summary.out;
 
   // One transaction: export from a follower-or-leader, verify offline.
   const std::string bundle = dir_ + "/tx-bundle.json";
