@@ -95,8 +95,12 @@ Try next (export SHULIAN_SERVER=${servers[0]} first, or add --server):
   $bin/shulian trace access --asset tz.gaj.household-registration --account tz.sjj.supervisor --key $keys/tz.sjj.supervisor.key
   $bin/shulian trace deadlines --authority 321200 --account tz.sjj.supervisor --key $keys/tz.sjj.supervisor.key
 
-  # a court: any block and transaction, with its outcome
+  # a court: any block with its outcomes; an evidence bundle checked offline against the genesis file
   $bin/shulian block 2 --account court.tz-intermediate --key $keys/court.tz-intermediate.key
+  $bin/shulian evidence dispute dsp-2026-0001 --out dispute.json --account court.tz-intermediate --key $keys/court.tz-intermediate.key
+  $bin/shulian verify dispute.json --genesis $net/genesis.json
+  $bin/shulian ledger export --out ledger.export --account court.tz-intermediate --key $keys/court.tz-intermediate.key
+  $bin/shulian audit --ledger ledger.export --genesis $net/genesis.json
 
 Stop the network:  $stop_command
 TEXT
