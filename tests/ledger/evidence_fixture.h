@@ -19,19 +19,9 @@
 #include "ledger/genesis_import.h"
 #include "ledger/ledger.h"
 #include "tests/ledger/sm_fixture.h"
+#include "tests/ledger/three_validators.h"
 
 namespace shulian::ledger::testing {
-
-inline Genesis ThreeValidatorGenesis() {
-  Genesis g = TestGenesis();
-  g.validators = {{1, "js-node", "320000", KeyFor("node-1").public_key()},
-                  {2, "tz-node", "321200", KeyFor("node-2").public_key()},
-                  {3, "nj-node", "320100", KeyFor("node-3").public_key()}};
-  g.Canonicalize();
-  Status valid = g.Validate();
-  EXPECT_TRUE(valid.ok()) << valid.ToString();
-  return g;
-}
 
 // The failure's check name: the text before the first ':'.
 inline std::string CheckOf(const Status& status) {

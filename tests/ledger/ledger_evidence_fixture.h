@@ -16,19 +16,9 @@
 #include "ledger/ledger.h"
 #include "ledger/validator_set.h"
 #include "tests/ledger/sm_fixture.h"
+#include "tests/ledger/three_validators.h"
 
 namespace shulian::ledger::testing {
-
-inline Genesis ThreeValidatorGenesis() {
-  Genesis g = TestGenesis();
-  g.validators = {{1, "js-node", "320000", KeyFor("node-1").public_key()},
-                  {2, "tz-node", "321200", KeyFor("node-2").public_key()},
-                  {3, "nj-node", "320100", KeyFor("node-3").public_key()}};
-  g.Canonicalize();
-  Status valid = g.Validate();
-  EXPECT_TRUE(valid.ok()) << valid.ToString();
-  return g;
-}
 
 class LedgerEvidenceTest : public SmTest {
  protected:

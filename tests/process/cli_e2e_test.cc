@@ -1,117 +1,24 @@
 // The `shulian` CLI end to end: a network written by `shulian network init`, three
 // real shulian-node processes on 127.0.0.1, the sample scenario loaded through the
 // API, and the supervisors' and users' commands run against what it recorded.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "node/cli/cli.h"
+#include "tests/process/cli_network.h"
 
 namespace shulian::cli {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
+using e2e::CliRun;
+using e2e::Shulian;
 
-constexpr int kNodes = 3;
-constexpr int kLeaderWaitMs = 30'000;
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun Shulian(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun run;
-  run.code = RunCli(args, out, err, Environment{});
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
-
-class CliE2eTest : public ::testing::Test {
+class CliE2eTest : public e2e::CliNetworkTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "shulian-cli-e2e-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    // Ports from the pid so that parallel runs on one machine do not collide.
-    peer_base_ = 21000 + static_cast<int>(getpid() % 1000) * 10;
-    api_base_ = peer_base_ + 10000;
-    CliRun init = Shulian({"network", "init", "--out", net(), "--seed", "cli-e2e", "--peer-port-base",
-                           std::to_string(peer_base_), "--api-port-base", std::to_string(api_base_)});
-    ASSERT_EQ(init.code, kExitOk) << init.err;
-    for (int id = 1; id <= kNodes; ++id) Start(id);
-  }
-
-  void TearDown() override {
-    for (pid_t pid : pids_) kill(pid, SIGTERM);
-    for (pid_t pid : pids_) {
-      int status = 0;
-      for (int i = 0; i < 100 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-      if (waitpid(pid, &status, WNOHANG) == 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-      }
-    }
-    std::error_code error;
-    fs::remove_all(dir_, error);
-  }
-
-  void Start(int id) {
-    std::string config = net() + "/node-" + std::to_string(id) + ".json";
-    std::string log = dir_ + "/node-" + std::to_string(id) + ".log";
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      execl(SHULIAN_NODE_BINARY, "shulian-node", "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    pids_.push_back(pid);
-  }
-
-  std::string net() const { return dir_ + "/net"; }
-  std::string Server(int id) const { return "127.0.0.1:" + std::to_string(api_base_ + id); }
-  std::string Key(const std::string& account) const { return net() + "/keys/accounts/" + account + ".key"; }
-
-  // The API of a node that knows the leader, or "" after the timeout.
-  std::string WaitForLeader() const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kLeaderWaitMs);
-    while (std::chrono::steady_clock::now() < deadline) {
-      for (int id = 1; id <= kNodes; ++id) {
-        CliRun status = Shulian({"status", "--server", Server(id), "--json"});
-        if (status.code == kExitOk && json::parse(status.out).value("leader_id", json()).is_number())
-          return Server(id);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return "";
-  }
-
-  std::string dir_;
-  int peer_base_ = 0;
-  int api_base_ = 0;
-  std::vector<pid_t> pids_;
+  CliE2eTest() : CliNetworkTest("cli-e2e", 21000) {}
 };
 
 TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {

@@ -4,48 +4,29 @@
 // the genesis file (and a tampered one refused), consistency between two
 // checkpoints, and a ledger export and a stopped node's data directory that
 // audit clean.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "node/cli/cli.h"
+#include "tests/process/cli_network.h"
 
 namespace shulian::cli {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using e2e::CliRun;
+using e2e::Shulian;
 
-constexpr int kNodes = 3;
 constexpr int kWaitMs = 30'000;
 constexpr char kCourt[] = "court.tz-intermediate";
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun Shulian(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  CliRun run;
-  run.code = RunCli(args, out, err, Environment{});
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,86 +40,9 @@ void WriteText(const std::string& path, const std::string& text) {
   out << text;
 }
 
-class EvidenceProcessTest : public ::testing::Test {
+class EvidenceProcessTest : public e2e::CliNetworkTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "shulian-evidence-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    // Ports from the pid so that parallel runs on one machine do not collide.
-    peer_base_ = 23000 + static_cast<int>(getpid() % 1000) * 10;
-    api_base_ = peer_base_ + 10000;
-    CliRun init = Shulian({"network", "init", "--out", net(), "--seed", "evidence-e2e", "--peer-port-base",
-                           std::to_string(peer_base_), "--api-port-base", std::to_string(api_base_)});
-    ASSERT_EQ(init.code, kExitOk) << init.err;
-    for (int id = 1; id <= kNodes; ++id) Start(id);
-  }
-
-  void TearDown() override {
-    for (const auto& [id, pid] : pids_) kill(pid, SIGTERM);
-    for (const auto& [id, pid] : pids_) Reap(pid);
-    std::error_code error;
-    if (!HasFailure()) fs::remove_all(dir_, error);
-  }
-
-  static void Reap(pid_t pid) {
-    int status = 0;
-    for (int i = 0; i < 200 && waitpid(pid, &status, WNOHANG) == 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    if (waitpid(pid, &status, WNOHANG) == 0) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-    }
-  }
-
-  void Start(int id) {
-    std::string config = net() + "/node-" + std::to_string(id) + ".json";
-    std::string log = dir_ + "/node-" + std::to_string(id) + ".log";
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      execl(SHULIAN_NODE_BINARY, "shulian-node", "--config", config.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    pids_[id] = pid;
-  }
-
-  void Stop(int id) {
-    kill(pids_.at(id), SIGTERM);
-    Reap(pids_.at(id));
-    pids_.erase(id);
-  }
-
-  std::string net() const { return dir_ + "/net"; }
-  std::string genesis() const { return net() + "/genesis.json"; }
-  std::string Server(int id) const { return "127.0.0.1:" + std::to_string(api_base_ + id); }
-  std::string Key(const std::string& account) const { return net() + "/keys/accounts/" + account + ".key"; }
-  std::vector<std::string> As(const std::string& account, int node) const {
-    return {"--server", Server(node), "--account", account, "--key", Key(account)};
-  }
-  static std::vector<std::string> Join(std::vector<std::string> a, const std::vector<std::string>& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
-  }
-
-  std::string WaitForLeader() const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
-    while (std::chrono::steady_clock::now() < deadline) {
-      for (int id = 1; id <= kNodes; ++id) {
-        CliRun status = Shulian({"status", "--server", Server(id), "--json"});
-        if (status.code == kExitOk && json::parse(status.out).value("leader_id", json()).is_number())
-          return Server(id);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    return "";
-  }
+  EvidenceProcessTest() : CliNetworkTest("evidence-e2e", 23000) {}
 
   // Waits until node `id` holds a cosigned checkpoint at its own head height of
   // at least `min_height`; returns that height or 0.
@@ -157,10 +61,6 @@ class EvidenceProcessTest : public ::testing::Test {
     return 0;
   }
 
-  std::string dir_;
-  int peer_base_ = 0;
-  int api_base_ = 0;
-  std::map<int, pid_t> pids_;
 };
 
 TEST_F(EvidenceProcessTest, BundlesVerifyOfflineTamperingFailsAndTheLedgerAuditsClean) {
