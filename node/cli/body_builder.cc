@@ -36,12 +36,32 @@ json RawBodyJson(TxType type) {
   return ledger::BodyToJson(DefaultBody(type));
 }
 
+// Trailing optional fields (added to a type after its first release; see
+// docs/transactions.md) leave their key out of the JSON when absent, so the
+// default body does not show them. cli_test checks this list against the docs.
+struct TrailingField {
+  TxType type;
+  std::string_view key;
+};
+constexpr TrailingField kTrailingFields[] = {
+    {TxType::kRecordAccess, "subject_authorisation_hash"},  // 001 §27
+};
+
+std::vector<std::string> TrailingKeys(TxType type) {
+  std::vector<std::string> keys;
+  for (const TrailingField& field : kTrailingFields) {
+    if (field.type == type) keys.emplace_back(field.key);
+  }
+  return keys;
+}
+
 // The value kind of each optional body key (its default JSON is null, which says
 // nothing about it). cli_test checks that every optional key of every type is here.
 json OptionalPlaceholder(std::string_view key) {
   if (key == "terms") return RawBodyJson(TxType::kApproveShare)["terms"];
   if (key == "fields") return json::array();
-  if (key == "agreement_hash") return kZeroDigestHex;
+  // Optional digests take the digest flag forms (64 hex, sha256:TEXT, file:PATH).
+  if (key == "agreement_hash" || key == "subject_authorisation_hash") return kZeroDigestHex;
   if (key == "new_version") return 0;
   if (key == "parent_code" || key == "name" || key == "description" || key == "format" ||
       key == "update_frequency" || key == "grade" || key == "grant_id") {
@@ -194,6 +214,7 @@ std::vector<TxType> AllTxTypes() {
 
 json BodySkeleton(TxType type) {
   json body = RawBodyJson(type);
+  for (const std::string& key : TrailingKeys(type)) body[key] = nullptr;
   for (auto& [key, value] : body.items()) {
     if (value.is_null()) value = OptionalPlaceholder(key);
   }
@@ -206,6 +227,7 @@ std::set<std::string> OptionalBodyKeys(TxType type) {
   for (const auto& [key, value] : raw.items()) {
     if (value.is_null()) keys.insert(key);
   }
+  for (const std::string& key : TrailingKeys(type)) keys.insert(key);
   return keys;
 }
 

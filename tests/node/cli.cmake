@@ -4,3 +4,6 @@ shulian_test(cli_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli_test.cc
   DEPS shulian_cli_core shulian_node_config
   LABELS node cli)
+if(TARGET cli_test)
+  target_compile_definitions(cli_test PRIVATE SHULIAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+endif()

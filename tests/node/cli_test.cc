@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -278,6 +279,99 @@ TEST(CliBodyTest, MissingUnknownAndMalformedFlagsAreRefusedByName) {
                            Parse({"--division-code", "32120", "--name", "x", "--level", "county"}), {});
   ASSERT_FALSE(body.ok());
   EXPECT_NE(body.status().message().find("division_code"), std::string::npos);
+}
+
+TEST(CliBodyTest, RecordAccessTakesTheSubjectAuthorisationHashAsADigestFlag) {
+  // Proves 001 §27's subject_authorisation_hash is a digest flag of `tx record_access` (listed by
+  // `tx template`; 64 hex, sha256:TEXT or file:PATH; sent as lower-case hex) and a bad value exits 2
+  // naming the flag, with nothing written.
+  CliRun listed = RunShulian({"tx", "template", "record_access"});
+  ASSERT_EQ(listed.code, kExitOk) << listed.err;
+  EXPECT_NE(listed.out.find("--subject-authorisation-hash HEX|sha256:TEXT|file:PATH   (optional)"),
+            std::string::npos)
+      << listed.out;
+
+  const std::vector<std::string> access = {"--asset-id", "a", "--purpose", "p", "--business-scenario", "s",
+                                           "--fields", "x", "--row-count", "3", "--result-digest",
+                                           "sha256:rows", "--mode", "request_response", "--third-party"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> all = access;
+    all.insert(all.end(), extra.begin(), extra.end());
+    return Parse(all);
+  };
+  Result<json> body =
+      BodyJsonFromFlags(TxType::kRecordAccess, with({"--subject-authorisation-hash", "sha256:consent form"}), {});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["subject_authorisation_hash"], crypto::Sha256(AsBytes("consent form")).ToHex());
+  Result<ledger::Body> decoded = ledger::BodyFromJson(TxType::kRecordAccess, *body);
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<ledger::RecordAccessBody>(*decoded).subject_authorisation_hash,
+            crypto::Sha256(AsBytes("consent form")));
+
+  const std::string upper(64, 'A');
+  body = BodyJsonFromFlags(TxType::kRecordAccess, with({"--subject_authorisation_hash", upper}), {});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_EQ((*body)["subject_authorisation_hash"], std::string(64, 'a'));
+
+  body = BodyJsonFromFlags(TxType::kRecordAccess, with({}), {});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  EXPECT_FALSE(body->contains("subject_authorisation_hash"));  // optional, left out
+
+  for (const std::string& bad : {std::string(63, 'a'), std::string(64, 'g'), std::string("consent")}) {
+    body = BodyJsonFromFlags(TxType::kRecordAccess, with({"--subject-authorisation-hash", bad}), {});
+    ASSERT_FALSE(body.ok()) << bad;
+    EXPECT_NE(body.status().message().find("--subject-authorisation-hash"), std::string::npos)
+        << body.status().message();
+  }
+
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"keygen", "--out", dir / "u.key"}).code, kExitOk);
+  std::vector<std::string> command = {"tx", "record_access", "--key", dir / "u.key", "--account", "tz.swj.user",
+                                      "--network", "local-3", "--out", dir / "tx.json"};
+  command.insert(command.end(), access.begin(), access.end());
+  std::vector<std::string> bad_command = command;
+  bad_command.insert(bad_command.end(), {"--subject-authorisation-hash", "12ab"});
+  CliRun refused = RunShulian(bad_command);
+  EXPECT_EQ(refused.code, kExitUsage);
+  EXPECT_NE(refused.err.find("--subject-authorisation-hash"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir / "tx.json"));
+
+  command.insert(command.end(), {"--subject-authorisation-hash", "file:" + (dir / "u.key")});
+  CliRun made = RunShulian(command);
+  ASSERT_EQ(made.code, kExitOk) << made.err;
+  Result<json> parsed = ledger::rules_json::ParseFile(dir / "tx.json", 1 << 20);
+  ASSERT_TRUE(parsed.ok());
+  Result<ledger::Transaction> tx = ledger::TransactionFromJson(*parsed);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  Result<ledger::RecordAccessBody> signed_body = ledger::RecordAccessBody::Decode(tx->body);
+  ASSERT_TRUE(signed_body.ok()) << signed_body.status().ToString();
+  EXPECT_EQ(signed_body->subject_authorisation_hash, crypto::Sha256(AsBytes(ReadFile(dir / "u.key"))));
+}
+
+TEST(CliBodyTest, EveryTrailingOptionalFieldInTheDocsIsAFlag) {
+  // Proves each field docs/transactions.md lists as a trailing optional (left out of a body's JSON when absent,
+  // so invisible in the default body) is an optional flag of its type with a known kind.
+  std::ifstream in(std::string(SHULIAN_SOURCE_DIR) + "/docs/transactions.md");
+  ASSERT_TRUE(in.good());
+  std::string line;
+  std::optional<TxType> type;
+  size_t found = 0;
+  while (std::getline(in, line)) {
+    if (line.rfind("### `", 0) == 0) {
+      type = ledger::TxTypeFromName(line.substr(5, line.find('`', 5) - 5));
+      continue;
+    }
+    if (line.find("| trailing opt") == std::string::npos || line.rfind("| `", 0) != 0) continue;
+    const std::string key = line.substr(3, line.find('`', 3) - 3);
+    ASSERT_TRUE(type.has_value()) << key << " is not under a transaction type's heading";
+    SCOPED_TRACE(std::string(ledger::TxTypeName(*type)) + "." + key);
+    ++found;
+    const json skeleton = BodySkeleton(*type);
+    ASSERT_TRUE(skeleton.contains(key));
+    EXPECT_FALSE(skeleton[key].is_null());
+    EXPECT_EQ(OptionalBodyKeys(*type).count(key), 1u);
+  }
+  EXPECT_GE(found, 1u);
 }
 
 // ------------------------------- network init -------------------------------
