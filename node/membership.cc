@@ -54,7 +54,9 @@ std::optional<Step> PromotionStep(const MembershipView& view, const std::set<uin
   for (uint64_t learner : view.conf_state.learners) {
     if (!active.contains(learner)) continue;
     const consensus::PeerProgress* p = FindProgress(view, learner);
-    if (p == nullptr || p->match + limits.learner_lag_entries_max < view.last_index) continue;
+    // match 0: the learner has acknowledged nothing yet (it may not even be running),
+    // and a voter that never answers would only raise the quorum.
+    if (p == nullptr || p->match == 0 || p->match + limits.learner_lag_entries_max < view.last_index) continue;
     return Step{Step::Kind::kPromoteVoter, learner,
                 "learner " + N(learner) + " caught up to " + N(p->match) + " of " + N(view.last_index)};
   }

@@ -116,19 +116,22 @@ Status Node::Impl::Open() {
     }
     return nullptr;
   };
+  // A node the genesis does not list joins later: an add_validator transaction puts
+  // it in the ledger and the leader adds it to Raft (node/membership.h). Its key is
+  // then checked by everyone else: the ledger refuses its blocks and checkpoint
+  // votes unless they verify under the key the add_validator recorded.
   const crypto::PublicKey* own = validator_key(config.node_id);
-  if (own == nullptr) return Status::InvalidArgument("node_id: " + U64(config.node_id) + " is not a genesis validator");
-  if (*own != node_key->public_key()) {
+  if (own != nullptr && *own != node_key->public_key()) {
     return Status::InvalidArgument("node_key: does not match the public key the genesis lists for validator " +
                                    U64(config.node_id));
   }
+  joining = own == nullptr;
   for (size_t i = 0; i < config.peers.size(); ++i) {
     const PeerEntry& peer = config.peers[i];
-    const std::string where = "peers[" + std::to_string(i) + "]";
     const crypto::PublicKey* listed = validator_key(peer.id);
-    if (listed == nullptr) return Status::InvalidArgument(where + ".id: " + U64(peer.id) + " is not a genesis validator");
-    if (*listed != peer.public_key) {
-      return Status::InvalidArgument(where + ".public_key: does not match the genesis validator " + U64(peer.id));
+    if (listed != nullptr && *listed != peer.public_key) {
+      return Status::InvalidArgument("peers[" + std::to_string(i) + "].public_key: does not match the genesis validator " +
+                                     U64(peer.id));
     }
   }
   for (const ledger::Validator& v : genesis.validators) {
@@ -152,7 +155,11 @@ Status Node::Impl::Open() {
 Status Node::Impl::StartRaft() {
   ASSIGN_OR_RETURN(consensus::Index last, storage->LastIndex());
   ASSIGN_OR_RETURN(consensus::Snapshot snapshot, storage->GetSnapshot());
-  if (last == 0 && snapshot.IsEmpty()) {
+  if (last == 0 && snapshot.IsEmpty() && joining) {
+    // Not a member yet: the leader sends the log (or a snapshot) once it adds this node.
+    Log(LogLevel::kInfo, kComponent, "not a genesis validator: waiting to be added to Raft by the leader",
+        {{"node", U64(config.node_id)}});
+  } else if (last == 0 && snapshot.IsEmpty()) {
     // A fresh member of the initial cluster: the bootstrap snapshot lists the voters.
     consensus::Snapshot boot;
     boot.metadata.index = 1;

@@ -104,6 +104,7 @@ struct Node::Impl {
   ledger::Genesis genesis;
   std::shared_ptr<const crypto::KeyPair> node_key;
   int64_t block_time_skew_ms_max = 5'000;
+  bool joining = false;  // not a genesis validator: starts with an empty Raft log (Open)
 
   // Storage and consensus. Destroyed in reverse: raw, storage, then ledger (which owns the DB).
   std::unique_ptr<ledger::Ledger> ledger;

@@ -90,6 +90,19 @@ TEST(MembershipTest, NewValidatorJoinsAsLearnerThenIsPromotedWhenCaughtUp) {
   EXPECT_EQ(ConfChangeFor(step).type, consensus::ConfChangeType::kAddVoter);
 }
 
+// Proves a learner that has acknowledged nothing is not promoted, even in a log
+// short enough to be within the lag limit (it may not be running at all).
+TEST(MembershipTest, LearnerThatNeverAnsweredIsNotPromoted) {
+  MembershipView v = ThreeVoters();
+  v.ledger_validators = {1, 2, 3, 4};
+  v.conf_state.learners = {4};
+  v.last_index = 6;
+  v.progress = {Progress(1, 6), Progress(2, 6), Progress(3, 6), Progress(4, 0)};
+  EXPECT_EQ(NextMembershipStep(v, {}).kind, Kind::kNone);
+  v.progress.back().match = 1;
+  EXPECT_EQ(NextMembershipStep(v, {}).kind, Kind::kPromoteVoter);
+}
+
 // Proves an id Raft has removed is never added back, whatever the ledger says (ids are never reused).
 TEST(MembershipTest, RemovedIdIsNeverReAdded) {
   MembershipView v = ThreeVoters();

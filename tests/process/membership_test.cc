@@ -72,6 +72,39 @@ void AddOperator(const TestNetwork& net) {
   std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
 }
 
+// Makes node `joiner` of a TestNetwork a node the genesis does not list: removes
+// it from the genesis validators and from every other node's peers.
+void LeaveOutOfGenesis(TestNetwork& net, uint64_t joiner) {
+  const std::string path = (net.dir() / "genesis.json").string();
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  std::erase_if(genesis->validators, [&](const ledger::Validator& v) { return v.node_id == joiner; });
+  ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
+  std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
+  for (uint64_t id = 1; id <= net.size(); ++id) {
+    if (id == joiner) continue;
+    std::erase_if(net.config(id).peers, [&](const node::PeerEntry& p) { return p.id == joiner; });
+    net.WriteConfig(id);
+  }
+}
+
+ledger::Transaction AddValidatorTx(uint64_t node_id) {
+  ledger::AddValidatorBody b;
+  b.node_id = node_id;
+  b.name = "node-" + std::to_string(node_id);
+  b.authority = "321200";
+  b.public_key = KeyFor("node-" + std::to_string(node_id)).public_key();
+  ledger::Transaction tx;
+  tx.type = ledger::TxType::kAddValidator;
+  tx.network_id = kNetworkId;
+  tx.sender = kOperator;
+  tx.client_time_ms = NowMs();
+  tx.nonce = 8'000 + node_id;
+  tx.body = b.Encode();
+  tx.Sign(KeyFor(kOperator));
+  return tx;
+}
+
 ledger::Transaction RemoveValidatorTx(uint64_t node_id) {
   ledger::RemoveValidatorBody b;
   b.node_id = node_id;
@@ -187,6 +220,47 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   EXPECT_FALSE(MatchIndexOf(net, stays, leader).has_value());
   // The sole remaining voter commits alone.
   ASSERT_TRUE(SubmitCommitted(*net.Client(stays), net.AssetTx("member-alone")));
+}
+
+TEST(ProcessMembershipTest, ANodeOutsideTheGenesisJoinsAfterAddValidator) {
+  // After an operator's add_validator and a rolling restart that gives the other
+  // nodes its address, a fourth node that the genesis does not list starts with an
+  // empty Raft log and waits; the leader adds it as a learner, sends it a snapshot
+  // of its compacted log (the joiner fetches the blocks from peers), and promotes
+  // it to voter; it then applies new blocks with the same head hash as everyone.
+  TestNetwork net(4);
+  AddOperator(net);
+  LeaveOutOfGenesis(net, 4);
+  UseSmallCompaction(net);  // so the joiner gets a snapshot and fetches the blocks from peers
+  for (uint64_t id = 1; id <= 3; ++id) net.Start(id);
+  uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  ASSERT_TRUE(SubmitCommitted(*net.Client(leader), net.AssetTx("join-0")));
+  ASSERT_TRUE(SubmitCommitted(*net.Client(leader), AddValidatorTx(4)));
+
+  // Rolling restart of the others with the joiner among their peers.
+  const node::PeerEntry joiner = net.config(4).peers[3];
+  ASSERT_EQ(joiner.id, 4u);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    net.config(id).peers.push_back(joiner);
+    net.WriteConfig(id);
+    ASSERT_EQ(net.Terminate(id), 0) << ReadLog(net, id);
+    net.Start(id);
+    ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), 0u);
+  }
+  leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(SubmitCommitted(*net.Client(leader), net.AssetTx("join-" + std::to_string(i))));
+
+  net.Start(4);
+  ASSERT_TRUE(WaitForLog(net, 4, {"waiting to be added to Raft"}, 10'000)) << ReadLog(net, 4);
+  ASSERT_TRUE(WaitForLog(net, 4, {"installed a snapshot"}, kAgreementTimeoutMs)) << ReadLog(net, 4);
+  // Promoted only once it has answered: the change comes after its snapshot.
+  ASSERT_TRUE(WaitForLog(net, 1, {"change=add_learner node=4", "change=add_voter node=4"}, kAgreementTimeoutMs))
+      << ReadLog(net, 1);
+  ASSERT_TRUE(SubmitCommitted(*net.Client(net.WaitForLeader(kLeaderTimeoutMs)), net.AssetTx("join-13")));
+  std::optional<uint64_t> height = net.WaitForAgreement(15, kAgreementTimeoutMs);
+  ASSERT_TRUE(height.has_value()) << ReadLog(net, 4);
 }
 
 }  // namespace
