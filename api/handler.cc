@@ -85,12 +85,18 @@ json BlockRecordJson(const BlockRecord& record, const ledger::BodyLimits& limits
 
 json OptionalJson(const std::optional<uint64_t>& value) { return value ? json(*value) : json(nullptr); }
 
+json MembershipJson(const std::optional<Membership>& membership) {
+  if (!membership) return nullptr;
+  return {{"voters", membership->voters}, {"learners", membership->learners}, {"removed", membership->removed}};
+}
+
 json NodeStatusJson(const NodeStatus& status) {
   json peers = json::array();
   for (const PeerStatus& peer : status.peers) {
     peers.push_back({{"node_id", peer.node_id},
                      {"address", peer.address},
                      {"connected", peer.connected},
+                     {"member", peer.member ? json(*peer.member) : json(nullptr)},
                      {"match_index", OptionalJson(peer.match_index)},
                      {"lag_entries", OptionalJson(peer.lag_entries)}});
   }
@@ -104,6 +110,7 @@ json NodeStatusJson(const NodeStatus& status) {
           {"height", status.height},
           {"head_hash", status.head_hash.ToHex()},
           {"proposal_queue_depth", status.proposal_queue_depth},
+          {"membership", MembershipJson(status.membership)},
           {"peers", std::move(peers)}};
 }
 

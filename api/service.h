@@ -104,6 +104,16 @@ struct PeerStatus {
   // leader knows it (nullopt elsewhere).
   std::optional<uint64_t> lag_entries;
   std::optional<uint64_t> match_index;
+  // "voter" or "learner" in the node's Raft membership; nullopt when the peer is
+  // not a member (removed, not yet added) or the membership is not known.
+  std::optional<std::string> member;
+};
+
+// Raft membership as of the node's applied index (node ids, ascending).
+struct Membership {
+  std::vector<uint64_t> voters;
+  std::vector<uint64_t> learners;
+  std::vector<uint64_t> removed;  // retired for good: node ids are never reused
 };
 
 struct NodeStatus {
@@ -117,6 +127,9 @@ struct NodeStatus {
   uint64_t height = 0;         // ledger: height of the head block
   crypto::Digest head_hash;    // ledger: hash of the head block (genesis hash at 0)
   uint64_t proposal_queue_depth = 0;
+  // Nullopt while the node cannot tell yet (just after a start or a snapshot
+  // install, until the next Raft entry applies).
+  std::optional<Membership> membership;
   std::vector<PeerStatus> peers;
 };
 

@@ -51,6 +51,10 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Create(ledger::Ledger& ledge
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     head = ledger.height();
+    // The store outlives a restart, so the latest cosigned height (a metric) does too.
+    Result<std::optional<ledger::CosignedCheckpoint>> latest = checkpointer->LatestCosigned();
+    RETURN_IF_ERROR(latest.status().WithContext("reading the latest cosigned checkpoint"));
+    if (latest->has_value()) checkpointer->stats_.latest_cosigned_height = (*latest)->checkpoint.height;
   }
   // The head is (re)signed at start: idempotent if it was, and a restart that
   // lost the unsynced signature gets it back.

@@ -27,6 +27,9 @@
 // then the checkpointer's. Cosigned and LatestCosigned may be called from any
 // thread; the caller must hold the ledger's reader lock.
 //
+// Counters (stats) start at zero with the process and are exported on /metrics
+// (node/service.cc); the latest cosigned height is read from the store at start.
+//
 // Ownership: borrows the Ledger and its lock, which must outlive the checkpointer;
 // owns the CheckpointStore over the ledger's database. Create makes it idle (it
 // queues what it is told); Start runs the thread; Stop (also the destructor)
@@ -81,7 +84,7 @@ struct CheckpointerStats {
   uint64_t requests_sent = 0;
   uint64_t requests_answered = 0;
   uint64_t cosigned_heights = 0;    // cosigned checkpoints assembled by this node
-  uint64_t latest_cosigned_height = 0;
+  uint64_t latest_cosigned_height = 0;  // from the store at start, then as assembled
 };
 
 class Checkpointer {

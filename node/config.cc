@@ -85,7 +85,10 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "raft_log_retain_entries", "raft_log_compact_entries_min",
                              "catchup_blocks_per_response_max", "catchup_response_bytes_max",
                              "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
-                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max"}));
+                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max",
+                             "checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
+                             "checkpoint_heights_ahead_max", "checkpoint_request_delay_ms",
+                             "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max"}));
   NodeLimits d;
   NodeLimits l;
   ASSIGN_OR_RETURN(l.pending_transactions_max,
@@ -135,6 +138,18 @@ Result<NodeLimits> ParseLimits(const json& object) {
                                                       d.catchup_server_queue_max));
   ASSIGN_OR_RETURN(l.learner_lag_entries_max, GetU64(object, kWhere, "learner_lag_entries_max", 0, 1'000'000,
                                                      d.learner_lag_entries_max));
+  ASSIGN_OR_RETURN(l.checkpoint_inbox_messages_max, GetU64(object, kWhere, "checkpoint_inbox_messages_max", 1,
+                                                           10'000'000, d.checkpoint_inbox_messages_max));
+  ASSIGN_OR_RETURN(l.checkpoint_votes_buffered_max, GetU64(object, kWhere, "checkpoint_votes_buffered_max", 1,
+                                                           10'000'000, d.checkpoint_votes_buffered_max));
+  ASSIGN_OR_RETURN(l.checkpoint_heights_ahead_max, GetU64(object, kWhere, "checkpoint_heights_ahead_max", 1,
+                                                          1'000'000, d.checkpoint_heights_ahead_max));
+  ASSIGN_OR_RETURN(l.checkpoint_request_delay_ms, GetU64(object, kWhere, "checkpoint_request_delay_ms", 1, 600'000,
+                                                         d.checkpoint_request_delay_ms));
+  ASSIGN_OR_RETURN(l.checkpoint_request_interval_ms, GetU64(object, kWhere, "checkpoint_request_interval_ms", 1,
+                                                            600'000, d.checkpoint_request_interval_ms));
+  ASSIGN_OR_RETURN(l.checkpoint_signing_backlog_max, GetU64(object, kWhere, "checkpoint_signing_backlog_max", 1,
+                                                            100'000'000, d.checkpoint_signing_backlog_max));
   if (l.heartbeat_ticks >= l.election_ticks) {
     return Bad("limits.heartbeat_ticks", "must be below limits.election_ticks");
   }
@@ -299,7 +314,13 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"catchup_requests_in_flight_max", l.catchup_requests_in_flight_max},
                  {"catchup_request_timeout_ms", l.catchup_request_timeout_ms},
                  {"catchup_server_queue_max", l.catchup_server_queue_max},
-                 {"learner_lag_entries_max", l.learner_lag_entries_max}};
+                 {"learner_lag_entries_max", l.learner_lag_entries_max},
+                 {"checkpoint_inbox_messages_max", l.checkpoint_inbox_messages_max},
+                 {"checkpoint_votes_buffered_max", l.checkpoint_votes_buffered_max},
+                 {"checkpoint_heights_ahead_max", l.checkpoint_heights_ahead_max},
+                 {"checkpoint_request_delay_ms", l.checkpoint_request_delay_ms},
+                 {"checkpoint_request_interval_ms", l.checkpoint_request_interval_ms},
+                 {"checkpoint_signing_backlog_max", l.checkpoint_signing_backlog_max}};
   return {{"network_id", c.network_id},
           {"genesis", rel(c.genesis_path)},
           {"node_id", c.node_id},

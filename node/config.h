@@ -80,6 +80,13 @@ struct NodeLimits {
   uint64_t catchup_server_queue_max = 64;  // peers' requests waiting to be served
   // Membership (node/membership.h): a learner this close to the leader is promoted.
   uint64_t learner_lag_entries_max = 64;
+  // Checkpoint cosigning (node/checkpointer.h, docs/node.md "Checkpoint cosigning").
+  uint64_t checkpoint_inbox_messages_max = 10'000;     // peers' messages waiting for its thread
+  uint64_t checkpoint_votes_buffered_max = 4'096;      // votes for heights not yet applied, in all
+  uint64_t checkpoint_heights_ahead_max = 256;         // a vote further above the head is dropped
+  uint64_t checkpoint_request_delay_ms = 1'000;        // head uncosigned this long: ask peers for votes
+  uint64_t checkpoint_request_interval_ms = 2'000;     // between two requests for one height
+  uint64_t checkpoint_signing_backlog_max = 100'000;   // unsigned heights beyond this: sign the newest only
 };
 
 struct NodeConfig {

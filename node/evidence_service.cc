@@ -34,6 +34,13 @@ Status NarrowingError(const Status& status) {
 Status Node::Impl::CreateCheckpointer() {
   CheckpointerOptions options;
   options.self_id = config.node_id;
+  const NodeLimits& limits = config.limits;
+  options.inbox_messages_max = static_cast<size_t>(limits.checkpoint_inbox_messages_max);
+  options.votes_buffered_max = static_cast<size_t>(limits.checkpoint_votes_buffered_max);
+  options.heights_ahead_max = limits.checkpoint_heights_ahead_max;
+  options.request_delay_ms = limits.checkpoint_request_delay_ms;
+  options.request_interval_ms = limits.checkpoint_request_interval_ms;
+  options.signing_backlog_max = limits.checkpoint_signing_backlog_max;
   for (const PeerEntry& peer : config.peers) {
     if (peer.id != config.node_id) options.peers.push_back(peer.id);
   }

@@ -450,6 +450,16 @@ Result<api::NodeStatus> Node::GetStatus() {
     progress = s.progress;
     last_index = s.last_index;
   }
+  // The membership as of the applied index: the newest snapshot point holds it
+  // (recorded under its mutex after every applied entry; conf_state itself is
+  // the loop's). None yet just after a start or a snapshot install.
+  std::optional<SnapshotPoint> point;
+  {
+    std::lock_guard<std::mutex> lock(s.snapshot_points_mutex);
+    point = s.snapshot_points.NewestAtOrBelow(~consensus::Index{0});  // the newest
+  }
+  if (point) st.membership = api::Membership{point->conf_state.voters, point->conf_state.learners,
+                                             point->conf_state.removed};
   for (const PeerEntry& peer : s.config.peers) {
     if (peer.id == s.config.node_id) continue;
     api::PeerStatus ps;
@@ -459,6 +469,8 @@ Result<api::NodeStatus> Node::GetStatus() {
       std::optional<PeerStats> stats = s.transport->peer_stats(peer.id);
       ps.connected = stats && stats->connected;
     }
+    if (point && point->conf_state.IsVoter(peer.id)) ps.member = "voter";
+    if (point && point->conf_state.IsLearner(peer.id)) ps.member = "learner";
     for (const consensus::PeerProgress& p : progress) {
       if (p.id != peer.id) continue;
       ps.match_index = p.match;
@@ -485,6 +497,39 @@ api::Health Node::GetHealth() {
   }
   return h;
 }
+
+namespace {
+
+// The checkpointer's counters since the node started (docs/node.md "Checkpoint cosigning").
+void AppendCheckpointerMetrics(const CheckpointerStats& c, std::vector<api::MetricFamily>& out) {
+  using api::MetricFamily;
+  using api::MetricType;
+  auto add = [&out](MetricType type, std::string name, std::string help, uint64_t value) {
+    out.push_back(MetricFamily{std::move(name), std::move(help), type, {{"", {}, static_cast<double>(value)}}});
+  };
+  const MetricType counter = MetricType::kCounter;
+  add(counter, "shulian_checkpoint_signed_heights_total", "Checkpoints this node signed.", c.signed_heights);
+  add(counter, "shulian_checkpoint_votes_sent_total", "Checkpoint votes sent to peers.", c.votes_sent);
+  add(counter, "shulian_checkpoint_votes_stored_total", "Peers' checkpoint votes verified and stored.",
+      c.votes_stored);
+  add(counter, "shulian_checkpoint_votes_dropped_total",
+      "Peers' votes dropped (full buffer, too far ahead, wrong sender or block).", c.votes_dropped);
+  add(counter, "shulian_checkpoint_votes_refused_total", "Peers' votes refused (bad signature, not a validator).",
+      c.votes_refused);
+  add(counter, "shulian_checkpoint_messages_dropped_total", "Checkpoint messages dropped (full inbox, undecodable).",
+      c.messages_dropped);
+  add(counter, "shulian_checkpoint_requests_sent_total", "Requests for peers' votes sent.", c.requests_sent);
+  add(counter, "shulian_checkpoint_requests_answered_total", "Peers' requests for votes answered.",
+      c.requests_answered);
+  add(counter, "shulian_checkpoint_cosigned_heights_total", "Cosigned checkpoints assembled by this node.",
+      c.cosigned_heights);
+  add(MetricType::kGauge, "shulian_checkpoint_votes_buffered", "Peers' votes waiting for their height.",
+      c.votes_buffered);
+  add(MetricType::kGauge, "shulian_checkpoint_latest_cosigned_height", "Height of the newest cosigned checkpoint.",
+      c.latest_cosigned_height);
+}
+
+}  // namespace
 
 std::vector<api::MetricFamily> Node::Metrics() {
   Impl& s = *impl_;
@@ -539,6 +584,7 @@ std::vector<api::MetricFamily> Node::Metrics() {
     }
   }
   out.push_back(std::move(lag));
+  if (s.checkpointer) AppendCheckpointerMetrics(s.checkpointer->stats(), out);
   return out;
 }
 

@@ -165,7 +165,7 @@ Status RunStatus(Context& ctx) {
   if (ctx.json()) {
     PrintJson(ctx.out(), status);
   } else {
-    PrintHuman(ctx.out(), status);
+    PrintNodeStatus(ctx.out(), status);
   }
   return Status::Ok();
 }

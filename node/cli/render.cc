@@ -104,4 +104,37 @@ void PrintHuman(std::ostream& out, const json& value, int indent) {
   out << pad << ScalarText(value) << "\n";
 }
 
+void PrintNodeStatus(std::ostream& out, const json& status) {
+  if (!status.is_object()) {
+    PrintHuman(out, status);
+    return;
+  }
+  json scalars = status;
+  scalars.erase("membership");
+  scalars.erase("peers");
+  PrintHuman(out, scalars);
+  const json membership = status.value("membership", json());
+  if (membership.is_object()) {
+    for (const char* kind : {"voters", "learners", "removed"})
+      out << kind << ": " << ScalarText(membership.value(kind, json::array())) << "\n";
+  } else {
+    out << "membership: not known yet (no Raft entry applied since the node started)\n";
+  }
+  const json peers = status.value("peers", json::array());
+  if (!peers.is_array()) return;
+  out << "peers: " << peers.size() << "\n";
+  for (const json& peer : peers) {
+    if (!peer.is_object()) continue;
+    const json member = peer.value("member", json());
+    out << "  " << ScalarText(peer.value("node_id", json())) << " " << ScalarText(peer.value("address", json()))
+        << " " << (member.is_string() ? member.get<std::string>() : std::string("not a member")) << ", "
+        << (peer.value("connected", false) ? "connected" : "not connected");
+    // Only the leader tracks its peers' logs.
+    if (peer.value("match_index", json()).is_number()) {
+      out << ", match " << ScalarText(peer["match_index"]) << ", lag " << ScalarText(peer.value("lag_entries", json()));
+    }
+    out << "\n";
+  }
+}
+
 }  // namespace shulian::cli

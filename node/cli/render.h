@@ -18,6 +18,10 @@ std::string FormatCstTime(int64_t time_ms);
 
 void PrintJson(std::ostream& out, const nlohmann::json& value);
 void PrintHuman(std::ostream& out, const nlohmann::json& value, int indent = 0);
+// `shulian status`: the node's scalar fields as PrintHuman does, then its Raft
+// membership (voters, learners, removed) and one line per peer (member kind,
+// connection, and on the leader its match index and lag).
+void PrintNodeStatus(std::ostream& out, const nlohmann::json& status);
 
 // The first of `keys` that `object` holds as a non-null value, or null.
 const nlohmann::json* PickField(const nlohmann::json& object, std::initializer_list<std::string_view> keys);

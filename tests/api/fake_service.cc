@@ -135,8 +135,9 @@ Result<NodeStatus> FakeNodeService::GetStatus() {
   status.height = blocks_.size();
   if (!blocks_.empty()) status.head_hash = blocks_.back().block.header.Hash();
   status.proposal_queue_depth = queue_.size();
-  status.peers.push_back({2, "127.0.0.1:7002", true, 0, status.commit_index});
-  status.peers.push_back({3, "127.0.0.1:7003", false, 5, status.commit_index - 5});
+  status.membership = Membership{{1, 2}, {3}, {4}};
+  status.peers.push_back({2, "127.0.0.1:7002", true, 0, status.commit_index, "voter"});
+  status.peers.push_back({3, "127.0.0.1:7003", false, 5, status.commit_index - 5, "learner"});
   return status;
 }
 

@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -398,6 +400,29 @@ TEST_F(ApiServerTest, StatusShowsRoleTermLeaderHeightsAndPeerLag) {
   ASSERT_EQ((*status)["peers"].size(), 2u);
   EXPECT_EQ((*status)["peers"][1]["lag_entries"], 5);
   EXPECT_EQ((*status)["peers"][1]["connected"], false);
+}
+
+TEST_F(ApiServerTest, StatusShowsRaftMembershipAndEachPeersMemberKind) {
+  // Proves GET /v1/status carries the membership (voters, learners, removed) and each peer's member kind, and
+  // that its keys are exactly those api/openapi.json's NodeStatus and Peer schemas list.
+  auto status = Client()->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ((*status)["membership"], json::parse(R"({"voters": [1, 2], "learners": [3], "removed": [4]})"));
+  EXPECT_EQ((*status)["peers"][0]["member"], "voter");
+  EXPECT_EQ((*status)["peers"][1]["member"], "learner");
+
+  std::ifstream in(std::string(SHULIAN_SOURCE_DIR) + "/api/openapi.json");
+  const json spec = json::parse(in, nullptr, false);
+  ASSERT_FALSE(spec.is_discarded());
+  auto keys_of = [](const json& object) {
+    std::set<std::string> keys;
+    for (const auto& [key, value] : object.items()) keys.insert(key);
+    return keys;
+  };
+  const json& schemas = spec["components"]["schemas"];
+  EXPECT_EQ(keys_of(schemas["NodeStatus"]["properties"]), keys_of(*status));
+  EXPECT_EQ(keys_of(schemas["Peer"]["properties"]), keys_of((*status)["peers"][0]));
+  EXPECT_EQ(keys_of(schemas["Membership"]["properties"]), keys_of((*status)["membership"]));
 }
 
 TEST_F(ApiServerTest, QueriesArePaginatedAndScopedToTheCaller) {

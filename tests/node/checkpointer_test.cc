@@ -234,6 +234,30 @@ TEST_F(CheckpointerTest, AsksPeersWhenTheHeadStaysUncosignedAndAnswersRequests) 
   EXPECT_EQ(CountSent(false, 1), requests);  // cosigned: no more requests
 }
 
+TEST_F(CheckpointerTest, StatsCountVotesAndTheLatestCosignedHeightSurvivesARestart) {
+  // Proves the stats the node exports on /metrics count signing, sending, storing and cosigning, and a new
+  // checkpointer over the same store starts from the latest cosigned height it holds.
+  ApplyBlock();
+  StartCheckpointer();
+  ApplyBlock();
+  checkpointer_->BlockApplied(2);
+  ASSERT_TRUE(WaitFor([&] { return CountSent(true, 2) == 2; }));
+  Deliver(2, VoteBy(2, 2));
+  ASSERT_TRUE(WaitFor([&] { return checkpointer_->stats().cosigned_heights == 1; }));
+  CheckpointerStats stats = checkpointer_->stats();
+  EXPECT_EQ(stats.signed_heights, 2u);
+  EXPECT_EQ(stats.votes_sent, 4u);
+  EXPECT_EQ(stats.votes_stored, 1u);
+  EXPECT_EQ(stats.votes_refused, 0u);
+  EXPECT_EQ(stats.latest_cosigned_height, 2u);
+
+  checkpointer_.reset();
+  StartCheckpointer();
+  stats = checkpointer_->stats();
+  EXPECT_EQ(stats.latest_cosigned_height, 2u);
+  EXPECT_EQ(stats.cosigned_heights, 0u);  // counters are this process's
+}
+
 TEST_F(CheckpointerTest, OptionsAreValidatedByName) {
   // Proves a bad option is refused naming the field.
   CheckpointerOptions options;

@@ -374,6 +374,36 @@ TEST(CliBodyTest, EveryTrailingOptionalFieldInTheDocsIsAFlag) {
   EXPECT_GE(found, 1u);
 }
 
+TEST(CliRenderTest, StatusShowsMembershipAndEachPeersReplication) {
+  // Proves `shulian status` prints the Raft voters, learners and removed ids, and per peer its member kind,
+  // connection and (on the leader) match index and lag; a node that cannot tell its membership says so.
+  const json status = json::parse(R"({
+      "network_id": "local-3", "node_id": 1, "role": "leader", "term": 3, "leader_id": 1,
+      "commit_index": 120, "applied_index": 120, "height": 42, "head_hash": "9a0e", "proposal_queue_depth": 0,
+      "membership": {"voters": [1, 2], "learners": [4], "removed": [3]},
+      "peers": [{"node_id": 2, "address": "127.0.0.1:7102", "connected": true, "member": "voter",
+                 "match_index": 120, "lag_entries": 0},
+                {"node_id": 4, "address": "127.0.0.1:7104", "connected": false, "member": "learner",
+                 "match_index": 100, "lag_entries": 20},
+                {"node_id": 3, "address": "127.0.0.1:7103", "connected": false, "member": null,
+                 "match_index": null, "lag_entries": null}]})");
+  std::ostringstream out;
+  PrintNodeStatus(out, status);
+  const std::string text = out.str();
+  for (const std::string line :
+       {"role: leader\n", "applied_index: 120\n", "voters: 1, 2\n", "learners: 4\n", "removed: 3\n", "peers: 3\n",
+        "  2 127.0.0.1:7102 voter, connected, match 120, lag 0\n",
+        "  4 127.0.0.1:7104 learner, not connected, match 100, lag 20\n",
+        "  3 127.0.0.1:7103 not a member, not connected\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << "missing: " << line << "in:\n" << text;
+  }
+  json unknown = status;
+  unknown["membership"] = nullptr;
+  std::ostringstream again;
+  PrintNodeStatus(again, unknown);
+  EXPECT_NE(again.str().find("membership: not known yet"), std::string::npos) << again.str();
+}
+
 // ------------------------------- network init -------------------------------
 
 void CheckNetwork(const std::string& dir, size_t nodes, size_t authorities) {

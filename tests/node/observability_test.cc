@@ -1,20 +1,67 @@
-// What a node shows about itself: its query list is the one docs/api.md and
+// What a running node shows about itself: GET /v1/status with the Raft
+// membership and, on the leader, each peer's match index and lag; `shulian
+// status`. Three real nodes
+// (LevelDB, Ed25519, the peer transport, the HTTP API) run in this process on
+// 127.0.0.1. Also: the node's query list is the one docs/api.md and
 // api/openapi.json describe.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "api/client.h"
+#include "crypto/sha256.h"
+#include "ledger/bodies.h"
+#include "ledger/genesis.h"
+#include "node/cli/cli.h"
 #include "node/node.h"
 #include "node/node_impl.h"  // LedgerQueryInfos: the node's query list
 
 namespace shulian::node {
 namespace {
 
+namespace fs = std::filesystem;
 using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr char kNetworkId[] = "observe-test";
+constexpr auto kWaitMax = 20s;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+crypto::KeyPair KeyFor(const std::string& name) {
+  crypto::Digest seed = crypto::Sha256(AsBytes("observability-test-key/" + name));
+  return std::move(crypto::KeyPair::FromSeed(seed.bytes)).value();
+}
+
+// A port the kernel just handed out (bound, then released).
+uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  socklen_t length = sizeof(address);
+  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
 
 std::string ReadSourceFile(const std::string& relative) {
   std::ifstream in(std::string(SHULIAN_SOURCE_DIR) + "/" + relative, std::ios::binary);
@@ -22,6 +69,195 @@ std::string ReadSourceFile(const std::string& relative) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Three validators of one network, each a Node in this process, with their
+// genesis, keys and data under a fresh temporary directory.
+class InProcessNetwork {
+ public:
+  InProcessNetwork() {
+    EXPECT_TRUE(crypto::Initialize().ok());
+    std::string pattern = (fs::temp_directory_path() / "shulian-observe-XXXXXX").string();
+    EXPECT_NE(mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    WriteGenesis();
+    std::vector<PeerEntry> peers;
+    for (uint64_t id = 1; id <= kNodes; ++id) {
+      const std::string name = "node-" + std::to_string(id);
+      EXPECT_TRUE(KeyFor(name).SaveToFile(dir_ / (name + ".key")).ok());
+      peers.push_back({id, {"127.0.0.1", FreePort()}, {"127.0.0.1", FreePort()}, KeyFor(name).public_key()});
+    }
+    for (uint64_t id = 1; id <= kNodes; ++id) {
+      NodeConfig c;
+      c.config_dir = dir_;
+      c.network_id = kNetworkId;
+      c.genesis_path = dir_ / "genesis.json";
+      c.node_id = id;
+      c.node_key_path = dir_ / ("node-" + std::to_string(id) + ".key");
+      c.data_dir = dir_ / ("data-" + std::to_string(id));
+      c.listen_address = peers[id - 1].address;
+      c.api_address = peers[id - 1].api_address;
+      c.peers = peers;
+      c.log_level = "warn";
+      c.limits.tick_ms = 20;
+      c.limits.election_ticks = 10;
+      c.limits.heartbeat_ticks = 1;
+      c.limits.api_handler_threads = 8;
+      c.limits.api_io_threads = 1;
+      Result<std::unique_ptr<Node>> started = Node::Start(c);
+      EXPECT_TRUE(started.ok()) << started.status().ToString();
+      if (started.ok()) nodes_.push_back(std::move(started).value());
+    }
+  }
+  ~InProcessNetwork() {
+    for (auto& node : nodes_) node->Stop();
+    nodes_.clear();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  static constexpr uint64_t kNodes = 3;
+  bool started() const { return nodes_.size() == kNodes; }
+  Node& node(uint64_t id) { return *nodes_.at(id - 1); }
+  std::string Server(uint64_t id) { return "127.0.0.1:" + std::to_string(node(id).api_port()); }
+
+  // The leader every node names, once they agree and each knows its membership; 0 on timeout.
+  uint64_t WaitForLeaderAndMembership() {
+    const auto deadline = std::chrono::steady_clock::now() + kWaitMax;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::set<uint64_t> leaders;
+      bool all_known = true;
+      for (auto& n : nodes_) {
+        Result<api::NodeStatus> s = n->GetStatus();
+        if (!s.ok() || !s->leader_id || !s->membership) {
+          all_known = false;
+          break;
+        }
+        leaders.insert(*s->leader_id);
+      }
+      if (all_known && leaders.size() == 1) return *leaders.begin();
+      std::this_thread::sleep_for(50ms);
+    }
+    return 0;
+  }
+
+  // A signed register_asset from the provider account.
+  static ledger::Transaction AssetTx(const std::string& asset_id) {
+    ledger::RegisterAssetBody b;
+    b.asset_id = asset_id;
+    b.provider_authority = "321200";
+    b.source_department = "市场监管局";
+    b.dataset_code = "ds-" + asset_id;
+    b.name = "企业登记信息 " + asset_id;
+    b.description = "registered enterprises";
+    b.resource_type = ledger::ResourceType::kThematic;
+    b.fields = {"name", "credit_code"};
+    b.format = "api/json";
+    b.share_type = ledger::ShareType::kUnconditional;
+    b.open_type = ledger::OpenType::kNotOpen;
+    b.open_reason = "personal information";
+    b.open_legal_basis = "个人信息保护法";
+    b.content_hash = crypto::Sha256(AsBytes(asset_id));
+    b.size_bytes = 1024;
+    ledger::Transaction tx;
+    tx.type = ledger::TxType::kRegisterAsset;
+    tx.network_id = kNetworkId;
+    tx.sender = "tz.prov";
+    tx.client_time_ms = NowMs();
+    tx.nonce = 7;
+    tx.body = b.Encode();
+    tx.Sign(KeyFor("tz.prov"));
+    return tx;
+  }
+
+ private:
+  void WriteGenesis() {
+    ledger::Genesis g;
+    g.network_id = kNetworkId;
+    g.genesis_time_ms = NowMs() - 86'400'000;
+    g.authorities = {{"320000", "江苏省大数据管理中心", ledger::AuthorityLevel::kProvince, ""},
+                     {"321200", "泰州市数据局", ledger::AuthorityLevel::kMunicipality, "320000"}};
+    g.accounts.push_back({"tz.prov", "321200", {ledger::Role::kProvider}, KeyFor("tz.prov").public_key(), "tz.prov"});
+    for (uint64_t id = 1; id <= kNodes; ++id) {
+      const std::string name = "node-" + std::to_string(id);
+      g.validators.push_back({id, name, id == 1 ? "320000" : "321200", KeyFor(name).public_key()});
+    }
+    g.Canonicalize();
+    Status valid = g.Validate();
+    EXPECT_TRUE(valid.ok()) << valid.ToString();
+    std::ofstream(dir_ / "genesis.json") << g.ToJson().dump(2);
+  }
+
+  fs::path dir_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+std::unique_ptr<api::ApiClient> ClientFor(const std::string& server) {
+  api::ClientOptions options;
+  options.base_url = "http://" + server;
+  Result<std::unique_ptr<api::ApiClient>> client = api::ApiClient::Create(options);
+  EXPECT_TRUE(client.ok()) << client.status().ToString();
+  return client.ok() ? std::move(client).value() : nullptr;
+}
+
+TEST(NodeObservabilityTest, StatusShowsRaftMembershipAndTheLeadersViewOfEachPeer) {
+  // Proves /v1/status on every node lists the voters (and no learners or removed ids), each peer as a voter,
+  // and on the leader only each peer's match index and lag; `shulian status` prints the same.
+  InProcessNetwork net;
+  ASSERT_TRUE(net.started());
+  const uint64_t leader = net.WaitForLeaderAndMembership();
+  ASSERT_NE(leader, 0u) << "no leader, or a node without a known membership";
+  for (uint64_t id = 1; id <= InProcessNetwork::kNodes; ++id) {
+    Result<api::NodeStatus> s = net.node(id).GetStatus();
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(s->membership.has_value());
+    EXPECT_EQ(s->membership->voters, (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_TRUE(s->membership->learners.empty());
+    EXPECT_TRUE(s->membership->removed.empty());
+    ASSERT_EQ(s->peers.size(), 2u);
+    for (const api::PeerStatus& peer : s->peers) {
+      EXPECT_EQ(peer.member, std::optional<std::string>("voter")) << "node " << id << " peer " << peer.node_id;
+      EXPECT_EQ(peer.match_index.has_value(), id == leader) << "node " << id << " peer " << peer.node_id;
+      EXPECT_EQ(peer.lag_entries.has_value(), id == leader);
+    }
+  }
+
+  std::unique_ptr<api::ApiClient> client = ClientFor(net.Server(leader));
+  ASSERT_NE(client, nullptr);
+  Result<json> status = client->GetStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ((*status)["membership"], json::parse(R"({"voters": [1, 2, 3], "learners": [], "removed": []})"));
+  for (const json& peer : (*status)["peers"]) {
+    EXPECT_EQ(peer["member"], "voter");
+    EXPECT_TRUE(peer["match_index"].is_number_unsigned()) << peer.dump();
+  }
+
+  std::ostringstream out, err;
+  ASSERT_EQ(cli::RunCli({"status", "--server", net.Server(leader)}, out, err, {}), cli::kExitOk) << err.str();
+  const std::string text = out.str();
+  EXPECT_NE(text.find("voters: 1, 2, 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("learners: (none)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("peers: 2\n"), std::string::npos) << text;
+  const uint64_t peer = leader == 1 ? 2 : 1;
+  EXPECT_NE(text.find("  " + std::to_string(peer) + " 127.0.0.1:" +
+                      std::to_string(net.node(peer).peer_port()) + " voter, "),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find(", match "), std::string::npos) << text;
+
+  // The checkpointer's metrics are exactly those docs/node.md names.
+  std::set<std::string> exported;
+  for (const api::MetricFamily& family : net.node(leader).Metrics()) {
+    if (family.name.rfind("shulian_checkpoint_", 0) == 0) exported.insert(family.name);
+  }
+  const std::string node_docs = ReadSourceFile("docs/node.md");
+  std::set<std::string> documented;
+  const std::regex name("shulian_checkpoint_[a-z_]+");
+  for (auto it = std::sregex_iterator(node_docs.begin(), node_docs.end(), name); it != std::sregex_iterator(); ++it) {
+    documented.insert(it->str());
+  }
+  EXPECT_EQ(exported.size(), 11u);
+  EXPECT_EQ(exported, documented);
 }
 
 // The cells of the docs/api.md query table row for `name`, or empty.
