@@ -1,4 +1,3 @@
 # Tests of the node's own code: config parsing (the process-level tests of the
 # running node are in tests/process/).
-shulian_test(node_config_test SOURCES config_test.cc DEPS shulian_node_config)
-shulian_test(node_checkpoint_config_test SOURCES checkpoint_config_test.cc DEPS shulian_node_config shulian_checkpointer)
+shulian_test(node_config_test SOURCES config_test.cc DEPS shulian_node_config shulian_checkpointer)

@@ -24,7 +24,6 @@
 
 #include "api/client.h"
 #include "crypto/sha256.h"
-#include "ledger/bodies.h"
 #include "ledger/genesis.h"
 #include "node/cli/cli.h"
 #include "node/node.h"
@@ -139,35 +138,6 @@ class InProcessNetwork {
       std::this_thread::sleep_for(50ms);
     }
     return 0;
-  }
-
-  // A signed register_asset from the provider account.
-  static ledger::Transaction AssetTx(const std::string& asset_id) {
-    ledger::RegisterAssetBody b;
-    b.asset_id = asset_id;
-    b.provider_authority = "321200";
-    b.source_department = "市场监管局";
-    b.dataset_code = "ds-" + asset_id;
-    b.name = "企业登记信息 " + asset_id;
-    b.description = "registered enterprises";
-    b.resource_type = ledger::ResourceType::kThematic;
-    b.fields = {"name", "credit_code"};
-    b.format = "api/json";
-    b.share_type = ledger::ShareType::kUnconditional;
-    b.open_type = ledger::OpenType::kNotOpen;
-    b.open_reason = "personal information";
-    b.open_legal_basis = "个人信息保护法";
-    b.content_hash = crypto::Sha256(AsBytes(asset_id));
-    b.size_bytes = 1024;
-    ledger::Transaction tx;
-    tx.type = ledger::TxType::kRegisterAsset;
-    tx.network_id = kNetworkId;
-    tx.sender = "tz.prov";
-    tx.client_time_ms = NowMs();
-    tx.nonce = 7;
-    tx.body = b.Encode();
-    tx.Sign(KeyFor("tz.prov"));
-    return tx;
   }
 
  private:
