@@ -70,7 +70,13 @@ struct ReadState {
 //   5. Call RawNode::Advance(ready) with this Ready. Do not call GetReady again
 //      before Advance.
 // Steps 1-2 must complete before 3: sending first can lose acknowledged writes
-// or double-vote after a crash.
+// or double-vote after a crash. One exception (Raft thesis §10.2.1): a leader
+// whose Ready changes neither term nor vote and installs no snapshot may send its
+// kAppend and kHeartbeat messages before step 2, so followers persist in parallel
+// with it — provided the application steps no message (and calls no Tick or
+// Propose) until step 2 is done. The core counts the leader's own entries as
+// replicated when they are appended, so that rule is what keeps an entry from
+// committing on an acknowledgement before the leader's own copy is durable.
 struct Ready {
   std::optional<SoftState> soft_state;  // set when leader or role changed
   std::optional<HardState> hard_state;  // set when it changed; persist it

@@ -88,6 +88,7 @@ Result<std::unique_ptr<Ledger>> Ledger::OpenImported(const std::filesystem::path
   store_options.create_if_missing = true;
   store_options.genesis_hash = genesis.hash;
   store_options.limits = options.block_limits;
+  store_options.write_buffer_bytes = options.db_write_buffer_bytes;
   ASSIGN_OR_RETURN(std::unique_ptr<BlockStore> blocks, BlockStore::Open(store_options));
   std::unique_ptr<Ledger> ledger(new Ledger(std::move(blocks), options));
   ledger->network_id_ = genesis.network_id;

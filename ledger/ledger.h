@@ -92,6 +92,9 @@ struct LedgerOptions {
   StateMachineOptions state_machine;
   BlockLimits block_limits;
   MerkleLogOptions logs;  // for the outcome and block logs
+  // The database's memtable (StoreOptions::write_buffer_bytes). Larger means
+  // fewer, larger level-0 files and less compaction work per block.
+  size_t db_write_buffer_bytes = 4 * 1024 * 1024;
 };
 
 class Ledger {

@@ -80,6 +80,9 @@ struct NodeLimits {
   uint64_t catchup_server_queue_max = 64;  // peers' requests waiting to be served
   // Membership (node/membership.h): a learner this close to the leader is promoted.
   uint64_t learner_lag_entries_max = 64;
+  // LevelDB memtable of the node's database (two may be in memory at once). Larger
+  // means fewer level-0 files and less compaction work per block under load.
+  uint64_t db_write_buffer_bytes = 16 * 1024 * 1024;
   // Checkpoint cosigning (node/checkpointer.h, docs/node.md "Checkpoint cosigning").
   uint64_t checkpoint_inbox_messages_max = 10'000;     // peers' messages waiting for its thread
   uint64_t checkpoint_votes_buffered_max = 4'096;      // votes for heights not yet applied, in all

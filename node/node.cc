@@ -65,6 +65,17 @@ std::optional<uint64_t> OwnReadId(ByteView context, uint64_t node_id, uint64_t b
 
 }  // namespace
 
+// A leader may write its log in parallel with replicating it, as long as it counts
+// itself towards a quorum only for entries it has written. The core counts the
+// leader's own entries at once, but the loop steps no answer to these appends
+// before HandleReady's Save has returned: an entry can commit only through a
+// follower's acknowledgement stepped after our own write (and a lone voter
+// applies its entries after the write too).
+bool LeaderMaySendBeforeSave(consensus::Role role, const consensus::Ready& rd, const consensus::HardState& saved) {
+  if (role != consensus::Role::kLeader || !rd.snapshot.IsEmpty()) return false;
+  return !rd.hard_state || (rd.hard_state->term == saved.term && rd.hard_state->vote == saved.vote);
+}
+
 // ------------------------------- helpers -------------------------------
 
 void Histogram::Observe(double value) {
@@ -146,6 +157,9 @@ Status Node::Impl::Open() {
   ledger::LedgerOptions options;
   options.block_limits.transactions_max = genesis.chain.block_transactions_max;
   options.block_limits.block_bytes_max = genesis.chain.block_bytes_max;
+  // LevelDB's background compaction competes with the apply for the cores: a
+  // larger memtable than the ledger's default means fewer level-0 merges.
+  options.db_write_buffer_bytes = config.limits.db_write_buffer_bytes;
   ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(config.data_dir / "db", genesis, options));
   ASSIGN_OR_RETURN(storage, LevelDbRaftStorage::Open(ledger->db()));
   RETURN_IF_ERROR(CreateCheckpointer());
@@ -473,12 +487,26 @@ Status Node::Impl::HandleReady() {
     }
     snapshot = &rd.snapshot;
   }
-  RETURN_IF_ERROR(storage->Save(rd.hard_state ? &*rd.hard_state : nullptr, rd.entries, snapshot, rd.must_sync));
-  if (snapshot != nullptr) RETURN_IF_ERROR(SnapshotInstalled(*snapshot));
-  for (const consensus::Message& m : rd.messages) {
+  auto send = [this](const consensus::Message& m) {
     Status sent = transport->Send(m.to, WithChannel(PeerChannel::kRaft, consensus::EncodeMessage(m)));
     if (!sent.ok()) raw->ReportUnreachable(m.to);
     if (m.type == consensus::MessageType::kSnapshot) raw->ReportSnapshot(m.to, sent.ok());
+  };
+  // A leader's appends and heartbeats go out before its own log write, so the
+  // followers persist in parallel with it (see LeaderMaySendBeforeSave).
+  std::vector<bool> sent_early(rd.messages.size(), false);
+  if (LeaderMaySendBeforeSave(raw->role(), rd, storage->hard_state())) {
+    for (size_t i = 0; i < rd.messages.size(); ++i) {
+      const consensus::MessageType type = rd.messages[i].type;
+      if (type != consensus::MessageType::kAppend && type != consensus::MessageType::kHeartbeat) continue;
+      send(rd.messages[i]);
+      sent_early[i] = true;
+    }
+  }
+  RETURN_IF_ERROR(storage->Save(rd.hard_state ? &*rd.hard_state : nullptr, rd.entries, snapshot, rd.must_sync));
+  if (snapshot != nullptr) RETURN_IF_ERROR(SnapshotInstalled(*snapshot));
+  for (size_t i = 0; i < rd.messages.size(); ++i) {
+    if (!sent_early[i]) send(rd.messages[i]);
   }
   if (rd.hard_state) commit_index = rd.hard_state->commit;
   for (const consensus::Entry& entry : rd.committed_entries) RETURN_IF_ERROR(ApplyEntry(entry));

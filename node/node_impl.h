@@ -259,6 +259,13 @@ struct Node::Impl {
 };
 
 // Renders the ledger queries for the API (query_json.cc).
+// Whether the loop may send this Ready's appends and heartbeats before it persists
+// the Ready (Raft thesis §10.2.1; docs/node.md "The event loop"): only a leader
+// whose Ready changes neither term nor vote (against `saved`, the persisted hard
+// state) and installs no snapshot. Votes, and anything said in a new term, must
+// be durable before they are sent.
+bool LeaderMaySendBeforeSave(consensus::Role role, const consensus::Ready& rd, const consensus::HardState& saved);
+
 std::vector<api::QueryInfo> LedgerQueryInfos();
 // REQUIRES: the ledger's reader lock is held.
 Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request);

@@ -48,13 +48,14 @@ TEST(NodeConfigTest, ParsesAndResolvesRelativePathsAgainstTheConfigDirectory) {
 TEST(NodeConfigTest, RoundTripsThroughJson) {
   // NodeConfigToJson writes what ParseNodeConfig reads back unchanged.
   nlohmann::json j = ValidConfig();
-  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}};
+  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}, {"db_write_buffer_bytes", 8 << 20}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
   Result<NodeConfig> again = ParseNodeConfig(NodeConfigToJson(*c), "/etc/shulian");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(NodeConfigToJson(*again), NodeConfigToJson(*c));
   EXPECT_EQ(again->limits.batch_wait_ms, 7u);
+  EXPECT_EQ(again->limits.db_write_buffer_bytes, 8u << 20);
 }
 
 TEST(NodeConfigTest, EveryRefusalNamesTheField) {
@@ -81,6 +82,9 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
                 .find("limits.heartbeat_ticks"),
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["limits"] = {{"frame_bytes_max", 8192}}; }).find("limits.frame_bytes_max"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"db_write_buffer_bytes", 1024}}; })
+                .find("limits.db_write_buffer_bytes: must be in"),
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["log_level"] = "loud"; }).find("log_level"), std::string::npos);
   EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);
