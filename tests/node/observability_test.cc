@@ -4,10 +4,7 @@
 // (LevelDB, Ed25519, the peer transport, the HTTP API) run in this process on
 // 127.0.0.1. Also: the node's query list is the one docs/api.md and
 // api/openapi.json describe.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -28,6 +25,7 @@
 #include "node/cli/cli.h"
 #include "node/node.h"
 #include "node/node_impl.h"  // LedgerQueryInfos: the node's query list
+#include "tests/process/test_ports.h"
 
 namespace shulian::node {
 namespace {
@@ -40,26 +38,14 @@ constexpr char kNetworkId[] = "observe-test";
 constexpr auto kWaitMax = 20s;
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 crypto::KeyPair KeyFor(const std::string& name) {
   crypto::Digest seed = crypto::Sha256(AsBytes("observability-test-key/" + name));
   return std::move(crypto::KeyPair::FromSeed(seed.bytes)).value();
-}
-
-// A port the kernel just handed out (bound, then released).
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  socklen_t length = sizeof(address);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
 }
 
 std::string ReadSourceFile(const std::string& relative) {
@@ -84,7 +70,10 @@ class InProcessNetwork {
     for (uint64_t id = 1; id <= kNodes; ++id) {
       const std::string name = "node-" + std::to_string(id);
       EXPECT_TRUE(KeyFor(name).SaveToFile(dir_ / (name + ".key")).ok());
-      peers.push_back({id, {"127.0.0.1", FreePort()}, {"127.0.0.1", FreePort()}, KeyFor(name).public_key()});
+      peers.push_back({id,
+                       {"127.0.0.1", test_ports::UnusedTestPort()},
+                       {"127.0.0.1", test_ports::UnusedTestPort()},
+                       KeyFor(name).public_key()});
     }
     for (uint64_t id = 1; id <= kNodes; ++id) {
       NodeConfig c;
@@ -147,7 +136,8 @@ class InProcessNetwork {
     g.genesis_time_ms = NowMs() - 86'400'000;
     g.authorities = {{"320000", "江苏省大数据管理中心", ledger::AuthorityLevel::kProvince, ""},
                      {"321200", "泰州市数据局", ledger::AuthorityLevel::kMunicipality, "320000"}};
-    g.accounts.push_back({"tz.prov", "321200", {ledger::Role::kProvider}, KeyFor("tz.prov").public_key(), "tz.prov"});
+    g.accounts.push_back(
+        {"tz.prov", "321200", {ledger::Role::kProvider}, KeyFor("tz.prov").public_key(), "tz.prov"});
     for (uint64_t id = 1; id <= kNodes; ++id) {
       const std::string name = "node-" + std::to_string(id);
       g.validators.push_back({id, name, id == 1 ? "320000" : "321200", KeyFor(name).public_key()});
@@ -186,7 +176,8 @@ TEST(NodeObservabilityTest, StatusShowsRaftMembershipAndTheLeadersViewOfEachPeer
     EXPECT_TRUE(s->membership->removed.empty());
     ASSERT_EQ(s->peers.size(), 2u);
     for (const api::PeerStatus& peer : s->peers) {
-      EXPECT_EQ(peer.member, std::optional<std::string>("voter")) << "node " << id << " peer " << peer.node_id;
+      EXPECT_EQ(peer.member, std::optional<std::string>("voter"))
+          << "node " << id << " peer " << peer.node_id;
       EXPECT_EQ(peer.match_index.has_value(), id == leader) << "node " << id << " peer " << peer.node_id;
       EXPECT_EQ(peer.lag_entries.has_value(), id == leader);
     }
@@ -209,8 +200,8 @@ TEST(NodeObservabilityTest, StatusShowsRaftMembershipAndTheLeadersViewOfEachPeer
   EXPECT_NE(text.find("learners: (none)\n"), std::string::npos) << text;
   EXPECT_NE(text.find("peers: 2\n"), std::string::npos) << text;
   const uint64_t peer = leader == 1 ? 2 : 1;
-  EXPECT_NE(text.find("  " + std::to_string(peer) + " 127.0.0.1:" +
-                      std::to_string(net.node(peer).peer_port()) + " voter, "),
+  EXPECT_NE(text.find("  " + std::to_string(peer) +
+                      " 127.0.0.1:" + std::to_string(net.node(peer).peer_port()) + " voter, "),
             std::string::npos)
       << text;
   EXPECT_NE(text.find(", match "), std::string::npos) << text;
@@ -223,7 +214,8 @@ TEST(NodeObservabilityTest, StatusShowsRaftMembershipAndTheLeadersViewOfEachPeer
   const std::string node_docs = ReadSourceFile("docs/node.md");
   std::set<std::string> documented;
   const std::regex name("shulian_checkpoint_[a-z_]+");
-  for (auto it = std::sregex_iterator(node_docs.begin(), node_docs.end(), name); it != std::sregex_iterator(); ++it) {
+  for (auto it = std::sregex_iterator(node_docs.begin(), node_docs.end(), name); it != std::sregex_iterator();
+       ++it) {
     documented.insert(it->str());
   }
   EXPECT_EQ(exported.size(), 11u);
@@ -244,8 +236,9 @@ std::vector<std::string> DocsRow(const std::string& docs, const std::string& nam
 }
 
 TEST(NodeQueryDocsTest, EveryQueryTheNodeOffersIsDocumentedWithItsParametersAndAnExample) {
-  // Proves docs/api.md's query table and api/openapi.json's x-shulian-queries list exactly the node's queries,
-  // each with its required and optional parameters and pagination, and docs/api.md shows an example of each.
+  // Proves docs/api.md's query table and api/openapi.json's x-shulian-queries list exactly the node's
+  // queries, each with its required and optional parameters and pagination, and docs/api.md shows an example
+  // of each.
   const std::string docs = ReadSourceFile("docs/api.md");
   const json spec = json::parse(ReadSourceFile("api/openapi.json"), nullptr, false);
   ASSERT_FALSE(spec.is_discarded());
@@ -290,7 +283,8 @@ TEST(NodeQueryDocsTest, EveryQueryTheNodeOffersIsDocumentedWithItsParametersAndA
   for (const json& q : operation["x-shulian-queries"]) described.insert(q["name"].get<std::string>());
   EXPECT_EQ(described, offered);
   std::set<std::string> enumerated;
-  for (const json& name : operation["parameters"][0]["schema"]["enum"]) enumerated.insert(name.get<std::string>());
+  for (const json& name : operation["parameters"][0]["schema"]["enum"])
+    enumerated.insert(name.get<std::string>());
   EXPECT_EQ(enumerated, offered);
   const size_t table = docs.find("| name | parameters | paginated |");
   ASSERT_NE(table, std::string::npos);
@@ -299,7 +293,8 @@ TEST(NodeQueryDocsTest, EveryQueryTheNodeOffersIsDocumentedWithItsParametersAndA
        at = docs.find("\n| `", at + 1)) {
     ++rows;
   }
-  EXPECT_EQ(rows, offered.size()) << "the docs/api.md query table has rows for queries the node does not offer";
+  EXPECT_EQ(rows, offered.size())
+      << "the docs/api.md query table has rows for queries the node does not offer";
 }
 
 }  // namespace

@@ -30,7 +30,8 @@ std::string ReadLog(const TestNetwork& net, uint64_t id) {
 }
 
 // Waits until node `id`'s log contains every one of `needles`.
-bool WaitForLog(const TestNetwork& net, uint64_t id, const std::vector<std::string>& needles, int timeout_ms) {
+bool WaitForLog(const TestNetwork& net, uint64_t id, const std::vector<std::string>& needles,
+                int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string log = ReadLog(net, id);
@@ -66,7 +67,8 @@ void AddOperator(const TestNetwork& net) {
   const std::string path = (net.dir() / "genesis.json").string();
   Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
   ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
-  genesis->accounts.push_back({kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
+  genesis->accounts.push_back(
+      {kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
   genesis->Canonicalize();
   ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
   std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
@@ -151,17 +153,20 @@ TEST(ProcessMembershipTest, FollowerBehindACompactedLogCatchesUpFromPeers) {
   ASSERT_TRUE(net.WaitForAgreement(1, kAgreementTimeoutMs).has_value());
 
   net.Kill(follower);
-  for (int i = 1; i <= 30; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
+  for (int i = 1; i <= 30; ++i)
+    ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
   ASSERT_TRUE(WaitForLog(net, leader, {"compacted the raft log"}, 5'000)) << "the leader never compacted";
   net.Start(follower);
-  ASSERT_TRUE(WaitForLog(net, follower, {"catching up to a snapshot", "installed a snapshot"}, kAgreementTimeoutMs))
+  ASSERT_TRUE(
+      WaitForLog(net, follower, {"catching up to a snapshot", "installed a snapshot"}, kAgreementTimeoutMs))
       << ReadLog(net, follower);
   std::optional<uint64_t> height = net.WaitForAgreement(31, kAgreementTimeoutMs);
   ASSERT_TRUE(height.has_value()) << "heads never agreed";
 
   // Again, and kill -9 the follower as soon as it starts catching up.
   net.Kill(follower);
-  for (int i = 31; i <= 70; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
+  for (int i = 31; i <= 70; ++i)
+    ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("catchup-" + std::to_string(i))));
   const size_t log_before = ReadLog(net, follower).size();
   net.Start(follower);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -173,7 +178,8 @@ TEST(ProcessMembershipTest, FollowerBehindACompactedLogCatchesUpFromPeers) {
   net.Start(follower);
   height = net.WaitForAgreement(71, kAgreementTimeoutMs);
   ASSERT_TRUE(height.has_value()) << ReadLog(net, follower);
-  EXPECT_EQ(ReadLog(net, follower).find("stopping on a fatal error"), std::string::npos) << ReadLog(net, follower);
+  EXPECT_EQ(ReadLog(net, follower).find("stopping on a fatal error"), std::string::npos)
+      << ReadLog(net, follower);
 }
 
 TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) {
@@ -197,13 +203,15 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   const std::string removed = "change=remove node=" + std::to_string(follower);
   ASSERT_TRUE(WaitForLog(net, leader, {removed}, 10'000)) << ReadLog(net, leader);
   ASSERT_TRUE(WaitForLog(net, stays, {removed}, 10'000)) << ReadLog(net, stays);
-  EXPECT_FALSE(MatchIndexOf(net, leader, follower).has_value()) << "the leader still replicates to the removed node";
+  EXPECT_FALSE(MatchIndexOf(net, leader, follower).has_value())
+      << "the leader still replicates to the removed node";
   EXPECT_TRUE(MatchIndexOf(net, leader, stays).has_value());
 
   // The two voters that stay commit without it; it no longer receives blocks.
   std::this_thread::sleep_for(500ms);  // let anything already sent to it arrive
   const uint64_t removed_height = HeightOf(net, follower);
-  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("member-" + std::to_string(i))));
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("member-" + std::to_string(i))));
   EXPECT_GE(HeightOf(net, leader), removed_height + 3);
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(HeightOf(net, follower), removed_height);
@@ -211,8 +219,10 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   // Now the leader itself: it transfers leadership, and the new leader removes it.
   ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(leader)));
   const std::string leader_removed = "change=remove node=" + std::to_string(leader);
-  ASSERT_TRUE(WaitForLog(net, stays, {"membership step proposed", leader_removed}, 15'000)) << ReadLog(net, stays);
-  EXPECT_NE(ReadLog(net, leader).find("step=transfer_leadership node=" + std::to_string(stays)), std::string::npos)
+  ASSERT_TRUE(WaitForLog(net, stays, {"membership step proposed", leader_removed}, 15'000))
+      << ReadLog(net, stays);
+  EXPECT_NE(ReadLog(net, leader).find("step=transfer_leadership node=" + std::to_string(stays)),
+            std::string::npos)
       << ReadLog(net, leader);
   Result<nlohmann::json> st = net.StatusOf(stays);
   ASSERT_TRUE(st.ok());
@@ -246,17 +256,22 @@ TEST(ProcessMembershipTest, ANodeOutsideTheGenesisJoinsAfterAddValidator) {
     net.WriteConfig(id);
     ASSERT_EQ(net.Terminate(id), 0) << ReadLog(net, id);
     net.Start(id);
-    ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), 0u);
+    ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), 0u) << "after restarting " << id << "\n1:\n"
+                                                       << ReadLog(net, 1) << "\n2:\n"
+                                                       << ReadLog(net, 2) << "\n3:\n"
+                                                       << ReadLog(net, 3);
   }
   leader = net.WaitForLeader(kLeaderTimeoutMs);
   ASSERT_NE(leader, 0u);
-  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(SubmitCommitted(*net.Client(leader), net.AssetTx("join-" + std::to_string(i))));
+  for (int i = 1; i <= 12; ++i)
+    ASSERT_TRUE(SubmitCommitted(*net.Client(leader), net.AssetTx("join-" + std::to_string(i))));
 
   net.Start(4);
   ASSERT_TRUE(WaitForLog(net, 4, {"waiting to be added to Raft"}, 10'000)) << ReadLog(net, 4);
   ASSERT_TRUE(WaitForLog(net, 4, {"installed a snapshot"}, kAgreementTimeoutMs)) << ReadLog(net, 4);
   // Promoted only once it has answered: the change comes after its snapshot.
-  ASSERT_TRUE(WaitForLog(net, 1, {"change=add_learner node=4", "change=add_voter node=4"}, kAgreementTimeoutMs))
+  ASSERT_TRUE(
+      WaitForLog(net, 1, {"change=add_learner node=4", "change=add_voter node=4"}, kAgreementTimeoutMs))
       << ReadLog(net, 1);
   ASSERT_TRUE(SubmitCommitted(*net.Client(net.WaitForLeader(kLeaderTimeoutMs)), net.AssetTx("join-13")));
   std::optional<uint64_t> height = net.WaitForAgreement(15, kAgreementTimeoutMs);

@@ -1,11 +1,8 @@
 #include "tests/process/network.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +13,7 @@
 
 #include "crypto/sha256.h"
 #include "ledger/bodies.h"
+#include "tests/process/test_ports.h"
 
 #ifndef SHULIAN_NODE_BINARY
 #error "SHULIAN_NODE_BINARY must name the shulian-node program"
@@ -26,19 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// An ephemeral port the kernel just handed out (bound, then released).
-uint16_t FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-  socklen_t length = sizeof(address);
-  EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 void WriteFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
@@ -47,7 +32,8 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
 }  // namespace
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -77,8 +63,8 @@ TestNetwork::TestNetwork(size_t nodes) {
   account("court", "", Role::kCourt);
   const char* authorities[] = {"320000", "321200", "320100"};
   for (uint64_t id = 1; id <= nodes; ++id) {
-    genesis_.validators.push_back(
-        {id, "node-" + std::to_string(id), authorities[(id - 1) % 3], KeyFor("node-" + std::to_string(id)).public_key()});
+    genesis_.validators.push_back({id, "node-" + std::to_string(id), authorities[(id - 1) % 3],
+                                   KeyFor("node-" + std::to_string(id)).public_key()});
   }
   genesis_.Canonicalize();
   Status valid = genesis_.Validate();
@@ -92,8 +78,8 @@ TestNetwork::TestNetwork(size_t nodes) {
     EXPECT_TRUE(KeyFor(name).SaveToFile(dir_ / "keys" / (name + ".key")).ok());
     node::PeerEntry peer;
     peer.id = id;
-    peer.address = {"127.0.0.1", FreePort()};
-    peer.api_address = {"127.0.0.1", FreePort()};
+    peer.address = {"127.0.0.1", test_ports::UnusedTestPort()};
+    peer.api_address = {"127.0.0.1", test_ports::UnusedTestPort()};
     peer.public_key = KeyFor(name).public_key();
     peers.push_back(peer);
   }
@@ -133,9 +119,13 @@ TestNetwork::~TestNetwork() {
 std::filesystem::path TestNetwork::ConfigPath(uint64_t id) const {
   return dir_ / ("node-" + std::to_string(id) + ".json");
 }
-std::filesystem::path TestNetwork::LogPath(uint64_t id) const { return dir_ / ("node-" + std::to_string(id) + ".log"); }
+std::filesystem::path TestNetwork::LogPath(uint64_t id) const {
+  return dir_ / ("node-" + std::to_string(id) + ".log");
+}
 
-void TestNetwork::WriteConfig(uint64_t id) { WriteFile(ConfigPath(id), node::NodeConfigToJson(config(id)).dump(2)); }
+void TestNetwork::WriteConfig(uint64_t id) {
+  WriteFile(ConfigPath(id), node::NodeConfigToJson(config(id)).dump(2));
+}
 
 void TestNetwork::Start(uint64_t id) {
   ASSERT_FALSE(Running(id));
@@ -183,8 +173,12 @@ int TestNetwork::Terminate(uint64_t id) {
   return -1;
 }
 
-void TestNetwork::Pause(uint64_t id) { ::kill(pids_.at(id), SIGSTOP); }
-void TestNetwork::Resume(uint64_t id) { ::kill(pids_.at(id), SIGCONT); }
+void TestNetwork::Pause(uint64_t id) {
+  ::kill(pids_.at(id), SIGSTOP);
+}
+void TestNetwork::Resume(uint64_t id) {
+  ::kill(pids_.at(id), SIGCONT);
+}
 
 std::unique_ptr<api::ApiClient> TestNetwork::Client(uint64_t id, const std::string& account) const {
   api::ClientOptions options;
@@ -241,7 +235,8 @@ std::optional<uint64_t> TestNetwork::WaitForAgreement(uint64_t min_height, int t
         agree = false;
         break;
       }
-      std::pair<uint64_t, std::string> mine{(*s)["height"].get<uint64_t>(), (*s)["head_hash"].get<std::string>()};
+      std::pair<uint64_t, std::string> mine{(*s)["height"].get<uint64_t>(),
+                                            (*s)["head_hash"].get<std::string>()};
       if (head && *head != mine) agree = false;
       head = mine;
     }
