@@ -18,7 +18,7 @@ using e2e::Shulian;
 
 class CliE2eTest : public e2e::CliNetworkTest {
  protected:
-  CliE2eTest() : CliNetworkTest("cli-e2e", 21000) {}
+  CliE2eTest() : CliNetworkTest("cli-e2e", 20000) {}
 };
 
 TEST_F(CliE2eTest, ScenarioLoadsThroughTheCliAndSupervisorsTraceIt) {

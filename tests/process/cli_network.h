@@ -52,8 +52,11 @@ class CliNetworkTest : public ::testing::Test {
     std::string pattern = (std::filesystem::temp_directory_path() / ("shulian-" + seed_ + "-XXXXXX")).string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    peer_base_ = port_base_ + static_cast<int>(getpid() % 1000) * 10;
-    api_base_ = peer_base_ + 10000;
+    // From the pid so parallel runs rarely meet; peers in [port_base, +3000), API
+    // in [port_base + 3000, +6000): below the kernel's ephemeral range, which a
+    // restarted node's port must stay out of (tests/process/test_ports.h).
+    peer_base_ = port_base_ + static_cast<int>(getpid() % 300) * 10;
+    api_base_ = peer_base_ + 3000;
     CliRun init = Shulian({"network", "init", "--out", net(), "--seed", seed_, "--peer-port-base",
                            std::to_string(peer_base_), "--api-port-base", std::to_string(api_base_)});
     ASSERT_EQ(init.code, kExitOk) << init.err;

@@ -42,7 +42,7 @@ void WriteText(const std::string& path, const std::string& text) {
 
 class EvidenceProcessTest : public e2e::CliNetworkTest {
  protected:
-  EvidenceProcessTest() : CliNetworkTest("evidence-e2e", 23000) {}
+  EvidenceProcessTest() : CliNetworkTest("evidence-e2e", 26000) {}
 
   // Waits until node `id` holds a cosigned checkpoint at its own head height of
   // at least `min_height`; returns that height or 0.

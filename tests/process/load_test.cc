@@ -226,10 +226,11 @@ class LoadProcessTest : public ::testing::Test {
     ASSERT_TRUE(crypto::Initialize().ok());
     dir_ = MakeTempDir("shulian-load-test");
     ASSERT_FALSE(dir_.empty());
-    // Ports from the pid so that parallel runs on one machine do not collide
-    // (peers 45000-54999, API 55000-64999: apart from the other process tests).
-    peer_base_ = 45000 + static_cast<uint32_t>(getpid() % 1000) * 10;
-    api_base_ = peer_base_ + 10000;
+    // Ports from the pid so that parallel runs on one machine do not collide:
+    // peers 1100-2999, API 3100-4999, below the kernel's ephemeral range and apart
+    // from the other process tests (tests/process/test_ports.h).
+    peer_base_ = 1100 + static_cast<uint32_t>(getpid() % 190) * 10;
+    api_base_ = peer_base_ + 2000;
   }
   void TearDown() override {
     Stop(pids_);

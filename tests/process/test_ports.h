@@ -2,9 +2,12 @@
 // A port from the kernel's ephemeral range (32768-60999 by default) is unsafe for
 // that: while a node is down, any process's outgoing connection may be given its
 // port, and the restarted node then fails to bind. These come from 10000-19999,
-// below that range and apart from the fixed bases of the CLI-driven fixtures
-// (cli_network.h), chosen at random so parallel test processes rarely meet, checked
-// free by binding, and never handed out twice in one process.
+// below that range, chosen at random so parallel test processes rarely meet,
+// checked free by binding, and never handed out twice in one process.
+//
+// The process tests' other ports, all below 32768: load_test 1100-4999; the
+// CLI-driven fixtures (cli_network.h) cli_e2e 20000-25999, evidence 26000-31999.
+// The sample network of scripts/run-local.sh uses 7101-7103 and 8101-8103.
 #pragma once
 
 #include <arpa/inet.h>
