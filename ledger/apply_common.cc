@@ -148,6 +148,19 @@ void RemoveDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::strin
   env.state.Delete(DeadlineKey(due_ms, kind, id));
 }
 
+Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::string_view id,
+                      std::string_view authority, TargetKind subject_kind, std::string detail, bool* late) {
+  if (due_ms == 0) return Status::Ok();
+  if (ctx.now() < due_ms) {
+    RemoveDeadline(ctx.env, due_ms, kind, id);
+    return Status::Ok();
+  }
+  *late = true;
+  ctx.notes.push_back("flag:late_answer");
+  return WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kLateShareAnswer, authority, subject_kind, id,
+                                     std::move(detail)));
+}
+
 // ---------- evidence ----------
 
 FlagRecord MakeFlag(const ApplyEnv& env, FlagKind kind, std::string_view authority_id,
@@ -176,6 +189,7 @@ std::optional<Counter> CounterOfFlag(FlagKind kind) {
     case FlagKind::kAccessViolation: return Counter::kViolations;
     case FlagKind::kObjectionOverdue: return Counter::kOverdueObjections;
     case FlagKind::kCatalogUpdateOverdue: return Counter::kOverdueCatalogUpdates;
+    case FlagKind::kShareDeliveryOverdue: return Counter::kOverdueShareDeliveries;
     default: return std::nullopt;
   }
 }

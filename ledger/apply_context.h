@@ -91,6 +91,11 @@ Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy);
 Result<int64_t> DueTimeAt(const ApplyEnv& env, std::string_view authority_id, Step step);
 void AddDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::string_view id);
 void RemoveDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::string_view id);
+// Settles the deadline (0: none) of an act done now: on time, takes it out of the
+// index; at or after it, sets *late and flags late_share_answer with `detail`
+// (the expiry already took the index entry).
+Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::string_view id,
+                      std::string_view authority, TargetKind subject_kind, std::string detail, bool* late);
 
 // ---------- evidence ----------
 
@@ -141,6 +146,7 @@ Status ApplyBody(TxContext& ctx, const DecideOverdueShareBody& body);
 Status ApplyBody(TxContext& ctx, const SuspendGrantBody& body);
 Status ApplyBody(TxContext& ctx, const ResumeGrantBody& body);
 Status ApplyBody(TxContext& ctx, const RevokeGrantBody& body);
+Status ApplyBody(TxContext& ctx, const DeliverShareBody& body);
 Status ApplyBody(TxContext& ctx, const RequestAggregationBody& body);
 Status ApplyBody(TxContext& ctx, const AnswerAggregationBody& body);
 Status ApplyBody(TxContext& ctx, const DeliverAggregationBody& body);
@@ -162,6 +168,7 @@ Status ApplyBody(TxContext& ctx, const CloseDisputeBody& body);
 
 Status ExpireShareReview(ApplyEnv& env, std::string_view request_id);
 Status ExpireGrant(ApplyEnv& env, std::string_view grant_id);
+Status ExpireShareDelivery(ApplyEnv& env, std::string_view grant_id);
 Status ExpireObjectionAnswer(ApplyEnv& env, std::string_view objection_id);
 Status ExpireAggregationAnswer(ApplyEnv& env, std::string_view demand_id);
 Status ExpireAggregationDelivery(ApplyEnv& env, std::string_view demand_id);

@@ -12,7 +12,12 @@
 //   - a refusal cites a legal basis (000 §21, 001 §15, 003 §23);
 //   - not-shared data only in desensitised form (000 §19, 003 §22);
 //   - grants are suspended, resumed and revoked by the provider or the supervisor,
-//     and expire at their expiry (003 §39).
+//     and expire at their expiry (003 §39);
+//   - a grant made after a review (by the provider, on copy consent, deemed, or by
+//     the supervisor) is delivered within the policy's share_delivery period from
+//     the grant (001 §15: 5 working days from the answer); undelivered at the end
+//     it is flagged overdue, a later delivery is recorded late. Unconditional data
+//     is fetched by the user without review (001 §15 first paragraph): no period.
 #include "ledger/apply_context.h"
 
 namespace shulian::ledger {
@@ -108,6 +113,29 @@ Status RequireGrantManager(TxContext& ctx, const GrantRecord& grant) {
   return RequireSupervisorOver(ctx, grant.provider_authority);
 }
 
+// 001 §15: the period runs from the answer that made the grant — the provider's
+// approval, or, where the grant waited for copy consent or was deemed or decided
+// by the supervisor, the moment it came into force (only then can the provider
+// deliver).
+Status StartDeliveryPeriod(ApplyEnv& env, const RequestRecord& request, GrantRecord& grant) {
+  if (request.without_review) return Status::Ok();
+  ASSIGN_OR_RETURN(grant.delivery_due_ms, DueTimeAt(env, grant.provider_authority, Step::kShareDelivery));
+  if (grant.delivery_due_ms != 0) AddDeadline(env, grant.delivery_due_ms, DeadlineKind::kShareDelivery, grant.id);
+  return Status::Ok();
+}
+
+// Why there is no grant to deliver: the request is still undecided or refused.
+Status NothingGranted(TxContext& ctx, std::string_view grant_id) {
+  Result<RequestRecord> request = LoadRequest(ctx.state(), grant_id);
+  if (!request.ok()) {
+    if (request.status().code() != ErrorCode::kNotFound) return request.status();
+    return Status::NotFound("grant \"" + std::string(grant_id) + "\" does not exist");
+  }
+  RETURN_IF_ERROR(RequireProviderOf(ctx, request->provider_authority));
+  return Status::FailedPrecondition("request \"" + request->id + "\" is " + std::string(EnumName(request->status)) +
+                                    ": nothing is granted to deliver (001 §15)");
+}
+
 }  // namespace
 
 Status IssueGrant(ApplyEnv& env, RequestRecord& request, const GrantTerms& terms, std::string conditions,
@@ -123,6 +151,7 @@ Status IssueGrant(ApplyEnv& env, RequestRecord& request, const GrantTerms& terms
   grant.granted_ms = env.time_ms;
   grant.expiry_ms = env.time_ms + static_cast<int64_t>(terms.duration_days) * kMillisPerDay;
   grant.deemed = deemed;
+  RETURN_IF_ERROR(StartDeliveryPeriod(env, request, grant));
   StoreGrant(env, grant);
   env.state.Put(Key("ix").Id("gr-asset").Id(grant.asset_id).Id(grant.id), "");
   env.state.Put(Key("ix").Id("gr-user").Id(grant.grantee).Id(grant.id), "");
@@ -172,6 +201,7 @@ Status ApplyBody(TxContext& ctx, const RequestShareBody& body) {
   ctx.state().Put(Key("ix").Id("rq-user").Id(request.requester).Id(request.id), "");
   if (asset.share_type == ShareType::kUnconditional) {
     ctx.notes.push_back("granted_without_review");
+    request.without_review = true;
     return GrantOrAwaitConsent(ctx.env, request, RequestedTerms(request), "", RequestStatus::kGranted, false);
   }
   ASSIGN_OR_RETURN(request.due_ms, DueTimeAt(ctx.env, asset.provider_authority, Step::kShareReview));
@@ -283,6 +313,29 @@ Status ApplyBody(TxContext& ctx, const RevokeGrantBody& body) {
   return RevokeGrantRecord(ctx.env, grant, body.reason);
 }
 
+Status ApplyBody(TxContext& ctx, const DeliverShareBody& body) {
+  Result<GrantRecord> loaded = LoadGrant(ctx.state(), body.grant_id);
+  if (!loaded.ok() && loaded.status().code() == ErrorCode::kNotFound) return NothingGranted(ctx, body.grant_id);
+  ASSIGN_OR_RETURN(GrantRecord grant, std::move(loaded));
+  RETURN_IF_ERROR(RequireProviderOf(ctx, grant.provider_authority));
+  if (grant.delivered()) {
+    return Status::FailedPrecondition("grant \"" + grant.id + "\" was already delivered at " +
+                                      std::to_string(grant.delivered_ms));
+  }
+  if (grant.status != GrantStatus::kActive) {
+    return Status::FailedPrecondition("grant \"" + grant.id + "\" is " + std::string(EnumName(grant.status)) +
+                                      ", not active: nothing may be delivered under it");
+  }
+  RETURN_IF_ERROR(SettleDeadline(ctx, grant.delivery_due_ms, DeadlineKind::kShareDelivery, grant.id,
+                                 grant.provider_authority, TargetKind::kGrant,
+                                 "delivered after the deadline (001 §15)", &grant.delivered_late));
+  grant.delivered_ms = ctx.now();
+  grant.delivery_digest = body.delivery_digest;
+  grant.delivery_note = body.note;
+  StoreGrant(ctx.env, grant);
+  return Status::Ok();
+}
+
 Status ExpireShareReview(ApplyEnv& env, std::string_view request_id) {
   ASSIGN_OR_RETURN(RequestRecord request, LoadRequest(env.state, request_id));
   if (request.status != RequestStatus::kPending) return Status::Ok();  // answered in time
@@ -308,6 +361,17 @@ Status ExpireGrant(ApplyEnv& env, std::string_view grant_id) {
   grant.status = GrantStatus::kExpired;
   StoreGrant(env, grant);
   return Status::Ok();
+}
+
+Status ExpireShareDelivery(ApplyEnv& env, std::string_view grant_id) {
+  ASSIGN_OR_RETURN(GrantRecord grant, LoadGrant(env.state, grant_id));
+  // A revocation ended the duty to deliver; a suspension or expiry did not stop the
+  // clock (the provider could otherwise suspend its own grant to escape it).
+  if (grant.delivered() || grant.status == GrantStatus::kRevoked) return Status::Ok();
+  grant.delivery_overdue = true;
+  StoreGrant(env, grant);
+  return WriteFlag(env, MakeFlag(env, FlagKind::kShareDeliveryOverdue, grant.provider_authority, TargetKind::kGrant,
+                                 grant.id, "granted share undelivered at its deadline (001 §15)"));
 }
 
 }  // namespace shulian::ledger

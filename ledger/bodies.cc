@@ -173,6 +173,7 @@ template struct BodyBase<DecideOverdueShareBody, TxType::kDecideOverdueShare>;
 template struct BodyBase<SuspendGrantBody, TxType::kSuspendGrant>;
 template struct BodyBase<ResumeGrantBody, TxType::kResumeGrant>;
 template struct BodyBase<RevokeGrantBody, TxType::kRevokeGrant>;
+template struct BodyBase<DeliverShareBody, TxType::kDeliverShare>;
 template struct BodyBase<RequestAggregationBody, TxType::kRequestAggregation>;
 template struct BodyBase<AnswerAggregationBody, TxType::kAnswerAggregation>;
 template struct BodyBase<DeliverAggregationBody, TxType::kDeliverAggregation>;
@@ -186,7 +187,7 @@ template struct BodyBase<AnswerObjectionBody, TxType::kAnswerObjection>;
 template struct BodyBase<EscalateObjectionBody, TxType::kEscalateObjection>;
 template struct BodyBase<OpenDisputeBody, TxType::kOpenDispute>;
 template struct BodyBase<CloseDisputeBody, TxType::kCloseDispute>;
-static_assert(std::variant_size_v<Body> == 35);
+static_assert(std::variant_size_v<Body> == 36);
 
 TxType BodyType(const Body& body) {
   return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::kType; }, body);

@@ -311,6 +311,16 @@ struct RevokeGrantBody : BodyBase<RevokeGrantBody, TxType::kRevokeGrant> {
   friend bool operator==(const RevokeGrantBody&, const RevokeGrantBody&) = default;
 };
 
+// The provider records that it delivered what it granted (001 §15: within 5
+// working days of its answer). The data stays off the ledger: the digest names
+// what was delivered (a manifest, a receipt, the interface's handover record).
+struct DeliverShareBody : BodyBase<DeliverShareBody, TxType::kDeliverShare> {
+  std::string grant_id;
+  std::optional<crypto::Digest> delivery_digest;
+  std::string note;  // how it was delivered (channel, interface); may be empty
+  friend bool operator==(const DeliverShareBody&, const DeliverShareBody&) = default;
+};
+
 // A request for data not yet aggregated (需求申请, 000 §22, 002 §11).
 struct RequestAggregationBody : BodyBase<RequestAggregationBody, TxType::kRequestAggregation> {
   std::string demand_id;
@@ -458,7 +468,7 @@ using Body = std::variant<
     RotateKeyBody, SetPolicyBody, SetCalendarBody, AddValidatorBody, RemoveValidatorBody,
     RegisterAssetBody, PublishAssetVersionBody, ChangeAssetTypesBody, RetireAssetBody,
     DestroyAssetBody, RequestShareBody, ApproveShareBody, RefuseShareBody, ConsentCopyBody,
-    DecideOverdueShareBody, SuspendGrantBody, ResumeGrantBody, RevokeGrantBody,
+    DecideOverdueShareBody, SuspendGrantBody, ResumeGrantBody, RevokeGrantBody, DeliverShareBody,
     RequestAggregationBody, AnswerAggregationBody, DeliverAggregationBody, ApplyOpenBody,
     DecideOpenBody, RequestOpenReviewBody, DecideOpenReviewBody, RecordAccessBody,
     RaiseObjectionBody, AnswerObjectionBody, EscalateObjectionBody, OpenDisputeBody,

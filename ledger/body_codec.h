@@ -791,6 +791,13 @@ void VisitFields(V& v, S& s) {
   v("legal_basis", s.legal_basis, kText);
 }
 
+template <typename V, BodyStruct<DeliverShareBody> S>
+void VisitFields(V& v, S& s) {
+  v("grant_id", s.grant_id, kId);
+  v("delivery_digest", s.delivery_digest, kOptionalDigest);
+  v("note", s.note, kText);
+}
+
 template <typename V, BodyStruct<RequestAggregationBody> S>
 void VisitFields(V& v, S& s) {
   v("demand_id", s.demand_id, kId);

@@ -104,6 +104,7 @@ std::string_view FlagKindName(FlagKind kind) {
     case FlagKind::kOpenAnswerOverdue: return "open_answer_overdue";
     case FlagKind::kCopyConsentNeeded: return "copy_consent_needed";
     case FlagKind::kCatalogUpdateOverdue: return "catalog_update_overdue";
+    case FlagKind::kShareDeliveryOverdue: return "share_delivery_overdue";
   }
   return "unknown";
 }
@@ -116,7 +117,8 @@ bool IsDeadlineMiss(FlagKind kind) {
     case FlagKind::kLateObjectionAnswer:
     case FlagKind::kAggregationOverdue:
     case FlagKind::kOpenAnswerOverdue:
-    case FlagKind::kCatalogUpdateOverdue: return true;
+    case FlagKind::kCatalogUpdateOverdue:
+    case FlagKind::kShareDeliveryOverdue: return true;
     default: return false;
   }
 }
@@ -134,6 +136,7 @@ std::string_view CounterName(Counter counter) {
     case Counter::kDuplicateSources: return "duplicate_sources";
     case Counter::kOverdueObjections: return "overdue_objections";
     case Counter::kOverdueCatalogUpdates: return "overdue_catalog_updates";
+    case Counter::kOverdueShareDeliveries: return "overdue_share_deliveries";
   }
   return "unknown";
 }
@@ -333,6 +336,7 @@ void RequestRecord::EncodeTo(ByteWriter& w) const {
   if (pending_terms) EncodeTerms(w, *pending_terms);
   w.PutString(decision_reason);
   w.PutString(decision_legal_basis);
+  w.PutBool(without_review);
 }
 Result<RequestRecord> RequestRecord::DecodeFrom(ByteReader& r) {
   RequestRecord q;
@@ -359,6 +363,7 @@ Result<RequestRecord> RequestRecord::DecodeFrom(ByteReader& r) {
   }
   ASSIGN_OR_RETURN(q.decision_reason, GetStr(r));
   ASSIGN_OR_RETURN(q.decision_legal_basis, GetStr(r));
+  ASSIGN_OR_RETURN(q.without_review, r.GetBool());
   return q;
 }
 
@@ -375,6 +380,13 @@ void GrantRecord::EncodeTo(ByteWriter& w) const {
   PutEnum(w, status);
   w.PutBool(deemed);
   w.PutString(last_reason);
+  w.PutI64(delivery_due_ms);
+  w.PutI64(delivered_ms);
+  w.PutBool(delivery_overdue);
+  w.PutBool(delivered_late);
+  w.PutBool(delivery_digest.has_value());
+  if (delivery_digest) PutDigest(w, *delivery_digest);
+  w.PutString(delivery_note);
 }
 Result<GrantRecord> GrantRecord::DecodeFrom(ByteReader& r) {
   GrantRecord g;
@@ -390,6 +402,16 @@ Result<GrantRecord> GrantRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(g.status, GetEnum<GrantStatus>(r));
   ASSIGN_OR_RETURN(g.deemed, r.GetBool());
   ASSIGN_OR_RETURN(g.last_reason, GetStr(r));
+  ASSIGN_OR_RETURN(g.delivery_due_ms, r.GetI64());
+  ASSIGN_OR_RETURN(g.delivered_ms, r.GetI64());
+  ASSIGN_OR_RETURN(g.delivery_overdue, r.GetBool());
+  ASSIGN_OR_RETURN(g.delivered_late, r.GetBool());
+  ASSIGN_OR_RETURN(bool has_digest, r.GetBool());
+  if (has_digest) {
+    ASSIGN_OR_RETURN(crypto::Digest digest, GetDigest(r));
+    g.delivery_digest = digest;
+  }
+  ASSIGN_OR_RETURN(g.delivery_note, GetStr(r));
   return g;
 }
 

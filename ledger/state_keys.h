@@ -87,6 +87,7 @@ enum class DeadlineKind : uint8_t {
   kOpenAnswer = 6,           // open-data application unanswered
   kOpenReviewAnswer = 7,     // review (复核) unanswered
   kCatalogUpdate = 8,        // a catalog update task not done (004 §14)
+  kShareDelivery = 9,        // a granted share not delivered (001 §15)
 };
 
 std::string DeadlineKey(int64_t due_ms, DeadlineKind kind, std::string_view id);
@@ -108,8 +109,9 @@ enum class FlagKind : uint8_t {
   kOpenAnswerOverdue = 11,
   kCopyConsentNeeded = 12,     // 000 §20: a copy-mode grant waits for the supervisor
   kCatalogUpdateOverdue = 13,  // 004 §14: catalog entry not updated within the period
+  kShareDeliveryOverdue = 14,  // 001 §15: a granted share not delivered within the period
 };
-inline constexpr uint8_t kFlagKindMax = 13;  // the last FlagKind; update with a new kind
+inline constexpr uint8_t kFlagKindMax = 14;  // the last FlagKind; update with a new kind
 std::string_view FlagKindName(FlagKind kind);
 // True for the kinds that record a missed deadline: an item unanswered at its
 // deadline (overdue) or answered after it (late).
@@ -128,8 +130,9 @@ enum class Counter : uint8_t {
   kDuplicateSources = 9,
   kOverdueObjections = 10,
   kOverdueCatalogUpdates = 11,  // 004 §14
+  kOverdueShareDeliveries = 12,  // 001 §15
 };
-inline constexpr uint8_t kCounterMax = 11;
+inline constexpr uint8_t kCounterMax = 12;
 std::string_view CounterName(Counter counter);
 
 // ---------- records ----------
@@ -239,6 +242,9 @@ struct RequestRecord {
   std::optional<GrantTerms> pending_terms;  // approved in copy mode, waiting for consent
   std::string decision_reason;
   std::string decision_legal_basis;
+  // Unconditional data, granted at once (000 §21): no review, so no answer for a
+  // delivery period to run from (001 §15).
+  bool without_review = false;
   bool Terminal() const {
     return status == RequestStatus::kGranted || status == RequestStatus::kDeemedGranted ||
            status == RequestStatus::kRefused;
@@ -260,6 +266,14 @@ struct GrantRecord {
   GrantStatus status = GrantStatus::kActive;
   bool deemed = false;  // granted by the deadline, not by the provider
   std::string last_reason;
+  // Delivery by the provider (001 §15), recorded by deliver_share.
+  int64_t delivery_due_ms = 0;  // 0: no delivery period (unconditional, or the policy sets none)
+  int64_t delivered_ms = 0;     // 0: not delivered yet
+  bool delivery_overdue = false;  // undelivered when the period ended
+  bool delivered_late = false;
+  std::optional<crypto::Digest> delivery_digest;
+  std::string delivery_note;
+  bool delivered() const { return delivered_ms != 0; }
   void EncodeTo(ByteWriter& w) const;
   static Result<GrantRecord> DecodeFrom(ByteReader& r);
 };

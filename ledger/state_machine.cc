@@ -34,6 +34,7 @@ Status ProcessDeadline(ApplyEnv& env, DeadlineKind kind, std::string_view id) {
     case DeadlineKind::kOpenAnswer: return ExpireOpenAnswer(env, id);
     case DeadlineKind::kOpenReviewAnswer: return ExpireOpenReviewAnswer(env, id);
     case DeadlineKind::kCatalogUpdate: return ExpireCatalogUpdate(env, id);
+    case DeadlineKind::kShareDelivery: return ExpireShareDelivery(env, id);
   }
   return Status::Corruption("deadline index holds an unknown kind");
 }

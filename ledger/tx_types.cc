@@ -6,7 +6,7 @@
 namespace shulian::ledger {
 namespace {
 
-constexpr std::array<std::pair<TxType, std::string_view>, 35> kNames = {{
+constexpr std::array<std::pair<TxType, std::string_view>, 36> kNames = {{
     {TxType::kRegisterAuthority, "register_authority"},
     {TxType::kRegisterAccount, "register_account"},
     {TxType::kSuspendAccount, "suspend_account"},
@@ -29,6 +29,7 @@ constexpr std::array<std::pair<TxType, std::string_view>, 35> kNames = {{
     {TxType::kSuspendGrant, "suspend_grant"},
     {TxType::kResumeGrant, "resume_grant"},
     {TxType::kRevokeGrant, "revoke_grant"},
+    {TxType::kDeliverShare, "deliver_share"},
     {TxType::kRequestAggregation, "request_aggregation"},
     {TxType::kAnswerAggregation, "answer_aggregation"},
     {TxType::kDeliverAggregation, "deliver_aggregation"},

@@ -34,6 +34,7 @@ enum class TxType : uint16_t {
   kSuspendGrant = 305,
   kResumeGrant = 306,
   kRevokeGrant = 307,
+  kDeliverShare = 308,
   kRequestAggregation = 310,
   kAnswerAggregation = 311,
   kDeliverAggregation = 312,

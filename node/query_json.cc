@@ -83,7 +83,13 @@ json ToJson(const ledger::GrantRecord& g) {
           {"expiry_ms", g.expiry_ms},
           {"status", Name(g.status)},
           {"deemed", g.deemed},
-          {"last_reason", g.last_reason}};
+          {"last_reason", g.last_reason},
+          {"delivery_due_ms", g.delivery_due_ms},
+          {"delivered_ms", g.delivered() ? json(g.delivered_ms) : json(nullptr)},
+          {"delivery_overdue", g.delivery_overdue},
+          {"delivered_late", g.delivered_late},
+          {"delivery_digest", g.delivery_digest ? json(g.delivery_digest->ToHex()) : json(nullptr)},
+          {"delivery_note", g.delivery_note}};
 }
 
 json ToJson(const ledger::RequestRecord& r) {

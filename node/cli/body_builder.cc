@@ -61,7 +61,9 @@ json OptionalPlaceholder(std::string_view key) {
   if (key == "terms") return RawBodyJson(TxType::kApproveShare)["terms"];
   if (key == "fields") return json::array();
   // Optional digests take the digest flag forms (64 hex, sha256:TEXT, file:PATH).
-  if (key == "agreement_hash" || key == "subject_authorisation_hash") return kZeroDigestHex;
+  if (key == "agreement_hash" || key == "subject_authorisation_hash" || key == "delivery_digest") {
+    return kZeroDigestHex;
+  }
   if (key == "new_version") return 0;
   if (key == "parent_code" || key == "name" || key == "description" || key == "format" ||
       key == "update_frequency" || key == "grade" || key == "grant_id") {

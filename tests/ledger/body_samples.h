@@ -226,6 +226,13 @@ inline std::vector<Body> SampleBodies() {
     out.emplace_back(b);
   }
   {
+    DeliverShareBody b;
+    b.grant_id = "req-2025-0001";
+    b.delivery_digest = SampleDigest(13);
+    b.note = "接口已开通，调用凭证已交付";
+    out.emplace_back(b);
+  }
+  {
     RequestAggregationBody b;
     b.demand_id = "demand-17";
     b.provider_authority = "321200";

@@ -210,6 +210,13 @@ class SmTest : public ::testing::Test {
     EXPECT_TRUE(s.ok());
     return flags;
   }
+  std::vector<FlagRecord> FlagsOfKind(std::string_view authority, FlagKind kind) {
+    std::vector<FlagRecord> out;
+    for (const FlagRecord& flag : Flags(authority)) {
+      if (flag.kind == kind) out.push_back(flag);
+    }
+    return out;
+  }
   uint64_t CounterOf(std::string_view authority, Counter counter) {
     return std::move(LoadU64(*state_, Key("su").Id(authority).U8(static_cast<uint8_t>(counter)))).value();
   }

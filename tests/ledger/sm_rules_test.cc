@@ -137,6 +137,154 @@ TEST_F(CatalogUpdateTest, OnlyASupervisorOverTheProviderGivesACatalogUpdateTask_
   for (const FlagRecord& flag : Flags("321200")) EXPECT_NE(flag.kind, FlagKind::kCatalogUpdateOverdue);
 }
 
+// ---------- 001 §15: delivery of a granted share ----------
+
+// Nanjing (320100) takes the Jiangmen preset (share review 5 working days, flagged
+// when missed; delivery 5 working days from the answer) on the inherited calendar.
+class ShareDeliveryTest : public SmTest {
+ protected:
+  void SetUp() override {
+    SmTest::SetUp();
+    Policy jiangmen = std::move(Preset("jiangmen-2023")).value();
+    ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", jiangmen.Encode()}).accepted());
+    ASSERT_TRUE(Apply("nj.prov", AssetBody("a1", "320100", ShareType::kConditional)).accepted());
+    ASSERT_TRUE(Apply("tz.user", ShareBody("r1", "a1")).accepted());
+  }
+
+  void Approve(const std::string& request_id) {
+    TxOutcome approved = Apply("nj.prov", ApproveShareBody{{}, request_id, TermsFor(ShareBody(request_id, "a1")), ""});
+    ASSERT_TRUE(approved.accepted()) << approved.message;
+  }
+
+  static DeliverShareBody Delivery(std::string grant_id) {
+    return DeliverShareBody{{}, std::move(grant_id), crypto::Sha256(AsBytes("delivery manifest")), "接口已开通"};
+  }
+
+  // End (24:00 CST) of Monday 2025-03-10: the 5th working day after the answer on Monday 2025-03-03.
+  static constexpr int64_t kDue = kMonday20250303 + 7 * kDayMs + 14 * kHourMs;
+};
+
+TEST_F(ShareDeliveryTest, DeliveryWithinFiveWorkingDaysOfTheAnswerSettlesTheDeadline_001_15) {
+  // Proves approving a conditional request starts the 5-working-day delivery period, and a delivery before it
+  // ends is recorded on the grant, takes the deadline out of the index, and leaves nothing for the supervisor.
+  Approve("r1");
+  GrantRecord grant = Grant("r1");
+  EXPECT_EQ(grant.delivery_due_ms, kDue);
+  EXPECT_TRUE(state_->Contains(DeadlineKey(kDue, DeadlineKind::kShareDelivery, "r1")));
+  now_ms_ = kDue - 1;
+  TxOutcome delivered = Apply("nj.prov", Delivery("r1"));
+  ASSERT_TRUE(delivered.accepted()) << delivered.message;
+  EXPECT_TRUE(delivered.notes.empty());
+  grant = Grant("r1");
+  EXPECT_EQ(grant.delivered_ms, kDue - 1);
+  EXPECT_FALSE(grant.delivered_late);
+  EXPECT_EQ(grant.delivery_digest, crypto::Sha256(AsBytes("delivery manifest")));
+  EXPECT_EQ(grant.delivery_note, "接口已开通");
+  EXPECT_FALSE(state_->Contains(DeadlineKey(kDue, DeadlineKind::kShareDelivery, "r1")));
+  AdvanceTo(kDue + 30 * kDayMs);
+  EXPECT_FALSE(Grant("r1").delivery_overdue);
+  EXPECT_TRUE(Flags("320100").empty());
+  EXPECT_EQ(CounterOf("320100", Counter::kOverdueShareDeliveries), 0u);
+}
+
+TEST_F(ShareDeliveryTest, GrantUndeliveredAtTheDeadlineIsFlaggedOverdueToTheSupervisor_001_15) {
+  // Proves a grant still undelivered when the period ends is marked overdue and flagged to the provider's
+  // supervisor: in its flagged items, its summary counter, and the court-wide overdue list.
+  Approve("r1");
+  AdvanceTo(kDue - 1);
+  EXPECT_FALSE(Grant("r1").delivery_overdue);
+  EXPECT_TRUE(Flags("320100").empty());
+  AdvanceTo(kDue);
+  EXPECT_TRUE(Grant("r1").delivery_overdue);
+  Queries queries(*state_);
+  Result<Page<FlagRecord>> flags = queries.FlagsForAuthority(queries.ViewerFor("nj.sup").value(), "320100", {"", 10});
+  ASSERT_TRUE(flags.ok()) << flags.status().ToString();
+  ASSERT_EQ(flags->items.size(), 1u);
+  EXPECT_EQ(flags->items[0].kind, FlagKind::kShareDeliveryOverdue);
+  EXPECT_EQ(flags->items[0].subject_kind, TargetKind::kGrant);
+  EXPECT_EQ(flags->items[0].subject_id, "r1");
+  Result<AuthoritySummary> summary = queries.Summary(queries.ViewerFor("nj.sup").value(), "320100");
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->counters.at("overdue_share_deliveries"), 1u);
+  Result<Page<FlagRecord>> overdue = queries.AllOverdue(queries.ViewerFor("court").value(), {"", 10});
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->items.size(), 1u);
+  EXPECT_EQ(overdue->items[0].kind, FlagKind::kShareDeliveryOverdue);
+  EXPECT_EQ(FlagKindName(FlagKind::kShareDeliveryOverdue), "share_delivery_overdue");
+}
+
+TEST_F(ShareDeliveryTest, DeliveryAfterTheDeadlineIsRecordedAndMarkedLate_001_15) {
+  // Proves a delivery at or after the deadline is still accepted and recorded, marked late on the grant and
+  // flagged as a late act, after the overdue flag the expiry raised.
+  Approve("r1");
+  AdvanceTo(kDue + kHourMs);
+  TxOutcome delivered = Apply("nj.prov", Delivery("r1"));
+  ASSERT_TRUE(delivered.accepted()) << delivered.message;
+  EXPECT_EQ(delivered.notes, (std::vector<std::string>{"flag:late_answer"}));
+  GrantRecord grant = Grant("r1");
+  EXPECT_EQ(grant.delivered_ms, kDue + kHourMs);
+  EXPECT_TRUE(grant.delivered_late);
+  EXPECT_TRUE(grant.delivery_overdue);
+  std::vector<FlagRecord> late = FlagsOfKind("320100", FlagKind::kLateShareAnswer);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].subject_kind, TargetKind::kGrant);
+  EXPECT_NE(late[0].detail.find("delivered after the deadline (001 §15)"), std::string::npos) << late[0].detail;
+  EXPECT_EQ(FlagsOfKind("320100", FlagKind::kShareDeliveryOverdue).size(), 1u);
+  EXPECT_EQ(CounterOf("320100", Counter::kLateAnswers), 1u);
+}
+
+TEST_F(ShareDeliveryTest, BadDeliveriesAreRejectedAndChangeNothing_001_15) {
+  // Proves a delivery of nothing granted, by anyone but a provider of the granting authority, under a grant that
+  // is not active, or a second time, is rejected with its reason and leaves the state as it was.
+  auto rejected = [&](const std::string& sender, const DeliverShareBody& body, OutcomeCode code,
+                      std::string_view reason) {
+    crypto::Digest before = StateDigest();
+    TxOutcome out = Apply(sender, body);
+    EXPECT_EQ(out.code, code) << sender << ": " << out.message;
+    EXPECT_NE(out.message.find(reason), std::string::npos) << out.message;
+    EXPECT_EQ(StateDigest(), before) << sender << ": " << out.message;
+  };
+  rejected("nj.prov", Delivery("r1"), OutcomeCode::kRuleFailedPrecondition, "request \"r1\" is pending");
+  rejected("nj.prov", Delivery("nothing"), OutcomeCode::kRuleNotFound, "grant \"nothing\" does not exist");
+  Approve("r1");
+  rejected("tz.user", Delivery("r1"), OutcomeCode::kRulePermissionDenied, "not a provider of authority \"320100\"");
+  rejected("tz.prov", Delivery("r1"), OutcomeCode::kRulePermissionDenied, "not a provider of authority \"320100\"");
+  rejected("nj.sup", Delivery("r1"), OutcomeCode::kRulePermissionDenied, "not a provider of authority \"320100\"");
+  ASSERT_TRUE(Apply("nj.prov", SuspendGrantBody{{}, "r1", "核查", ""}).accepted());
+  rejected("nj.prov", Delivery("r1"), OutcomeCode::kRuleFailedPrecondition, "is suspended, not active");
+  ASSERT_TRUE(Apply("nj.prov", ResumeGrantBody{{}, "r1", "核查完毕"}).accepted());
+  ASSERT_TRUE(Apply("nj.prov", Delivery("r1")).accepted());
+  rejected("nj.prov", Delivery("r1"), OutcomeCode::kRuleFailedPrecondition, "already delivered");
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r2", "a1")).accepted());
+  ASSERT_TRUE(Apply("nj.prov", RefuseShareBody{{}, "r2", "统计法", "涉密"}).accepted());
+  rejected("nj.prov", Delivery("r2"), OutcomeCode::kRuleFailedPrecondition, "request \"r2\" is refused");
+}
+
+TEST_F(ShareDeliveryTest, OnlyGrantsMadeAfterAReviewHaveADeliveryPeriodWhereThePolicySetsOne_001_15) {
+  // Proves unconditional data (fetched without review, 001 §15 first paragraph) and an authority whose policy
+  // sets no share_delivery (Jiangsu, 000) get no delivery period, and a deemed approval (000 §21) under a
+  // policy that sets one starts it when the approval is deemed.
+  ASSERT_TRUE(Apply("nj.prov", AssetBody("u1", "320100")).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("ru", "u1")).accepted());
+  EXPECT_EQ(Request("ru").status, RequestStatus::kGranted);
+  EXPECT_EQ(Grant("ru").delivery_due_ms, 0);
+  ASSERT_TRUE(Apply("js.prov", AssetBody("j1", "320000", ShareType::kConditional)).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("rj", "j1")).accepted());
+  ASSERT_TRUE(Apply("js.prov", ApproveShareBody{{}, "rj", TermsFor(ShareBody("rj", "j1")), ""}).accepted());
+  EXPECT_EQ(Grant("rj").delivery_due_ms, 0);
+  ASSERT_TRUE(Apply("js.prov", DeliverShareBody{{}, "rj", std::nullopt, ""}).accepted());  // recorded, never late
+  EXPECT_FALSE(Grant("rj").delivered_late);
+
+  // Jiangsu deems an unanswered request approved; a layer that adds a delivery period applies to it too.
+  Policy delivery_only;
+  delivery_only.period(Step::kShareDelivery) = Period{5, DayCount::kWorking};
+  ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", delivery_only.Encode()}).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("rd", "a1")).accepted());
+  AdvanceTo(kDue);  // the 5-working-day review deadline (000 §21) of a request made on Monday 2025-03-03
+  ASSERT_EQ(Request("rd").status, RequestStatus::kDeemedGranted);
+  EXPECT_EQ(Grant("rd").delivery_due_ms, kDue + 8 * kDayMs);  // deemed on Tuesday 03-11: the end of Tuesday 03-18
+}
+
 // ---------- 001 §27 ----------
 
 class ThirdPartyTest : public SmTest {

@@ -97,7 +97,8 @@ class ScenarioGenerator {
     if (kind < 39) return Refuse(time_ms);
     if (kind < 42) return Consent(time_ms);
     if (kind < 45) return DecideOverdue(time_ms);
-    if (kind < 50) return GrantChange(time_ms);
+    if (kind < 48) return GrantChange(time_ms);
+    if (kind < 50) return Deliver(time_ms);
     if (kind < 85) return Access(time_ms);
     if (kind < 92) return Objection(time_ms);
     return Answer(time_ms);
@@ -187,6 +188,11 @@ class ScenarioGenerator {
       case 1: return Sign(sender, ResumeGrantBody{{}, grant, "r"}, time_ms);
       default: return Sign(sender, RevokeGrantBody{{}, grant, "r", ""}, time_ms);
     }
+  }
+  Transaction Deliver(int64_t time_ms) {
+    DeliverShareBody b{{}, Existing(requests_, "missing"), std::nullopt, "r"};
+    if (rng_.Chance(50)) b.delivery_digest = crypto::Sha256(AsBytes(b.grant_id));
+    return Sign(rng_.Chance(80) ? rng_.Pick(kProviders) : AnyAccount(), b, time_ms);
   }
   Transaction Access(int64_t time_ms) {
     RecordAccessBody b;
