@@ -134,10 +134,14 @@ Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy) {
 }
 
 Result<int64_t> DueTimeAt(const ApplyEnv& env, std::string_view authority_id, Step step) {
+  return DueTimeFrom(env, authority_id, step, env.time_ms);
+}
+
+Result<int64_t> DueTimeFrom(const ApplyEnv& env, std::string_view authority_id, Step step, int64_t start_ms) {
   ASSIGN_OR_RETURN(Policy policy, ResolvePolicy(env, authority_id));
   if (!policy.period(step)) return int64_t{0};
   ASSIGN_OR_RETURN(Calendar calendar, CalendarOf(env, policy));
-  return DueTime(policy, step, env.time_ms, calendar);
+  return DueTime(policy, step, start_ms, calendar);
 }
 
 void AddDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::string_view id) {
@@ -190,6 +194,7 @@ std::optional<Counter> CounterOfFlag(FlagKind kind) {
     case FlagKind::kObjectionOverdue: return Counter::kOverdueObjections;
     case FlagKind::kCatalogUpdateOverdue: return Counter::kOverdueCatalogUpdates;
     case FlagKind::kShareDeliveryOverdue: return Counter::kOverdueShareDeliveries;
+    case FlagKind::kLateObjectionReport: return Counter::kLateObjectionReports;
     default: return std::nullopt;
   }
 }

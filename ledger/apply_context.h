@@ -89,6 +89,9 @@ Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy);
 // The due instant of `step` for an event now at `authority_id`, or 0 if the policy
 // names no deadline for that step.
 Result<int64_t> DueTimeAt(const ApplyEnv& env, std::string_view authority_id, Step step);
+// The same for an event at start_ms (0 <= start_ms <= block time), e.g. a declared
+// discovery (004 §27); still counted in the authority's calendar.
+Result<int64_t> DueTimeFrom(const ApplyEnv& env, std::string_view authority_id, Step step, int64_t start_ms);
 void AddDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::string_view id);
 void RemoveDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::string_view id);
 // Settles the deadline (0: none) of an act done now: on time, takes it out of the

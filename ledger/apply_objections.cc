@@ -3,6 +3,10 @@
 //     004 §27) is raised by a user agency or a data subject (public); a quality
 //     rectification task (002 §12) by a supervisor over the asset. The asset is
 //     marked disputed (标注) while any objection is open or escalated.
+//   - A user agency reports a problem with shared data within the report period of
+//     its own authority's policy from when it found it (004 §27: 5 working days),
+//     declared in the body; a later report is accepted, marked and flagged to that
+//     authority's supervisor; a discovery after the block time is refused.
 //   - The provider answers (corrected with a new version, deleted, or rejected with
 //     reasons) within the policy's deadline (003 §19: 10 working days; 002 §12: 7;
 //     004 §27: 10); an objection still open at its deadline is flagged overdue, and
@@ -171,6 +175,25 @@ Status CarryOutOrder(TxContext& ctx, const std::string& dispute_id, size_t index
   return Status::InvalidArgument(where + ".kind: unknown");
 }
 
+// 004 §27 binds the user agency (使用部门) reporting a doubt about shared data, so the
+// period is its own authority's and a late report goes to its own supervisor.
+// Others' discovery times (the public, supervisors' tasks) are recorded only.
+Status CheckReportPeriod(TxContext& ctx, ObjectionRecord& objection) {
+  bool doubt = objection.kind != ObjectionKind::kQuality && objection.kind != ObjectionKind::kCatalogUpdate;
+  const std::string& authority = ctx.sender.authority_id;
+  if (!objection.discovered_ms || !doubt || !ctx.sender.HasRole(Role::kUser) || authority.empty()) {
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(objection.report_due_ms,
+                   DueTimeFrom(ctx.env, authority, Step::kObjectionReport, *objection.discovered_ms));
+  if (objection.report_due_ms == 0 || ctx.now() < objection.report_due_ms) return Status::Ok();
+  objection.reported_late = true;
+  ctx.notes.push_back("flag:late_objection_report");
+  return WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kLateObjectionReport, authority, TargetKind::kObjection,
+                                     objection.id, "reported after the period from the discovery of the problem at " +
+                                                       std::to_string(*objection.discovered_ms) + " (004 §27)"));
+}
+
 }  // namespace
 
 Status ApplyBody(TxContext& ctx, const RaiseObjectionBody& body) {
@@ -192,6 +215,11 @@ Status ApplyBody(TxContext& ctx, const RaiseObjectionBody& body) {
   if (!IsSubset(body.fields, asset.fields)) {
     return Status::InvalidArgument("body.fields: every field must be a field of asset \"" + asset.id + "\"");
   }
+  if (body.discovered_ms && *body.discovered_ms > static_cast<uint64_t>(ctx.now())) {
+    return Status::InvalidArgument("body.discovered_ms: " + std::to_string(*body.discovered_ms) +
+                                   " is after the block time " + std::to_string(ctx.now()) +
+                                   ": a problem cannot be found in the future");
+  }
   ObjectionRecord objection;
   objection.id = body.objection_id;
   objection.asset_id = asset.id;
@@ -199,6 +227,8 @@ Status ApplyBody(TxContext& ctx, const RaiseObjectionBody& body) {
   objection.kind = body.kind;
   objection.fields = body.fields;
   objection.description_hash = body.description_hash;
+  if (body.discovered_ms) objection.discovered_ms = static_cast<int64_t>(*body.discovered_ms);
+  RETURN_IF_ERROR(CheckReportPeriod(ctx, objection));
   return OpenObjection(ctx.env, std::move(objection), asset);
 }
 

@@ -28,7 +28,9 @@
 // belong to the state machine, which records a rejected transaction with its reason.
 //
 // Deadlines and expiry times are never in bodies: the ledger computes them from
-// block time; bodies carry durations in days. Personal data never enters a body:
+// block time; bodies carry durations in days. The one instant a body declares is a
+// past fact the ledger cannot know (when an objection's problem was found, 004 §27);
+// it may not lie after the block time. Personal data never enters a body:
 // objections and rulings carry document hashes, not contents.
 //
 // Ownership: plain values (std::string, std::vector, std::optional). Thread-safety:
@@ -419,6 +421,10 @@ struct RaiseObjectionBody : BodyBase<RaiseObjectionBody, TxType::kRaiseObjection
   ObjectionKind kind = ObjectionKind::kError;
   std::vector<std::string> fields;  // fields concerned: a set, 0..list_items_max
   crypto::Digest description_hash;  // the description (may hold personal data) is off-ledger
+  // When the problem was found (Unix ms), for the user agency's report period (004
+  // §27: within 5 working days of finding it). Added after the body's first
+  // definition: encoded last, only when present (body_codec.h TrailingOptionalCodec).
+  std::optional<uint64_t> discovered_ms;
   friend bool operator==(const RaiseObjectionBody&, const RaiseObjectionBody&) = default;
 };
 

@@ -575,6 +575,7 @@ inline constexpr Fixed32Codec<crypto::PublicKey> kPublicKey{};
 inline constexpr BoolCodec kBool{};
 inline constexpr IntCodec<uint64_t> kSizeBytes{0, kJsonIntegerMax};
 inline constexpr IntCodec<uint64_t> kNodeId{1, kJsonIntegerMax};
+inline constexpr TrailingOptionalCodec<IntCodec<uint64_t>> kTrailingTimeMs{{0, kJsonIntegerMax}};
 inline constexpr IntCodec<uint32_t> kDays{1, UINT32_MAX, &BodyLimits::duration_days_max};
 inline constexpr OptionalCodec<IntCodec<uint32_t>> kOptionalVersion{{1, UINT32_MAX}};
 inline constexpr BlobCodec kOpaque{&BodyLimits::opaque_bytes_max, true};
@@ -877,6 +878,7 @@ void VisitFields(V& v, S& s) {
   v("kind", s.kind, kEnum<ObjectionKind>);
   v("fields", s.fields, kFieldSetOrEmpty);
   v("description_hash", s.description_hash, kDigest);
+  v("discovered_ms", s.discovered_ms, kTrailingTimeMs);  // added: stays last
 }
 
 template <typename V, BodyStruct<AnswerObjectionBody> S>

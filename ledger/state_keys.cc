@@ -105,6 +105,7 @@ std::string_view FlagKindName(FlagKind kind) {
     case FlagKind::kCopyConsentNeeded: return "copy_consent_needed";
     case FlagKind::kCatalogUpdateOverdue: return "catalog_update_overdue";
     case FlagKind::kShareDeliveryOverdue: return "share_delivery_overdue";
+    case FlagKind::kLateObjectionReport: return "late_objection_report";
   }
   return "unknown";
 }
@@ -118,7 +119,8 @@ bool IsDeadlineMiss(FlagKind kind) {
     case FlagKind::kAggregationOverdue:
     case FlagKind::kOpenAnswerOverdue:
     case FlagKind::kCatalogUpdateOverdue:
-    case FlagKind::kShareDeliveryOverdue: return true;
+    case FlagKind::kShareDeliveryOverdue:
+    case FlagKind::kLateObjectionReport: return true;
     default: return false;
   }
 }
@@ -137,6 +139,7 @@ std::string_view CounterName(Counter counter) {
     case Counter::kOverdueObjections: return "overdue_objections";
     case Counter::kOverdueCatalogUpdates: return "overdue_catalog_updates";
     case Counter::kOverdueShareDeliveries: return "overdue_share_deliveries";
+    case Counter::kLateObjectionReports: return "late_objection_reports";
   }
   return "unknown";
 }
@@ -482,6 +485,10 @@ void ObjectionRecord::EncodeTo(ByteWriter& w) const {
   w.PutString(answer_reason);
   w.PutU32(corrected_version);
   w.PutString(escalation_reason);
+  w.PutBool(discovered_ms.has_value());
+  if (discovered_ms) w.PutI64(*discovered_ms);
+  w.PutI64(report_due_ms);
+  w.PutBool(reported_late);
 }
 Result<ObjectionRecord> ObjectionRecord::DecodeFrom(ByteReader& r) {
   ObjectionRecord o;
@@ -506,6 +513,13 @@ Result<ObjectionRecord> ObjectionRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(o.answer_reason, GetStr(r));
   ASSIGN_OR_RETURN(o.corrected_version, r.GetU32());
   ASSIGN_OR_RETURN(o.escalation_reason, GetStr(r));
+  ASSIGN_OR_RETURN(bool has_discovery, r.GetBool());
+  if (has_discovery) {
+    ASSIGN_OR_RETURN(int64_t discovered, r.GetI64());
+    o.discovered_ms = discovered;
+  }
+  ASSIGN_OR_RETURN(o.report_due_ms, r.GetI64());
+  ASSIGN_OR_RETURN(o.reported_late, r.GetBool());
   return o;
 }
 

@@ -110,8 +110,9 @@ enum class FlagKind : uint8_t {
   kCopyConsentNeeded = 12,     // 000 §20: a copy-mode grant waits for the supervisor
   kCatalogUpdateOverdue = 13,  // 004 §14: catalog entry not updated within the period
   kShareDeliveryOverdue = 14,  // 001 §15: a granted share not delivered within the period
+  kLateObjectionReport = 15,   // 004 §27: a user agency reported a problem after its period
 };
-inline constexpr uint8_t kFlagKindMax = 14;  // the last FlagKind; update with a new kind
+inline constexpr uint8_t kFlagKindMax = 15;  // the last FlagKind; update with a new kind
 std::string_view FlagKindName(FlagKind kind);
 // True for the kinds that record a missed deadline: an item unanswered at its
 // deadline (overdue) or answered after it (late).
@@ -131,8 +132,9 @@ enum class Counter : uint8_t {
   kOverdueObjections = 10,
   kOverdueCatalogUpdates = 11,  // 004 §14
   kOverdueShareDeliveries = 12,  // 001 §15
+  kLateObjectionReports = 13,    // 004 §27, counted at the reporting user's authority
 };
-inline constexpr uint8_t kCounterMax = 12;
+inline constexpr uint8_t kCounterMax = 13;
 std::string_view CounterName(Counter counter);
 
 // ---------- records ----------
@@ -333,6 +335,9 @@ struct ObjectionRecord {
   std::string answer_reason;
   uint32_t corrected_version = 0;
   std::string escalation_reason;
+  std::optional<int64_t> discovered_ms;  // declared by the raiser (004 §27)
+  int64_t report_due_ms = 0;  // 0: no report period applied
+  bool reported_late = false;
   void EncodeTo(ByteWriter& w) const;
   static Result<ObjectionRecord> DecodeFrom(ByteReader& r);
 };

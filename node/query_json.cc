@@ -127,7 +127,10 @@ json ToJson(const ledger::ObjectionRecord& o) {
           {"overdue", o.overdue},
           {"answered_late", o.answered_late},
           {"answer", o.answer ? json(Name(*o.answer)) : json(nullptr)},
-          {"answer_reason", o.answer_reason}};
+          {"answer_reason", o.answer_reason},
+          {"discovered_ms", o.discovered_ms ? json(*o.discovered_ms) : json(nullptr)},
+          {"report_due_ms", o.report_due_ms},
+          {"reported_late", o.reported_late}};
 }
 
 json ToJson(const ledger::FlagRecord& f) {

@@ -45,6 +45,7 @@ struct TrailingField {
 };
 constexpr TrailingField kTrailingFields[] = {
     {TxType::kRecordAccess, "subject_authorisation_hash"},  // 001 §27
+    {TxType::kRaiseObjection, "discovered_ms"},              // 004 §27
 };
 
 std::vector<std::string> TrailingKeys(TxType type) {
@@ -64,7 +65,7 @@ json OptionalPlaceholder(std::string_view key) {
   if (key == "agreement_hash" || key == "subject_authorisation_hash" || key == "delivery_digest") {
     return kZeroDigestHex;
   }
-  if (key == "new_version") return 0;
+  if (key == "new_version" || key == "discovered_ms") return 0;
   if (key == "parent_code" || key == "name" || key == "description" || key == "format" ||
       key == "update_frequency" || key == "grade" || key == "grant_id") {
     return "";

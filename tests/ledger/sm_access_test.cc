@@ -101,7 +101,7 @@ TEST_F(AccessRulesTest, UnconditionallyOpenDataNeedsNoGrant_000_26) {
 // ---------------- objections and disputes ----------------
 
 RaiseObjectionBody ObjectionBody(std::string id, std::string asset, ObjectionKind kind = ObjectionKind::kError) {
-  return RaiseObjectionBody{{}, std::move(id), std::move(asset), kind, {"address"}, crypto::Sha256(AsBytes("doc"))};
+  return RaiseObjectionBody{{}, std::move(id), std::move(asset), kind, {"address"}, crypto::Sha256(AsBytes("doc")), std::nullopt};
 }
 
 TEST_F(ObjectionRulesTest, AssetIsMarkedDisputedWhileAnyObjectionIsOpen_000_45) {

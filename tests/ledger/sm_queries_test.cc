@@ -78,7 +78,7 @@ TEST_F(QueriesTest, RequestsObjectionsFlagsAndSummaryByAuthority) {
   ASSERT_TRUE(Apply("nj.user", ShareBody("r1", "a1")).accepted());
   ASSERT_TRUE(Apply("nj.user", ShareBody("r2", "a1")).accepted());
   ASSERT_TRUE(Apply("tz.prov", RefuseShareBody{{}, "r2", "统计法", "secret"}).accepted());
-  ASSERT_TRUE(Apply("citizen", RaiseObjectionBody{{}, "o1", "a1", ObjectionKind::kError, {}, crypto::Sha256(AsBytes("d"))})
+  ASSERT_TRUE(Apply("citizen", RaiseObjectionBody{{}, "o1", "a1", ObjectionKind::kError, {}, crypto::Sha256(AsBytes("d")), std::nullopt})
                   .accepted());
   AdvanceTo(Request("r1").due_ms);
   Queries queries(*state_);

@@ -7,6 +7,7 @@
 
 #include "ledger/queries.h"
 #include "ledger/store.h"
+#include "ledger/tx_json.h"
 #include "tests/ledger/sm_fixture.h"
 
 namespace shulian::ledger::testing {
@@ -285,6 +286,137 @@ TEST_F(ShareDeliveryTest, OnlyGrantsMadeAfterAReviewHaveADeliveryPeriodWhereTheP
   EXPECT_EQ(Grant("rd").delivery_due_ms, kDue + 8 * kDayMs);  // deemed on Tuesday 03-11: the end of Tuesday 03-18
 }
 
+// ---------- 004 §27: reporting a problem within 5 working days of finding it ----------
+
+// Nanjing (320100), the reporting user agency's authority, takes the Chengdu preset
+// (objection_report 5 working days); the data is Taizhou's, whose policy sets none.
+class ObjectionReportTest : public SmTest {
+ protected:
+  void SetUp() override {
+    SmTest::SetUp();
+    Policy chengdu = std::move(Preset("chengdu-draft")).value();
+    ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", chengdu.Encode()}).accepted());
+    ASSERT_TRUE(Apply("tz.prov", AssetBody("a1", "321200")).accepted());
+  }
+
+  static RaiseObjectionBody Report(std::string id, std::optional<int64_t> discovered_ms) {
+    RaiseObjectionBody b{{}, std::move(id), "a1", ObjectionKind::kError, {"address"},
+                         crypto::Sha256(AsBytes("地址与登记不符")), std::nullopt};
+    if (discovered_ms) b.discovered_ms = static_cast<uint64_t>(*discovered_ms);
+    return b;
+  }
+
+  std::vector<FlagRecord> LateReports(std::string_view authority) {
+    return FlagsOfKind(authority, FlagKind::kLateObjectionReport);
+  }
+
+  // Found on Monday 2025-02-24 10:00: the period ends with Monday 2025-03-03 (24:00 CST).
+  static constexpr int64_t kFound = kMonday20250303 - 7 * kDayMs;
+  static constexpr int64_t kReportDue = kMonday20250303 + 14 * kHourMs;
+};
+
+TEST_F(ObjectionReportTest, ProblemReportedMoreThanFiveWorkingDaysAfterItsDiscoveryIsFlagged_004_27) {
+  // Proves an objection a user agency raises at or after the end of the 5th working day after the declared
+  // discovery is still recorded (the data is marked disputed and the provider's answer deadline runs) but is
+  // marked late and flagged to the supervisor of the reporting agency's authority.
+  now_ms_ = kReportDue;
+  TxOutcome raised = Apply("nj.user", Report("o1", kFound));
+  ASSERT_TRUE(raised.accepted()) << raised.message;
+  EXPECT_EQ(raised.notes, (std::vector<std::string>{"flag:late_objection_report"}));
+  ObjectionRecord objection = Objection("o1");
+  EXPECT_EQ(objection.discovered_ms, kFound);
+  EXPECT_EQ(objection.report_due_ms, kReportDue);
+  EXPECT_TRUE(objection.reported_late);
+  EXPECT_EQ(objection.status, ObjectionStatus::kOpen);
+  EXPECT_TRUE(Asset("a1").disputed());
+  std::vector<FlagRecord> late = LateReports("320100");
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].subject_kind, TargetKind::kObjection);
+  EXPECT_EQ(late[0].subject_id, "o1");
+  EXPECT_EQ(FlagKindName(late[0].kind), "late_objection_report");
+  EXPECT_EQ(CounterOf("320100", Counter::kLateObjectionReports), 1u);
+  EXPECT_TRUE(LateReports("321200").empty());
+  Queries queries(*state_);
+  Result<Page<FlagRecord>> overdue = queries.AllOverdue(queries.ViewerFor("court").value(), {"", 10});
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->items.size(), 1u);
+  EXPECT_EQ(overdue->items[0].kind, FlagKind::kLateObjectionReport);
+}
+
+TEST_F(ObjectionReportTest, ProblemReportedWithinFiveWorkingDaysIsNotFlagged_004_27) {
+  // Proves a report before the end of the 5th working day after the discovery is on time, up to the last
+  // millisecond, and that the period counts working days (the weekend of 03-01/02 does not count).
+  now_ms_ = kMonday20250303;
+  ASSERT_TRUE(Apply("nj.user", Report("o1", kFound)).accepted());
+  now_ms_ = kReportDue - 1;
+  TxOutcome last_moment = Apply("nj.user", Report("o2", kFound));
+  ASSERT_TRUE(last_moment.accepted()) << last_moment.message;
+  EXPECT_TRUE(last_moment.notes.empty());
+  for (const char* id : {"o1", "o2"}) {
+    EXPECT_EQ(Objection(id).report_due_ms, kReportDue) << id;
+    EXPECT_FALSE(Objection(id).reported_late) << id;
+  }
+  EXPECT_TRUE(LateReports("320100").empty());
+  EXPECT_EQ(CounterOf("320100", Counter::kLateObjectionReports), 0u);
+}
+
+TEST_F(ObjectionReportTest, DiscoveryAfterTheBlockTimeIsRejected_004_27) {
+  // Proves a discovery declared after the block time is refused, naming the field, and changes nothing; one at
+  // the block time itself is accepted.
+  crypto::Digest before = StateDigest();
+  TxOutcome refused = Apply("nj.user", Report("o1", now_ms_ + 1));
+  EXPECT_EQ(refused.code, OutcomeCode::kRuleInvalidArgument);
+  EXPECT_NE(refused.message.find("body.discovered_ms"), std::string::npos) << refused.message;
+  EXPECT_EQ(StateDigest(), before);
+  TxOutcome now = Apply("nj.user", Report("o1", now_ms_));
+  ASSERT_TRUE(now.accepted()) << now.message;
+  EXPECT_FALSE(Objection("o1").reported_late);
+}
+
+TEST_F(ObjectionReportTest, WithoutADiscoveryTimeOrAReportPeriodAnObjectionIsRaisedAsBefore_004_27) {
+  // Proves the field is optional and changes nothing when absent (same bytes and JSON as before it existed, no
+  // period, no flag), and that a discovery time is only recorded where no report period binds the raiser: a
+  // user agency whose policy sets none (Taizhou) or a member of the public.
+  RaiseObjectionBody plain = Report("o1", std::nullopt);
+  EXPECT_EQ(plain.Encode().size(), Report("o0", kFound).Encode().size() - 9);
+  EXPECT_FALSE(BodyToJson(plain).contains("discovered_ms"));
+  now_ms_ = kReportDue + 30 * kDayMs;
+  ASSERT_TRUE(Apply("nj.user", plain).accepted());
+  EXPECT_FALSE(Objection("o1").discovered_ms.has_value());
+  EXPECT_EQ(Objection("o1").report_due_ms, 0);
+  ASSERT_TRUE(Apply("tz.user", Report("o2", kFound)).accepted());
+  ASSERT_TRUE(Apply("citizen", Report("o3", kFound)).accepted());
+  for (const char* id : {"o2", "o3"}) {
+    EXPECT_EQ(Objection(id).discovered_ms, kFound) << id;
+    EXPECT_EQ(Objection(id).report_due_ms, 0) << id;
+    EXPECT_FALSE(Objection(id).reported_late) << id;
+  }
+  for (const char* authority : {"320100", "321200", "320000"}) EXPECT_TRUE(LateReports(authority).empty());
+}
+
+TEST(RaiseObjectionEncodingTest, TheDiscoveryFieldKeepsEarlierEncodingsValidAndCanonical) {
+  // Proves the field added for 004 §27 is encoded only when present: a body without it ends with the description
+  // hash as before, a trailing 0 byte is refused, and a present time round-trips through bytes and JSON.
+  RaiseObjectionBody body{{}, "o1", "a1", ObjectionKind::kError, {}, crypto::Sha256(AsBytes("d")), std::nullopt};
+  Bytes without = body.Encode();
+  EXPECT_TRUE(std::equal(without.end() - 32, without.end(), body.description_hash.bytes.begin()));
+  ASSERT_TRUE(RaiseObjectionBody::Decode(without).ok());
+  EXPECT_FALSE(RaiseObjectionBody::Decode(without)->discovered_ms.has_value());
+  Bytes zero_flag = without;
+  zero_flag.push_back(0);
+  EXPECT_FALSE(RaiseObjectionBody::Decode(zero_flag).ok());
+  body.discovered_ms = 1'740'448'800'000;
+  Bytes with = body.Encode();
+  EXPECT_EQ(with.size(), without.size() + 9);
+  Result<RaiseObjectionBody> decoded = RaiseObjectionBody::Decode(with);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, body);
+  Result<Body> from_json = BodyFromJson(TxType::kRaiseObjection, BodyToJson(body));
+  ASSERT_TRUE(from_json.ok()) << from_json.status().ToString();
+  EXPECT_EQ(std::get<RaiseObjectionBody>(*from_json), body);
+  EXPECT_FALSE(RaiseObjectionBody::Decode(Bytes(with.begin(), with.end() - 1)).ok());
+}
+
 // ---------- 001 §27 ----------
 
 class ThirdPartyTest : public SmTest {
@@ -551,7 +683,7 @@ TEST_F(DomainRulesTest, OpenedDataInfringingRightsIsWithdrawnOnTheSubjectsDemand
   ASSERT_TRUE(Apply("tz.prov", open).accepted());
   Queries queries(*state_);
   ASSERT_EQ(queries.OpenCatalog({"", 10})->items.size(), 1u);
-  RaiseObjectionBody demand{{}, "ob1", "o1", ObjectionKind::kPrivacy, {"address"}, crypto::Sha256(AsBytes("地址泄露"))};
+  RaiseObjectionBody demand{{}, "ob1", "o1", ObjectionKind::kPrivacy, {"address"}, crypto::Sha256(AsBytes("地址泄露")), std::nullopt};
   ASSERT_TRUE(Apply("citizen", demand).accepted());
   EXPECT_TRUE(Asset("o1").disputed());
   ChangeAssetTypesBody withdraw;

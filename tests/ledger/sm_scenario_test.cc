@@ -213,6 +213,10 @@ class ScenarioGenerator {
     b.asset_id = Existing(assets_, "missing");
     b.kind = rng_.Chance(20) ? ObjectionKind::kQuality : ObjectionKind::kError;
     b.description_hash = crypto::Sha256(AsBytes(b.objection_id));
+    // Some declare when the problem was found: mostly days ago, sometimes (refused) in the future.
+    if (rng_.Chance(30)) {
+      b.discovered_ms = static_cast<uint64_t>(time_ms + kDayMs - static_cast<int64_t>(rng_.Below(12)) * kDayMs);
+    }
     objections_.push_back(b.objection_id);
     return Sign(AnyAccount(), b, time_ms);
   }
