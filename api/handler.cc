@@ -534,7 +534,7 @@ Result<std::vector<ledger::Transaction>> ApiHandler::VerifySenders(std::vector<l
     const std::string where = "transactions[" + std::to_string(i) + "]";
     auto key = service_.AccountPublicKey(txs[i].sender);
     if (!key.ok()) return key.status().WithContext(where + ".sender '" + txs[i].sender + "'");
-    if (!txs[i].VerifySignature(*key)) {
+    if (!txs[i].VerifySignature(*key, options_.signature_cache)) {
       return Status::InvalidArgument(where + ".signature: does not verify with the current key of account '" +
                                      txs[i].sender + "'");
     }

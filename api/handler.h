@@ -97,6 +97,9 @@ struct ApiOptions {
   // before queueing, so bad signatures are refused at once and submissions can be
   // rate-limited per (proven) sender.
   bool verify_submissions = true;
+  // Where verified signatures are remembered (shared with the node's later checks of
+  // the same transactions); not owned; may be null.
+  crypto::SignatureCache* signature_cache = nullptr;
   ledger::TxLimits tx_limits;
   ledger::BodyLimits body_limits;
   RequestAuthOptions auth;

@@ -76,8 +76,8 @@ struct EnvelopeVerdict {
   std::string message;
 };
 
-Result<EnvelopeVerdict> CheckEnvelope(const ChainParamsRecord& params, const Transaction& tx,
-                                      int64_t block_time_ms, const StateStore& state,
+Result<EnvelopeVerdict> CheckEnvelope(const StateMachineOptions& options, const ChainParamsRecord& params,
+                                      const Transaction& tx, int64_t block_time_ms, const StateStore& state,
                                       AccountRecord* sender) {
   if (tx.network_id != params.network_id) {
     return EnvelopeVerdict{OutcomeCode::kWrongNetwork,
@@ -92,7 +92,7 @@ Result<EnvelopeVerdict> CheckEnvelope(const ChainParamsRecord& params, const Tra
   if (sender->status != AccountStatus::kActive) {
     return EnvelopeVerdict{OutcomeCode::kSenderSuspended, "sender \"" + tx.sender + "\" is suspended"};
   }
-  if (!tx.VerifySignature(sender->public_key)) {
+  if (!tx.VerifySignature(sender->public_key, options.signature_cache)) {
     return EnvelopeVerdict{OutcomeCode::kBadSignature,
                            "signature does not verify under the current key of \"" + tx.sender + "\""};
   }
@@ -121,7 +121,8 @@ Result<TxOutcome> ApplyTransaction(const StateMachineOptions& options, const Cha
   ApplyEnv env{state, options, block.header.time_ms, block.header.height, outcome.tx_hash,
                static_cast<uint16_t>(tx.type)};
   TxContext ctx{env, tx, {}, {}, {}, {stored_txs ? &stored_txs : nullptr, &block.transactions, index}};
-  ASSIGN_OR_RETURN(EnvelopeVerdict verdict, CheckEnvelope(params, tx, env.time_ms, state, &ctx.sender));
+  ASSIGN_OR_RETURN(EnvelopeVerdict verdict,
+                   CheckEnvelope(options, params, tx, env.time_ms, state, &ctx.sender));
   if (verdict.code != OutcomeCode::kAccepted) {
     outcome.code = verdict.code;
     outcome.message = std::move(verdict.message);

@@ -65,6 +65,9 @@ struct StateMachineOptions {
   // Open catalog update tasks (004 §14) one catalog change of an asset carries
   // out; any beyond stay open for the next change (in id order).
   size_t catalog_tasks_per_change_max = 256;
+  // Signatures the caller has already seen verify (a node's admission checks); not
+  // owned, may be null. Outcomes are the same with or without it.
+  crypto::SignatureCache* signature_cache = nullptr;
 };
 
 class StateMachine {

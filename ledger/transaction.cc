@@ -114,8 +114,8 @@ void Transaction::Sign(const crypto::KeyPair& key) {
   signature = key.Sign(SigningBytes());
 }
 
-bool Transaction::VerifySignature(const crypto::PublicKey& key) const {
-  return crypto::Verify(key, SigningBytes(), signature);
+bool Transaction::VerifySignature(const crypto::PublicKey& key, crypto::SignatureCache* cache) const {
+  return crypto::VerifyWith(cache, key, SigningBytes(), signature);
 }
 
 Result<Transaction> Transaction::Decode(ByteView encoded, const TxLimits& limits) {

@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "crypto/keys.h"
 #include "crypto/sha256.h"
+#include "crypto/signature_cache.h"
 #include "ledger/tx_types.h"
 
 namespace shulian::ledger {
@@ -53,7 +54,9 @@ struct Transaction {
   crypto::Digest Hash() const;  // SHA-256(Encode())
 
   void Sign(const crypto::KeyPair& key);
-  [[nodiscard]] bool VerifySignature(const crypto::PublicKey& key) const;
+  // Through `cache` when given: a signature it has seen verify is not verified again.
+  [[nodiscard]] bool VerifySignature(const crypto::PublicKey& key,
+                                     crypto::SignatureCache* cache = nullptr) const;
 
   static Result<Transaction> Decode(ByteView encoded, const TxLimits& limits = {});
 

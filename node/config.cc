@@ -85,7 +85,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "raft_log_retain_entries", "raft_log_compact_entries_min",
                              "catchup_blocks_per_response_max", "catchup_response_bytes_max",
                              "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
-                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max", "db_write_buffer_bytes",
+                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max",
+                             "db_write_buffer_bytes", "signature_cache_entries",
                              "checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
                              "checkpoint_heights_ahead_max", "checkpoint_request_delay_ms",
                              "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max"}));
@@ -140,6 +141,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                                                      d.learner_lag_entries_max));
   ASSIGN_OR_RETURN(l.db_write_buffer_bytes, GetU64(object, kWhere, "db_write_buffer_bytes", 1 << 20, 1 << 30,
                                                    d.db_write_buffer_bytes));
+  ASSIGN_OR_RETURN(l.signature_cache_entries, GetU64(object, kWhere, "signature_cache_entries", 0, 4'000'000,
+                                                     d.signature_cache_entries));
   ASSIGN_OR_RETURN(l.checkpoint_inbox_messages_max, GetU64(object, kWhere, "checkpoint_inbox_messages_max", 1,
                                                            10'000'000, d.checkpoint_inbox_messages_max));
   ASSIGN_OR_RETURN(l.checkpoint_votes_buffered_max, GetU64(object, kWhere, "checkpoint_votes_buffered_max", 1,
@@ -318,6 +321,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"catchup_server_queue_max", l.catchup_server_queue_max},
                  {"learner_lag_entries_max", l.learner_lag_entries_max},
                  {"db_write_buffer_bytes", l.db_write_buffer_bytes},
+                 {"signature_cache_entries", l.signature_cache_entries},
                  {"checkpoint_inbox_messages_max", l.checkpoint_inbox_messages_max},
                  {"checkpoint_votes_buffered_max", l.checkpoint_votes_buffered_max},
                  {"checkpoint_heights_ahead_max", l.checkpoint_heights_ahead_max},

@@ -83,6 +83,10 @@ struct NodeLimits {
   // LevelDB memtable of the node's database (two may be in memory at once). Larger
   // means fewer level-0 files and less compaction work per block under load.
   uint64_t db_write_buffer_bytes = 16 * 1024 * 1024;
+  // Verified transaction signatures remembered (crypto/signature_cache.h), so the
+  // API check, the admission check and the apply verify each signature once; 0: off.
+  // About 100 bytes each; enough to cover every transaction between admission and apply.
+  uint64_t signature_cache_entries = 65'536;
   // Checkpoint cosigning (node/checkpointer.h, docs/node.md "Checkpoint cosigning").
   uint64_t checkpoint_inbox_messages_max = 10'000;     // peers' messages waiting for its thread
   uint64_t checkpoint_votes_buffered_max = 4'096;      // votes for heights not yet applied, in all

@@ -154,7 +154,9 @@ Status Node::Impl::Open() {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::IoError("data_dir " + config.data_dir.string() + ": " + ec.message());
+  signature_cache = std::make_unique<crypto::SignatureCache>(config.limits.signature_cache_entries);
   ledger::LedgerOptions options;
+  options.state_machine.signature_cache = signature_cache.get();
   options.block_limits.transactions_max = genesis.chain.block_transactions_max;
   options.block_limits.block_bytes_max = genesis.chain.block_bytes_max;
   // LevelDB's background compaction competes with the apply for the cores: a
@@ -281,6 +283,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.api.wait_timeout_ms_default = std::min<uint64_t>(s.api.wait_timeout_ms_default, config.limits.wait_timeout_ms_max);
   s.api.rate_limit.rate_per_second = config.limits.account_requests_per_second;
   s.api.rate_limit.burst_max = config.limits.account_burst_max;
+  s.api.signature_cache = node->impl_->signature_cache.get();
   Result<std::unique_ptr<api::HttpServer>> server = api::HttpServer::Start(*node, s);
   if (!server.ok()) {
     node->Stop();

@@ -107,6 +107,9 @@ struct Node::Impl {
   bool joining = false;  // not a genesis validator: starts with an empty Raft log (Open)
 
   // Storage and consensus. Destroyed in reverse: raw, storage, then ledger (which owns the DB).
+  // Shared by the API's, the admission's and the apply's signature checks; made in
+  // Open, before the ledger that points to it.
+  std::unique_ptr<crypto::SignatureCache> signature_cache;
   std::unique_ptr<ledger::Ledger> ledger;
   std::unique_ptr<LevelDbRaftStorage> storage;
   std::unique_ptr<consensus::RawNode> raw;

@@ -2,3 +2,4 @@
 shulian_test(crypto_keys_test SOURCES keys_test.cc DEPS shulian_crypto)
 shulian_test(crypto_sha256_test SOURCES sha256_test.cc DEPS shulian_crypto)
 shulian_test(crypto_merkle_test SOURCES merkle_test.cc DEPS shulian_crypto)
+shulian_test(crypto_signature_cache_test SOURCES signature_cache_test.cc DEPS shulian_crypto)

@@ -125,6 +125,27 @@ TEST_F(GovernanceRulesTest, KeyRotationMakesTheOldKeyInvalid) {
   EXPECT_EQ(Apply("tz.user", ShareBody("r1", "none")).code, OutcomeCode::kRuleNotFound);
 }
 
+TEST_F(GovernanceRulesTest, ASignatureVerifiedBeforeItsSendersKeyRotationIsRefusedAtApply) {
+  // Proves a node's cache of verified signatures saves the apply's verification but never changes an outcome:
+  // a transaction admitted (and cached) under the old key is refused once its block applies after a rotation.
+  crypto::SignatureCache cache(64);
+  StateMachineOptions options = machine_.options();
+  options.signature_cache = &cache;
+  machine_ = StateMachine(options);
+  const crypto::PublicKey old_key = keys_.at("tz.user").public_key();
+  Transaction admitted = MakeTx("tz.user", ShareBody("r1", "none"));
+  ASSERT_TRUE(admitted.VerifySignature(old_key, &cache));  // what the node's admission does
+  EXPECT_EQ(ApplyTxs({admitted})[0].code, OutcomeCode::kRuleNotFound);  // past the envelope
+  EXPECT_EQ(cache.counts().hits, 1u);
+  Transaction stale = MakeTx("tz.user", ShareBody("r2", "none"));
+  ASSERT_TRUE(stale.VerifySignature(old_key, &cache));
+  crypto::KeyPair new_key = KeyFor("tz.user-2");
+  Transaction rotation = MakeTx("tz.user", RotateKeyBody{{}, "tz.user", new_key.public_key()});
+  std::vector<TxOutcome> out = ApplyTxs({rotation, stale});
+  EXPECT_TRUE(out[0].accepted()) << out[0].message;
+  EXPECT_EQ(out[1].code, OutcomeCode::kBadSignature);
+}
+
 TEST_F(GovernanceRulesTest, SupervisorSetsPolicyOnlyForItsSubtreeAndNamedCalendarMustExist) {
   // Proves set_policy is scoped and validated: out of scope and unknown calendars are rejected.
   Policy policy;

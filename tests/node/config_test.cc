@@ -48,7 +48,8 @@ TEST(NodeConfigTest, ParsesAndResolvesRelativePathsAgainstTheConfigDirectory) {
 TEST(NodeConfigTest, RoundTripsThroughJson) {
   // NodeConfigToJson writes what ParseNodeConfig reads back unchanged.
   nlohmann::json j = ValidConfig();
-  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}, {"db_write_buffer_bytes", 8 << 20}};
+  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}, {"db_write_buffer_bytes", 8 << 20},
+                 {"signature_cache_entries", 0}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
   Result<NodeConfig> again = ParseNodeConfig(NodeConfigToJson(*c), "/etc/shulian");
@@ -56,6 +57,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
   EXPECT_EQ(NodeConfigToJson(*again), NodeConfigToJson(*c));
   EXPECT_EQ(again->limits.batch_wait_ms, 7u);
   EXPECT_EQ(again->limits.db_write_buffer_bytes, 8u << 20);
+  EXPECT_EQ(again->limits.signature_cache_entries, 0u);
 }
 
 TEST(NodeConfigTest, EveryRefusalNamesTheField) {
@@ -85,6 +87,9 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["limits"] = {{"db_write_buffer_bytes", 1024}}; })
                 .find("limits.db_write_buffer_bytes: must be in"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"signature_cache_entries", 4'000'001}}; })
+                .find("limits.signature_cache_entries: must be in"),
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["log_level"] = "loud"; }).find("log_level"), std::string::npos);
   EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);

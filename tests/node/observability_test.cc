@@ -21,6 +21,7 @@
 
 #include "api/client.h"
 #include "crypto/sha256.h"
+#include "ledger/bodies.h"
 #include "ledger/genesis.h"
 #include "node/cli/cli.h"
 #include "node/node.h"
@@ -224,6 +225,59 @@ TEST(NodeObservabilityTest, StatusShowsRaftMembershipAndTheLeadersViewOfEachPeer
   }
   EXPECT_EQ(exported.size(), 11u);
   EXPECT_EQ(exported, documented);
+}
+
+// Proves the leader runs Ed25519 once per submitted transaction although three
+// layers check it (the API, the admission under the ledger lock, the apply), and a
+// follower once (at apply); outcomes are those of a full verification.
+TEST(NodeObservabilityTest, TheLeaderVerifiesEachSubmittedSignatureOnce) {
+  InProcessNetwork net;
+  ASSERT_TRUE(net.started());
+  const uint64_t leader = net.WaitForLeaderAndMembership();
+  ASSERT_NE(leader, 0u);
+  std::unique_ptr<api::ApiClient> client = ClientFor(net.Server(leader));
+  ASSERT_NE(client, nullptr);
+  constexpr uint64_t kSubmitted = 4;
+  for (uint64_t i = 0; i < kSubmitted; ++i) {
+    ledger::Transaction tx;
+    tx.type = ledger::TxType::kRaiseObjection;
+    tx.network_id = kNetworkId;
+    tx.sender = "tz.prov";
+    tx.client_time_ms = NowMs();
+    tx.nonce = i;
+    tx.body = ledger::RaiseObjectionBody{{}, "o" + std::to_string(i), "no-such-asset", ledger::ObjectionKind::kError,
+                                         {}, crypto::Sha256(AsBytes("d")), std::nullopt}
+                  .Encode();
+    tx.Sign(KeyFor("tz.prov"));
+    Result<json> submitted = client->Submit(tx, /*wait_for_commit=*/true);
+    ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+    EXPECT_EQ((*submitted)["state"], "committed") << submitted->dump();
+  }
+  ledger::Transaction forged;
+  forged.type = ledger::TxType::kRaiseObjection;
+  forged.network_id = kNetworkId;
+  forged.sender = "tz.prov";
+  forged.client_time_ms = NowMs();
+  forged.body = ledger::RaiseObjectionBody{}.Encode();
+  forged.Sign(KeyFor("someone else"));
+  EXPECT_FALSE(client->Submit(forged, true).ok());
+  auto metric = [&](uint64_t id, const std::string& name) {
+    for (const api::MetricFamily& family : net.node(id).Metrics()) {
+      if (family.name == name) return family.samples.at(0).value;
+    }
+    ADD_FAILURE() << name << " missing on node " << id;
+    return -1.0;
+  };
+  // The forged one is verified (and refused) by the API only.
+  EXPECT_EQ(metric(leader, "shulian_signature_cache_misses_total"), kSubmitted + 1);
+  EXPECT_EQ(metric(leader, "shulian_signature_cache_hits_total"), 2 * kSubmitted);
+  EXPECT_EQ(metric(leader, "shulian_signature_cache_entries"), kSubmitted);
+  const uint64_t follower = leader == 1 ? 2 : 1;
+  for (int i = 0; i < 200 && metric(follower, "shulian_signature_cache_misses_total") < kSubmitted; ++i) {
+    std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_EQ(metric(follower, "shulian_signature_cache_misses_total"), kSubmitted);
+  EXPECT_EQ(metric(follower, "shulian_signature_cache_hits_total"), 0);
 }
 
 // The cells of the docs/api.md query table row for `name`, or empty.
