@@ -10,27 +10,34 @@ namespace {
 
 constexpr std::string_view kComponent = "checkpoint";
 
-std::string U64(uint64_t v) { return std::to_string(v); }
+std::string U64(uint64_t v) {
+  return std::to_string(v);
+}
 
 }  // namespace
 
 Status CheckpointerOptions::Validate() const {
   if (self_id == 0) return Status::InvalidArgument("checkpointer.self_id: must be nonzero");
   for (uint64_t peer : peers) {
-    if (peer == 0 || peer == self_id) return Status::InvalidArgument("checkpointer.peers: " + U64(peer) + " is not a peer");
+    if (peer == 0 || peer == self_id)
+      return Status::InvalidArgument("checkpointer.peers: " + U64(peer) + " is not a peer");
   }
   if (inbox_messages_max == 0) return Status::InvalidArgument("checkpointer.inbox_messages_max: at least 1");
   if (votes_buffered_max == 0) return Status::InvalidArgument("checkpointer.votes_buffered_max: at least 1");
   if (heights_ahead_max == 0) return Status::InvalidArgument("checkpointer.heights_ahead_max: at least 1");
   if (request_delay_ms == 0) return Status::InvalidArgument("checkpointer.request_delay_ms: at least 1");
-  if (request_interval_ms == 0) return Status::InvalidArgument("checkpointer.request_interval_ms: at least 1");
-  if (signing_backlog_max == 0) return Status::InvalidArgument("checkpointer.signing_backlog_max: at least 1");
+  if (request_interval_ms == 0)
+    return Status::InvalidArgument("checkpointer.request_interval_ms: at least 1");
+  if (signing_backlog_max == 0)
+    return Status::InvalidArgument("checkpointer.signing_backlog_max: at least 1");
+  if (sign_every_heights == 0) return Status::InvalidArgument("checkpointer.sign_every_heights: at least 1");
+  if (head_quiet_ms == 0) return Status::InvalidArgument("checkpointer.head_quiet_ms: at least 1");
   return Status::Ok();
 }
 
 Checkpointer::Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
-                           std::shared_ptr<const crypto::KeyPair> key, CheckpointerOptions options, SendFn send,
-                           ledger::CheckpointStoreOptions store_options)
+                           std::shared_ptr<const crypto::KeyPair> key, CheckpointerOptions options,
+                           SendFn send, ledger::CheckpointStoreOptions store_options)
     : ledger_(ledger),
       ledger_mutex_(ledger_mutex),
       node_key_(std::move(key)),
@@ -38,15 +45,16 @@ Checkpointer::Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mut
       send_(std::move(send)),
       store_(ledger, store_options) {}
 
-Result<std::unique_ptr<Checkpointer>> Checkpointer::Create(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
-                                                          std::shared_ptr<const crypto::KeyPair> node_key,
-                                                          CheckpointerOptions options, SendFn send,
-                                                          ledger::CheckpointStoreOptions store_options) {
+Result<std::unique_ptr<Checkpointer>> Checkpointer::Create(ledger::Ledger& ledger,
+                                                           std::shared_mutex& ledger_mutex,
+                                                           std::shared_ptr<const crypto::KeyPair> node_key,
+                                                           CheckpointerOptions options, SendFn send,
+                                                           ledger::CheckpointStoreOptions store_options) {
   RETURN_IF_ERROR(options.Validate());
   if (!node_key) return Status::InvalidArgument("checkpointer: no node key");
   if (!send) return Status::InvalidArgument("checkpointer: no send function");
-  std::unique_ptr<Checkpointer> checkpointer(
-      new Checkpointer(ledger, ledger_mutex, std::move(node_key), std::move(options), std::move(send), store_options));
+  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(
+      ledger, ledger_mutex, std::move(node_key), std::move(options), std::move(send), store_options));
   uint64_t head = 0;
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
@@ -72,7 +80,9 @@ void Checkpointer::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-Checkpointer::~Checkpointer() { Stop(); }
+Checkpointer::~Checkpointer() {
+  Stop();
+}
 
 void Checkpointer::Stop() {
   {
@@ -127,8 +137,8 @@ void Checkpointer::Run() {
     std::deque<Incoming> messages;
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
-      const auto wake = Clock::now() + std::chrono::milliseconds(std::min(options_.request_delay_ms, options_.request_interval_ms));
-      queue_cv_.wait_until(lock, wake, [&] { return stopping_ || !inbox_.empty() || applied_height_ > signed_through_; });
+      queue_cv_.wait_until(lock, NextWake(Clock::now()),
+                           [&] { return stopping_ || !inbox_.empty() || applied_height_ != known_height_; });
       if (stopping_) return;
       messages.swap(inbox_);
       if (applied_height_ != known_height_) {
@@ -136,41 +146,70 @@ void Checkpointer::Run() {
         known_since_ = Clock::now();
       }
     }
-    SignNewHeights();
+    SignNewHeights(Clock::now());
     for (const Incoming& message : messages) HandleMessage(message);
     MaybeRequest(Clock::now());
   }
 }
 
-void Checkpointer::SignNewHeights() {
+Checkpointer::Clock::time_point Checkpointer::NextWake(Clock::time_point now) const {
+  Clock::time_point wake =
+      now + std::chrono::milliseconds(std::min(options_.request_delay_ms, options_.request_interval_ms));
+  if (signed_through_ < known_height_) {
+    wake = std::min(wake, known_since_ + std::chrono::milliseconds(options_.head_quiet_ms));
+  }
+  return wake;
+}
+
+void Checkpointer::SignNewHeights(Clock::time_point now) {
   if (known_height_ <= signed_through_) return;
   if (known_height_ - signed_through_ > options_.signing_backlog_max) {
     Log(LogLevel::kWarn, kComponent, "signing backlog too long; signing the newest heights only",
         {{"from", U64(signed_through_ + 1)}, {"to", U64(known_height_)}});
     signed_through_ = known_height_ - options_.signing_backlog_max;
   }
+  const bool head_quiet = now >= known_since_ + std::chrono::milliseconds(options_.head_quiet_ms);
   while (signed_through_ < known_height_) {
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
       if (stopping_) return;
     }
     const uint64_t height = signed_through_ + 1;
-    std::optional<CheckpointVote> vote;
-    {
+    const bool due = height % options_.sign_every_heights == 0;
+    if (height == known_height_ && !due && !head_quiet) return;  // more blocks may follow: wait
+    if (due || height == known_height_) {
+      SignHeight(height);
+    } else {
+      // Passed over here; a peer that went quiet at this height may have voted for it.
       std::shared_lock<std::shared_mutex> lock(ledger_mutex_);
-      Result<std::optional<CheckpointVote>> own = OwnVote(height, /*sign_if_missing=*/true);
-      if (!own.ok()) {
-        Log(LogLevel::kWarn, kComponent, "could not sign a checkpoint",
-            {{"height", U64(height)}, {"error", own.status().ToString()}});
-      } else {
-        vote = *own;
-      }
-      for (const CheckpointVote& waiting : TakeBuffered(height)) StoreVote(waiting);
-      TryCosign(height);
+      if (StoreBuffered(height)) TryCosign(height);
     }
     signed_through_ = height;
-    if (vote) Broadcast(*vote);
   }
+}
+
+void Checkpointer::SignHeight(uint64_t height) {
+  std::optional<CheckpointVote> vote;
+  {
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex_);
+    Result<std::optional<CheckpointVote>> own = OwnVote(height, /*sign_if_missing=*/true);
+    if (!own.ok()) {
+      Log(LogLevel::kWarn, kComponent, "could not sign a checkpoint",
+          {{"height", U64(height)}, {"error", own.status().ToString()}});
+    } else {
+      vote = *own;
+    }
+    StoreBuffered(height);
+    TryCosign(height);
+  }
+  latest_signed_ = height;
+  if (vote) Broadcast(*vote);
+}
+
+bool Checkpointer::StoreBuffered(uint64_t height) {
+  std::vector<CheckpointVote> waiting = TakeBuffered(height);
+  for (const CheckpointVote& vote : waiting) StoreVote(vote);
+  return !waiting.empty();
 }
 
 Result<std::optional<CheckpointVote>> Checkpointer::OwnVote(uint64_t height, bool sign_if_missing) {
@@ -277,7 +316,7 @@ void Checkpointer::TryCosign(uint64_t height) {
 }
 
 void Checkpointer::HandleRequest(uint64_t from, const CheckpointRequest& request) {
-  if (request.height > signed_through_) return;  // not applied here yet; the peer asks again
+  if (request.height > known_height_) return;  // not applied here yet; the peer asks again
   Result<std::optional<CheckpointVote>> own = Status::Internal("not signed");
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex_);
@@ -291,7 +330,7 @@ void Checkpointer::HandleRequest(uint64_t from, const CheckpointRequest& request
 }
 
 void Checkpointer::MaybeRequest(Clock::time_point now) {
-  const uint64_t height = signed_through_;
+  const uint64_t height = latest_signed_;
   if (height == 0 || now < known_since_ + std::chrono::milliseconds(options_.request_delay_ms)) return;
   if (last_request_height_ == height && last_request_ &&
       now < *last_request_ + std::chrono::milliseconds(options_.request_interval_ms)) {

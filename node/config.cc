@@ -89,7 +89,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "db_write_buffer_bytes", "signature_cache_entries",
                              "checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
                              "checkpoint_heights_ahead_max", "checkpoint_request_delay_ms",
-                             "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max"}));
+                             "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max",
+                             "checkpoint_every_heights", "checkpoint_head_quiet_ms"}));
   NodeLimits d;
   NodeLimits l;
   ASSIGN_OR_RETURN(l.pending_transactions_max,
@@ -155,6 +156,10 @@ Result<NodeLimits> ParseLimits(const json& object) {
                                                             600'000, d.checkpoint_request_interval_ms));
   ASSIGN_OR_RETURN(l.checkpoint_signing_backlog_max, GetU64(object, kWhere, "checkpoint_signing_backlog_max", 1,
                                                             100'000'000, d.checkpoint_signing_backlog_max));
+  ASSIGN_OR_RETURN(l.checkpoint_every_heights, GetU64(object, kWhere, "checkpoint_every_heights", 1, 1'000'000,
+                                                      d.checkpoint_every_heights));
+  ASSIGN_OR_RETURN(l.checkpoint_head_quiet_ms, GetU64(object, kWhere, "checkpoint_head_quiet_ms", 1, 600'000,
+                                                      d.checkpoint_head_quiet_ms));
   if (l.heartbeat_ticks >= l.election_ticks) {
     return Bad("limits.heartbeat_ticks", "must be below limits.election_ticks");
   }
@@ -327,7 +332,9 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"checkpoint_heights_ahead_max", l.checkpoint_heights_ahead_max},
                  {"checkpoint_request_delay_ms", l.checkpoint_request_delay_ms},
                  {"checkpoint_request_interval_ms", l.checkpoint_request_interval_ms},
-                 {"checkpoint_signing_backlog_max", l.checkpoint_signing_backlog_max}};
+                 {"checkpoint_signing_backlog_max", l.checkpoint_signing_backlog_max},
+                 {"checkpoint_every_heights", l.checkpoint_every_heights},
+                 {"checkpoint_head_quiet_ms", l.checkpoint_head_quiet_ms}};
   return {{"network_id", c.network_id},
           {"genesis", rel(c.genesis_path)},
           {"node_id", c.node_id},

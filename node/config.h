@@ -94,6 +94,8 @@ struct NodeLimits {
   uint64_t checkpoint_request_delay_ms = 1'000;        // head uncosigned this long: ask peers for votes
   uint64_t checkpoint_request_interval_ms = 2'000;     // between two requests for one height
   uint64_t checkpoint_signing_backlog_max = 100'000;   // unsigned heights beyond this: sign the newest only
+  uint64_t checkpoint_every_heights = 16;              // multiples of this are signed (1: every height)
+  uint64_t checkpoint_head_quiet_ms = 50;              // and the head after this long without a new block
 };
 
 struct NodeConfig {

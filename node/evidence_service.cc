@@ -41,6 +41,8 @@ Status Node::Impl::CreateCheckpointer() {
   options.request_delay_ms = limits.checkpoint_request_delay_ms;
   options.request_interval_ms = limits.checkpoint_request_interval_ms;
   options.signing_backlog_max = limits.checkpoint_signing_backlog_max;
+  options.sign_every_heights = limits.checkpoint_every_heights;
+  options.head_quiet_ms = limits.checkpoint_head_quiet_ms;
   for (const PeerEntry& peer : config.peers) {
     if (peer.id != config.node_id) options.peers.push_back(peer.id);
   }

@@ -47,7 +47,14 @@ class CheckpointerTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void StartCheckpointer(CheckpointerOptions options = {}) {
+  // Most tests here are about votes, not about which heights are signed.
+  static CheckpointerOptions EveryHeight() {
+    CheckpointerOptions options;
+    options.sign_every_heights = 1;
+    return options;
+  }
+
+  void StartCheckpointer(CheckpointerOptions options = EveryHeight()) {
     options.self_id = 1;
     options.peers = {2, 3};
     auto send = [this](uint64_t to, Bytes body) {
@@ -56,8 +63,8 @@ class CheckpointerTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(sent_mutex_);
       sent_.push_back({to, *decoded});
     };
-    auto made = Checkpointer::Create(*ledger_, ledger_mutex_, std::make_shared<const crypto::KeyPair>(KeyFor("node-1")),
-                                     options, send);
+    auto made = Checkpointer::Create(
+        *ledger_, ledger_mutex_, std::make_shared<const crypto::KeyPair>(KeyFor("node-1")), options, send);
     ASSERT_TRUE(made.ok()) << made.status().ToString();
     checkpointer_ = std::move(made).value();
     checkpointer_->Start();
@@ -191,7 +198,7 @@ TEST_F(CheckpointerTest, EarlyVotesAreBoundedInHeightAndCount) {
   // Proves votes too far above the head, duplicates and votes past the buffer's
   // capacity are dropped, and undecodable messages are counted.
   ApplyBlock();
-  CheckpointerOptions options;
+  CheckpointerOptions options = EveryHeight();
   options.heights_ahead_max = 3;
   options.votes_buffered_max = 2;
   StartCheckpointer(options);
@@ -216,7 +223,7 @@ TEST_F(CheckpointerTest, AsksPeersWhenTheHeadStaysUncosignedAndAnswersRequests) 
   // Proves an uncosigned head leads to a Request to every peer after the delay,
   // and a peer's Request is answered with this node's vote for that height.
   ApplyBlock();
-  CheckpointerOptions options;
+  CheckpointerOptions options = EveryHeight();
   options.request_delay_ms = 50;
   options.request_interval_ms = 50;
   StartCheckpointer(options);
@@ -258,6 +265,46 @@ TEST_F(CheckpointerTest, StatsCountVotesAndTheLatestCosignedHeightSurvivesAResta
   EXPECT_EQ(stats.cosigned_heights, 0u);  // counters are this process's
 }
 
+TEST_F(CheckpointerTest, UnderLoadOnlyMultiplesOfTheIntervalAreSignedAndAPassedOverHeightOnRequest) {
+  // Proves that with sign_every_heights 4 the heights applied in a burst are passed over except the multiple
+  // of 4, the head waits for the network to go quiet, and a peer's Request still gets a vote for a
+  // passed-over height (signed then).
+  ApplyBlock();
+  CheckpointerOptions options;
+  options.sign_every_heights = 4;
+  options.head_quiet_ms = 60'000;
+  StartCheckpointer(options);
+  for (int i = 0; i < 5; ++i) ApplyBlock();  // heights 2..6
+  checkpointer_->BlockApplied(6);
+  ASSERT_TRUE(WaitFor([&] { return CountSent(true, 4) == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (uint64_t height : {1, 2, 3, 5, 6}) EXPECT_EQ(CountSent(true, height), 0u) << height;
+  EXPECT_EQ(checkpointer_->stats().signed_heights, 1u);
+  Deliver(3, CheckpointRequest{2});
+  ASSERT_TRUE(WaitFor([&] { return CountSent(true, 2) == 1; }));
+  EXPECT_EQ(checkpointer_->stats().signed_heights, 2u);
+  Deliver(3, VoteBy(3, 4));
+  ASSERT_TRUE(WaitFor([&] { return Cosigned(4).has_value(); }));
+}
+
+TEST_F(CheckpointerTest, TheHeadIsSignedOnceNoLaterBlockCameForTheQuietTime) {
+  // Proves a head that is not a multiple of the interval is signed after head_quiet_ms without a new block,
+  // so a quiet network still gets its latest records cosigned.
+  ApplyBlock();
+  CheckpointerOptions options;
+  options.sign_every_heights = 1000;
+  options.head_quiet_ms = 100;
+  StartCheckpointer(options);
+  ASSERT_TRUE(WaitFor([&] { return CountSent(true, 1) == 2; }));
+  ApplyBlock();
+  const auto applied = std::chrono::steady_clock::now();
+  checkpointer_->BlockApplied(2);
+  ASSERT_TRUE(WaitFor([&] { return CountSent(true, 2) == 2; }));
+  EXPECT_GE(std::chrono::steady_clock::now() - applied, std::chrono::milliseconds(100));
+  Deliver(2, VoteBy(2, 2));
+  ASSERT_TRUE(WaitFor([&] { return Cosigned(2).has_value(); }));
+}
+
 TEST_F(CheckpointerTest, OptionsAreValidatedByName) {
   // Proves a bad option is refused naming the field.
   CheckpointerOptions options;
@@ -267,6 +314,9 @@ TEST_F(CheckpointerTest, OptionsAreValidatedByName) {
   options.peers = {2};
   options.votes_buffered_max = 0;
   EXPECT_NE(options.Validate().message().find("votes_buffered_max"), std::string::npos);
+  options.votes_buffered_max = 1;
+  options.sign_every_heights = 0;
+  EXPECT_NE(options.Validate().message().find("sign_every_heights"), std::string::npos);
 }
 
 }  // namespace

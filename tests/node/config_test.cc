@@ -106,7 +106,8 @@ TEST(NodeConfigTest, MissingFileIsAClearError) {
 
 const char* const kCheckpointLimits[] = {"checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
                                          "checkpoint_heights_ahead_max",  "checkpoint_request_delay_ms",
-                                         "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max"};
+                                         "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max",
+                                         "checkpoint_every_heights",       "checkpoint_head_quiet_ms"};
 
 TEST(CheckpointConfigTest, DefaultsAreTheCheckpointersOwn) {
   // Proves a config without checkpoint limits runs the checkpointer exactly as its own defaults would.
@@ -119,6 +120,8 @@ TEST(CheckpointConfigTest, DefaultsAreTheCheckpointersOwn) {
   EXPECT_EQ(c->limits.checkpoint_request_delay_ms, d.request_delay_ms);
   EXPECT_EQ(c->limits.checkpoint_request_interval_ms, d.request_interval_ms);
   EXPECT_EQ(c->limits.checkpoint_signing_backlog_max, d.signing_backlog_max);
+  EXPECT_EQ(c->limits.checkpoint_every_heights, d.sign_every_heights);
+  EXPECT_EQ(c->limits.checkpoint_head_quiet_ms, d.head_quiet_ms);
 }
 
 TEST(CheckpointConfigTest, GivenLimitsAreReadAndRoundTrip) {
@@ -126,7 +129,8 @@ TEST(CheckpointConfigTest, GivenLimitsAreReadAndRoundTrip) {
   nlohmann::json j = ValidConfig();
   j["limits"] = {{"checkpoint_inbox_messages_max", 11},  {"checkpoint_votes_buffered_max", 12},
                  {"checkpoint_heights_ahead_max", 13},   {"checkpoint_request_delay_ms", 14},
-                 {"checkpoint_request_interval_ms", 15}, {"checkpoint_signing_backlog_max", 16}};
+                 {"checkpoint_request_interval_ms", 15}, {"checkpoint_signing_backlog_max", 16},
+                 {"checkpoint_every_heights", 17},       {"checkpoint_head_quiet_ms", 18}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->limits.checkpoint_inbox_messages_max, 11u);
@@ -135,6 +139,8 @@ TEST(CheckpointConfigTest, GivenLimitsAreReadAndRoundTrip) {
   EXPECT_EQ(c->limits.checkpoint_request_delay_ms, 14u);
   EXPECT_EQ(c->limits.checkpoint_request_interval_ms, 15u);
   EXPECT_EQ(c->limits.checkpoint_signing_backlog_max, 16u);
+  EXPECT_EQ(c->limits.checkpoint_every_heights, 17u);
+  EXPECT_EQ(c->limits.checkpoint_head_quiet_ms, 18u);
   Result<NodeConfig> again = ParseNodeConfig(NodeConfigToJson(*c), "/etc/shulian");
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   for (const char* name : kCheckpointLimits) {

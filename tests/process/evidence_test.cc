@@ -152,9 +152,17 @@ TEST_F(EvidenceProcessTest, BundlesVerifyOfflineTamperingFailsAndTheLedgerAudits
   CliRun dispute_verified = Shulian({"verify", dispute_bundle, "--genesis", genesis()});
   EXPECT_EQ(dispute_verified.code, kExitOk) << dispute_verified.out << dispute_verified.err;
 
-  // Consistency between an early checkpoint and the head, checked here.
-  CliRun consistency = Shulian({"consistency", "--from", "2", "--to", std::to_string(head), "--genesis", genesis(),
-                                "--server", Server(1)});
+  // Consistency between two checkpoints: the head cosigned above and a later one,
+  // after one more block (a request the rules refuse is recorded in a block too).
+  CliRun another = Shulian(Join({"tx", "request_share", "--request-id", "req-evidence-1", "--asset-id",
+                                 "tz.scjgj.food-license", "--purpose", "检查", "--business-scenario", "监督", "--fields",
+                                 "license_no", "--mode", "request_response", "--duration-days", "10", "--wait"},
+                                As("tz.sjj.supervisor", 1)));
+  ASSERT_EQ(another.code, kExitFailed) << another.out << another.err;  // committed, and REJECTED
+  const uint64_t later = WaitForCosignedHead(1, head + 1);
+  ASSERT_GT(later, head) << "node 1 never cosigned its new head; logs in " << dir_;
+  CliRun consistency = Shulian({"consistency", "--from", std::to_string(head), "--to", std::to_string(later),
+                                "--genesis", genesis(), "--server", Server(1)});
   EXPECT_EQ(consistency.code, kExitOk) << consistency.out << consistency.err;
   EXPECT_NE(consistency.out.find("verified"), std::string::npos) << consistency.out;
 
