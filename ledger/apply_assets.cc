@@ -3,6 +3,7 @@
 //   - conditional and not-shared need a reason and a legal basis (000 §19, 002 §14,
 //     003 §22); not-open needs them too (000 §25); basic resources are always
 //     unconditionally shared (000 §19);
+//   - core data (核心数据) is never opened (003 §30, below);
 //   - one data item has one source (一数一源, 001 §8, 003 §12, 004 §17): a second
 //     registration of a dataset code is refused, and flagged to the supervisor when
 //     another provider attempts it;
@@ -35,6 +36,17 @@ Status CheckTypes(ResourceType resource_type, ShareType share_type, std::string_
   return Status::Ok();
 }
 
+// 003 §30 puts core data (国家核心数据) under "a stricter management system" and
+// leaves that system to the authorities. What the ledger can hold it to: it is never
+// opened to the public, and (apply_sharing.cc) a request for it is never deemed
+// approved. Its share type follows the usual rules: a basic resource graded core
+// (the population register) stays unconditionally shared within government (000 §19).
+Status CheckCoreNotOpen(ClassificationGrade grade, OpenType open_type, std::string_view field) {
+  if (grade != ClassificationGrade::kCore || open_type == OpenType::kNotOpen) return Status::Ok();
+  return Status::InvalidArgument(std::string(field) + ": core data (核心数据) is never opened; the open type must be "
+                                 "not_open (003 §30)");
+}
+
 // The asset's provider, or a supervisor over its authority.
 Status RequireProviderOrSupervisor(TxContext& ctx, const AssetRecord& asset) {
   if (RequireProviderOf(ctx, asset.provider_authority).ok()) return Status::Ok();
@@ -54,6 +66,7 @@ Status ApplyBody(TxContext& ctx, const RegisterAssetBody& body) {
   RETURN_IF_ERROR(RequireAbsent(ctx.state(), Key("as").Id(body.asset_id), "asset", body.asset_id));
   RETURN_IF_ERROR(CheckTypes(body.resource_type, body.share_type, body.share_reason, body.share_legal_basis,
                              body.open_type, body.open_reason, body.open_legal_basis));
+  RETURN_IF_ERROR(CheckCoreNotOpen(body.grade, body.open_type, "body.open_type"));
   Result<std::string> source = ctx.state().Get(Key("ds").Id(body.dataset_code));
   if (source.ok()) {
     ASSIGN_OR_RETURN(AssetRecord existing, LoadAsset(ctx.state(), *source));
@@ -120,6 +133,7 @@ Status ApplyBody(TxContext& ctx, const PublishAssetVersionBody& body) {
   if (body.format) asset.format = *body.format;
   if (body.update_frequency) asset.update_frequency = *body.update_frequency;
   if (body.grade) asset.grade = *body.grade;
+  RETURN_IF_ERROR(CheckCoreNotOpen(asset.grade, asset.open_type, "body.grade"));
   ++asset.version;
   AppendHistory(ctx.env, asset, "version " + std::to_string(asset.version) + ": " + body.change_note);
   RETURN_IF_ERROR(FulfilCatalogUpdates(ctx, asset, ObjectionAnswer::kCorrected,
@@ -137,6 +151,7 @@ Status ApplyBody(TxContext& ctx, const ChangeAssetTypesBody& body) {
   }
   RETURN_IF_ERROR(CheckTypes(asset.resource_type, body.share_type, body.share_reason, body.share_legal_basis,
                              body.open_type, body.open_reason, body.open_legal_basis));
+  RETURN_IF_ERROR(CheckCoreNotOpen(asset.grade, body.open_type, "body.open_type"));
   std::string summary = "types: share " + std::string(EnumName(asset.share_type)) + " -> " +
                         std::string(EnumName(body.share_type)) + ", open " + std::string(EnumName(asset.open_type)) +
                         " -> " + std::string(EnumName(body.open_type));

@@ -341,8 +341,11 @@ Status ExpireShareReview(ApplyEnv& env, std::string_view request_id) {
   if (request.status != RequestStatus::kPending) return Status::Ok();  // answered in time
   ASSIGN_OR_RETURN(AssetRecord asset, LoadAsset(env.state, request.asset_id));
   ASSIGN_OR_RETURN(Policy policy, ResolvePolicy(env, request.provider_authority));
+  // Neither not-shared data (only a review can desensitise it, 000 §19) nor core
+  // data (stricter management, 003 §30) is ever granted without a review.
   bool deem = policy.ShareReviewOnExpiry() == ExpiryAction::kDeemedApproved &&
-              asset.share_type != ShareType::kNotShared && asset.status == AssetStatus::kActive;
+              asset.share_type != ShareType::kNotShared && asset.grade != ClassificationGrade::kCore &&
+              asset.status == AssetStatus::kActive;
   if (deem) {
     RETURN_IF_ERROR(WriteFlag(env, MakeFlag(env, FlagKind::kShareDeemedApproved, request.provider_authority,
                                             TargetKind::kRequest, request.id,

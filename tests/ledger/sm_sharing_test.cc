@@ -30,6 +30,41 @@ TEST_F(AssetRulesTest, BasicResourcesAreAlwaysUnconditional_000_19) {
   EXPECT_EQ(Apply("tz.prov", change).code, OutcomeCode::kRuleInvalidArgument);
 }
 
+TEST_F(AssetRulesTest, CoreDataIsNeverOpened_003_30) {
+  // Proves core data cannot be registered as open, changed to open, or reach core grade while open, each
+  // refused naming the field and changing nothing; a basic resource graded core (the population register)
+  // stays unconditionally shared and not open.
+  RegisterAssetBody open_core = AssetBody("a1", "321200");
+  open_core.grade = ClassificationGrade::kCore;
+  open_core.open_type = OpenType::kConditional;
+  open_core.open_legal_basis.clear();
+  crypto::Digest before = StateDigest();
+  TxOutcome refused = Apply("tz.prov", open_core);
+  EXPECT_EQ(refused.code, OutcomeCode::kRuleInvalidArgument);
+  EXPECT_EQ(refused.message.rfind("body.open_type: core data", 0), 0u) << refused.message;
+  EXPECT_NE(refused.message.find("003 §30"), std::string::npos);
+  EXPECT_EQ(StateDigest(), before);
+
+  RegisterAssetBody registry = AssetBody("a1", "321200", ShareType::kUnconditional, ResourceType::kBasic);
+  registry.grade = ClassificationGrade::kCore;
+  ASSERT_TRUE(Apply("tz.prov", registry).accepted());
+  ChangeAssetTypesBody open{{}, "a1", ShareType::kUnconditional, "", "", OpenType::kUnconditional, "", ""};
+  EXPECT_EQ(Apply("tz.prov", open).code, OutcomeCode::kRuleInvalidArgument);
+  EXPECT_EQ(Asset("a1").open_type, OpenType::kNotOpen);
+
+  RegisterAssetBody general = AssetBody("a2", "321200");
+  general.open_type = OpenType::kUnconditional;
+  general.open_reason.clear();
+  general.open_legal_basis.clear();
+  ASSERT_TRUE(Apply("tz.prov", general).accepted());
+  PublishAssetVersionBody regraded{{}, "a2", crypto::Sha256(AsBytes("v2")), 2048, "regraded", {}, {}, {}, {}, {},
+                                   ClassificationGrade::kCore};
+  TxOutcome regrade = Apply("tz.prov", regraded);
+  EXPECT_EQ(regrade.code, OutcomeCode::kRuleInvalidArgument);
+  EXPECT_EQ(regrade.message.rfind("body.grade: core data", 0), 0u) << regrade.message;
+  EXPECT_EQ(Asset("a2").version, 1u);
+}
+
 TEST_F(AssetRulesTest, NotOpenNeedsAReasonAndLegalBasis_000_25) {
   // Proves a not-open entry without its legal basis is rejected.
   RegisterAssetBody body = AssetBody("a1", "321200");
@@ -220,6 +255,22 @@ TEST_F(SharingRulesTest, NotSharedDataOnlyDesensitisedAfterReviewAndNeverDeemed_
   EXPECT_TRUE(Apply("nj.prov", ApproveShareBody{{}, "r1", desensitised, ""}).accepted());
   AdvanceTo(Request("r2").due_ms);
   EXPECT_EQ(Request("r2").status, RequestStatus::kOverdue);
+}
+
+TEST_F(SharingRulesTest, CoreDataIsNeverDeemedApproved_003_30) {
+  // Proves a conditional request for core data left unanswered under Jiangsu's deemed-approval rule becomes
+  // overdue instead (the provider must review it), while the same request for other data is deemed approved.
+  RegisterAssetBody core = AssetBody("a1", "320100", ShareType::kConditional);
+  core.grade = ClassificationGrade::kCore;
+  ASSERT_TRUE(Apply("nj.prov", core).accepted());
+  ASSERT_TRUE(Apply("nj.prov", AssetBody("a2", "320100", ShareType::kConditional)).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r1", "a1")).accepted());
+  ASSERT_TRUE(Apply("tz.user", ShareBody("r2", "a2")).accepted());
+  AdvanceTo(Request("r1").due_ms);
+  EXPECT_EQ(Request("r1").status, RequestStatus::kOverdue);
+  EXPECT_FALSE(state_->Contains(Key("gr").Id("r1")));
+  EXPECT_EQ(Request("r2").status, RequestStatus::kDeemedGranted);
+  EXPECT_EQ(CounterOf("320100", Counter::kDeemedApprovals), 1u);
 }
 
 TEST_F(SharingRulesTest, GrantsAreSuspendedResumedAndRevokedByProviderOrSupervisor_003_39) {
