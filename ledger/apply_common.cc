@@ -153,7 +153,7 @@ void RemoveDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::strin
 }
 
 Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::string_view id,
-                      std::string_view authority, TargetKind subject_kind, std::string detail, bool* late) {
+                      std::string_view authority, TargetKind subject_kind, std::string_view detail, bool* late) {
   if (due_ms == 0) return Status::Ok();
   if (ctx.now() < due_ms) {
     RemoveDeadline(ctx.env, due_ms, kind, id);
@@ -162,7 +162,7 @@ Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::st
   *late = true;
   ctx.notes.push_back("flag:late_answer");
   return WriteFlag(ctx.env, MakeFlag(ctx.env, FlagKind::kLateShareAnswer, authority, subject_kind, id,
-                                     std::move(detail)));
+                                     std::string(detail)));
 }
 
 // ---------- evidence ----------

@@ -98,7 +98,7 @@ void RemoveDeadline(ApplyEnv& env, int64_t due_ms, DeadlineKind kind, std::strin
 // index; at or after it, sets *late and flags late_share_answer with `detail`
 // (the expiry already took the index entry).
 Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::string_view id,
-                      std::string_view authority, TargetKind subject_kind, std::string detail, bool* late);
+                      std::string_view authority, TargetKind subject_kind, std::string_view detail, bool* late);
 
 // ---------- evidence ----------
 

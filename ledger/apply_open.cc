@@ -79,7 +79,7 @@ Status ApplyBody(TxContext& ctx, const AnswerAggregationBody& body) {
     return Status::InvalidArgument("body.legal_basis: a refusal must cite a legal basis (000 §22)");
   }
   RETURN_IF_ERROR(SettleDeadline(ctx, d.answer_due_ms, DeadlineKind::kAggregationAnswer, d.id,
-                                 d.provider_authority, TargetKind::kRequest, std::string(kAnsweredLate), &d.late));
+                                 d.provider_authority, TargetKind::kRequest, kAnsweredLate, &d.late));
   DemandStatus old = d.status;
   d.reason = body.reason;
   d.legal_basis = body.legal_basis;
@@ -107,7 +107,7 @@ Status ApplyBody(TxContext& ctx, const DeliverAggregationBody& body) {
     return Status::InvalidArgument("body.asset_id: must be an active asset of authority " + d.provider_authority);
   }
   RETURN_IF_ERROR(SettleDeadline(ctx, d.delivery_due_ms, DeadlineKind::kAggregationDelivery, d.id,
-                                 d.provider_authority, TargetKind::kRequest, std::string(kAnsweredLate), &d.late));
+                                 d.provider_authority, TargetKind::kRequest, kAnsweredLate, &d.late));
   d.status = DemandStatus::kDelivered;
   d.asset_id = asset.id;
   StoreDemand(ctx.env, d, DemandStatus::kAgreed);
@@ -159,7 +159,7 @@ Status ApplyBody(TxContext& ctx, const DecideOpenBody& body) {
     return Status::InvalidArgument("body.legal_basis: a refusal must cite a legal basis");
   }
   RETURN_IF_ERROR(SettleDeadline(ctx, a.due_ms, DeadlineKind::kOpenAnswer, a.id, a.provider_authority,
-                                 TargetKind::kRequest, std::string(kAnsweredLate), &a.late));
+                                 TargetKind::kRequest, kAnsweredLate, &a.late));
   a.status = body.decision == Decision::kApprove ? OpenStatus::kApproved : OpenStatus::kRefused;
   a.agreement_hash = body.agreement_hash;
   a.reason = body.reason;
@@ -194,7 +194,7 @@ Status ApplyBody(TxContext& ctx, const DecideOpenReviewBody& body) {
   }
   bool late = false;
   RETURN_IF_ERROR(SettleDeadline(ctx, a.review_due_ms, DeadlineKind::kOpenReviewAnswer, a.id,
-                                 a.provider_authority, TargetKind::kRequest, std::string(kAnsweredLate), &late));
+                                 a.provider_authority, TargetKind::kRequest, kAnsweredLate, &late));
   a.late = a.late || late;
   a.status = body.decision == Decision::kApprove ? OpenStatus::kApproved : OpenStatus::kReviewRefused;
   a.agreement_hash = body.agreement_hash;

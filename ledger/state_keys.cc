@@ -50,6 +50,18 @@ Result<crypto::Digest> GetDigest(ByteReader& r) {
   return d;
 }
 
+// A presence byte, then the digest when present.
+void PutOptionalDigest(ByteWriter& w, const std::optional<crypto::Digest>& d) {
+  w.PutBool(d.has_value());
+  if (d) PutDigest(w, *d);
+}
+Result<std::optional<crypto::Digest>> GetOptionalDigest(ByteReader& r) {
+  ASSIGN_OR_RETURN(bool present, r.GetBool());
+  if (!present) return std::optional<crypto::Digest>();
+  ASSIGN_OR_RETURN(crypto::Digest d, GetDigest(r));
+  return std::optional<crypto::Digest>(d);
+}
+
 }  // namespace
 
 // ---------- keys ----------
@@ -387,8 +399,7 @@ void GrantRecord::EncodeTo(ByteWriter& w) const {
   w.PutI64(delivered_ms);
   w.PutBool(delivery_overdue);
   w.PutBool(delivered_late);
-  w.PutBool(delivery_digest.has_value());
-  if (delivery_digest) PutDigest(w, *delivery_digest);
+  PutOptionalDigest(w, delivery_digest);
   w.PutString(delivery_note);
 }
 Result<GrantRecord> GrantRecord::DecodeFrom(ByteReader& r) {
@@ -409,11 +420,7 @@ Result<GrantRecord> GrantRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(g.delivered_ms, r.GetI64());
   ASSIGN_OR_RETURN(g.delivery_overdue, r.GetBool());
   ASSIGN_OR_RETURN(g.delivered_late, r.GetBool());
-  ASSIGN_OR_RETURN(bool has_digest, r.GetBool());
-  if (has_digest) {
-    ASSIGN_OR_RETURN(crypto::Digest digest, GetDigest(r));
-    g.delivery_digest = digest;
-  }
+  ASSIGN_OR_RETURN(g.delivery_digest, GetOptionalDigest(r));
   ASSIGN_OR_RETURN(g.delivery_note, GetStr(r));
   return g;
 }
@@ -436,8 +443,7 @@ void AccessRecord::EncodeTo(ByteWriter& w) const {
   w.PutI64(time_ms);
   w.PutU64(height);
   PutStrings(w, violations);
-  w.PutBool(subject_authorisation_hash.has_value());
-  if (subject_authorisation_hash) PutDigest(w, *subject_authorisation_hash);
+  PutOptionalDigest(w, subject_authorisation_hash);
 }
 Result<AccessRecord> AccessRecord::DecodeFrom(ByteReader& r) {
   AccessRecord a;
@@ -458,11 +464,7 @@ Result<AccessRecord> AccessRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(a.time_ms, r.GetI64());
   ASSIGN_OR_RETURN(a.height, r.GetU64());
   ASSIGN_OR_RETURN(a.violations, GetStrings(r));
-  ASSIGN_OR_RETURN(bool authorised, r.GetBool());
-  if (authorised) {
-    ASSIGN_OR_RETURN(crypto::Digest hash, GetDigest(r));
-    a.subject_authorisation_hash = hash;
-  }
+  ASSIGN_OR_RETURN(a.subject_authorisation_hash, GetOptionalDigest(r));
   return a;
 }
 
@@ -653,8 +655,7 @@ void OpenApplicationRecord::EncodeTo(ByteWriter& w) const {
   w.PutI64(review_due_ms);
   w.PutBool(overdue);
   w.PutBool(late);
-  w.PutBool(agreement_hash.has_value());
-  if (agreement_hash) PutDigest(w, *agreement_hash);
+  PutOptionalDigest(w, agreement_hash);
   w.PutString(reason);
   w.PutString(legal_basis);
 }
@@ -675,11 +676,7 @@ Result<OpenApplicationRecord> OpenApplicationRecord::DecodeFrom(ByteReader& r) {
   ASSIGN_OR_RETURN(a.review_due_ms, r.GetI64());
   ASSIGN_OR_RETURN(a.overdue, r.GetBool());
   ASSIGN_OR_RETURN(a.late, r.GetBool());
-  ASSIGN_OR_RETURN(bool has_agreement, r.GetBool());
-  if (has_agreement) {
-    ASSIGN_OR_RETURN(crypto::Digest agreement, GetDigest(r));
-    a.agreement_hash = agreement;
-  }
+  ASSIGN_OR_RETURN(a.agreement_hash, GetOptionalDigest(r));
   ASSIGN_OR_RETURN(a.reason, GetStr(r));
   ASSIGN_OR_RETURN(a.legal_basis, GetStr(r));
   return a;

@@ -10,34 +10,29 @@ namespace {
 
 constexpr std::string_view kComponent = "checkpoint";
 
-std::string U64(uint64_t v) {
-  return std::to_string(v);
-}
+std::string U64(uint64_t v) { return std::to_string(v); }
 
 }  // namespace
 
 Status CheckpointerOptions::Validate() const {
   if (self_id == 0) return Status::InvalidArgument("checkpointer.self_id: must be nonzero");
   for (uint64_t peer : peers) {
-    if (peer == 0 || peer == self_id)
-      return Status::InvalidArgument("checkpointer.peers: " + U64(peer) + " is not a peer");
+    if (peer == 0 || peer == self_id) return Status::InvalidArgument("checkpointer.peers: " + U64(peer) + " is not a peer");
   }
   if (inbox_messages_max == 0) return Status::InvalidArgument("checkpointer.inbox_messages_max: at least 1");
   if (votes_buffered_max == 0) return Status::InvalidArgument("checkpointer.votes_buffered_max: at least 1");
   if (heights_ahead_max == 0) return Status::InvalidArgument("checkpointer.heights_ahead_max: at least 1");
   if (request_delay_ms == 0) return Status::InvalidArgument("checkpointer.request_delay_ms: at least 1");
-  if (request_interval_ms == 0)
-    return Status::InvalidArgument("checkpointer.request_interval_ms: at least 1");
-  if (signing_backlog_max == 0)
-    return Status::InvalidArgument("checkpointer.signing_backlog_max: at least 1");
+  if (request_interval_ms == 0) return Status::InvalidArgument("checkpointer.request_interval_ms: at least 1");
+  if (signing_backlog_max == 0) return Status::InvalidArgument("checkpointer.signing_backlog_max: at least 1");
   if (sign_every_heights == 0) return Status::InvalidArgument("checkpointer.sign_every_heights: at least 1");
   if (head_quiet_ms == 0) return Status::InvalidArgument("checkpointer.head_quiet_ms: at least 1");
   return Status::Ok();
 }
 
 Checkpointer::Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
-                           std::shared_ptr<const crypto::KeyPair> key, CheckpointerOptions options,
-                           SendFn send, ledger::CheckpointStoreOptions store_options)
+                           std::shared_ptr<const crypto::KeyPair> key, CheckpointerOptions options, SendFn send,
+                           ledger::CheckpointStoreOptions store_options)
     : ledger_(ledger),
       ledger_mutex_(ledger_mutex),
       node_key_(std::move(key)),
@@ -45,16 +40,15 @@ Checkpointer::Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mut
       send_(std::move(send)),
       store_(ledger, store_options) {}
 
-Result<std::unique_ptr<Checkpointer>> Checkpointer::Create(ledger::Ledger& ledger,
-                                                           std::shared_mutex& ledger_mutex,
-                                                           std::shared_ptr<const crypto::KeyPair> node_key,
-                                                           CheckpointerOptions options, SendFn send,
-                                                           ledger::CheckpointStoreOptions store_options) {
+Result<std::unique_ptr<Checkpointer>> Checkpointer::Create(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
+                                                          std::shared_ptr<const crypto::KeyPair> node_key,
+                                                          CheckpointerOptions options, SendFn send,
+                                                          ledger::CheckpointStoreOptions store_options) {
   RETURN_IF_ERROR(options.Validate());
   if (!node_key) return Status::InvalidArgument("checkpointer: no node key");
   if (!send) return Status::InvalidArgument("checkpointer: no send function");
-  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(
-      ledger, ledger_mutex, std::move(node_key), std::move(options), std::move(send), store_options));
+  std::unique_ptr<Checkpointer> checkpointer(
+      new Checkpointer(ledger, ledger_mutex, std::move(node_key), std::move(options), std::move(send), store_options));
   uint64_t head = 0;
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
@@ -80,9 +74,7 @@ void Checkpointer::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-Checkpointer::~Checkpointer() {
-  Stop();
-}
+Checkpointer::~Checkpointer() { Stop(); }
 
 void Checkpointer::Stop() {
   {

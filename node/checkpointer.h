@@ -69,32 +69,32 @@
 namespace shulian::node {
 
 struct CheckpointerOptions {
-  uint64_t self_id = 0;                    // this validator's node id
-  std::vector<uint64_t> peers;             // every other validator, to send votes to
-  size_t inbox_messages_max = 10'000;      // peer messages waiting for the thread
-  size_t votes_buffered_max = 4'096;       // votes for heights not yet applied, in all
-  uint64_t heights_ahead_max = 256;        // a vote further above the head is dropped
-  uint64_t request_delay_ms = 1'000;       // latest height uncosigned this long: ask peers
-  uint64_t request_interval_ms = 2'000;    // between two requests for one height
+  uint64_t self_id = 0;                   // this validator's node id
+  std::vector<uint64_t> peers;            // every other validator, to send votes to
+  size_t inbox_messages_max = 10'000;     // peer messages waiting for the thread
+  size_t votes_buffered_max = 4'096;      // votes for heights not yet applied, in all
+  uint64_t heights_ahead_max = 256;       // a vote further above the head is dropped
+  uint64_t request_delay_ms = 1'000;      // latest height uncosigned this long: ask peers
+  uint64_t request_interval_ms = 2'000;   // between two requests for one height
   uint64_t signing_backlog_max = 100'000;  // unsigned heights beyond this: sign the newest only
-  uint64_t sign_every_heights = 16;        // heights that are multiples of this are signed (1: every height)
-  uint64_t head_quiet_ms = 50;             // and the head, once no later block came for this long
+  uint64_t sign_every_heights = 16;       // multiples of this are signed (1: every height)
+  uint64_t head_quiet_ms = 50;            // and the head, once no later block came for this long
 
   // InvalidArgument naming the field.
   Status Validate() const;
 };
 
 struct CheckpointerStats {
-  uint64_t signed_heights = 0;  // own signatures made
+  uint64_t signed_heights = 0;      // own signatures made
   uint64_t votes_sent = 0;
-  uint64_t votes_stored = 0;      // peers' signatures verified and stored
-  uint64_t votes_buffered = 0;    // waiting for their height now
-  uint64_t votes_dropped = 0;     // full buffer, too far ahead, wrong sender or block
-  uint64_t votes_refused = 0;     // the store refused them (bad signature, not a member)
-  uint64_t messages_dropped = 0;  // full inbox or undecodable
+  uint64_t votes_stored = 0;        // peers' signatures verified and stored
+  uint64_t votes_buffered = 0;      // waiting for their height now
+  uint64_t votes_dropped = 0;       // full buffer, too far ahead, wrong sender or block
+  uint64_t votes_refused = 0;       // the store refused them (bad signature, not a member)
+  uint64_t messages_dropped = 0;    // full inbox or undecodable
   uint64_t requests_sent = 0;
   uint64_t requests_answered = 0;
-  uint64_t cosigned_heights = 0;        // cosigned checkpoints assembled by this node
+  uint64_t cosigned_heights = 0;    // cosigned checkpoints assembled by this node
   uint64_t latest_cosigned_height = 0;  // from the store at start, then as assembled
 };
 
@@ -105,9 +105,9 @@ class Checkpointer {
 
   // Validates the options. Nothing is signed or sent before Start.
   static Result<std::unique_ptr<Checkpointer>> Create(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
-                                                      std::shared_ptr<const crypto::KeyPair> node_key,
-                                                      CheckpointerOptions options, SendFn send,
-                                                      ledger::CheckpointStoreOptions store_options = {});
+                                                     std::shared_ptr<const crypto::KeyPair> node_key,
+                                                     CheckpointerOptions options, SendFn send,
+                                                     ledger::CheckpointStoreOptions store_options = {});
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -137,9 +137,8 @@ class Checkpointer {
   };
   using Clock = std::chrono::steady_clock;
 
-  Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex,
-               std::shared_ptr<const crypto::KeyPair> key, CheckpointerOptions options, SendFn send,
-               ledger::CheckpointStoreOptions store_options);
+  Checkpointer(ledger::Ledger& ledger, std::shared_mutex& ledger_mutex, std::shared_ptr<const crypto::KeyPair> key,
+               CheckpointerOptions options, SendFn send, ledger::CheckpointStoreOptions store_options);
 
   void Run();
   void SignNewHeights(Clock::time_point now);
@@ -172,7 +171,7 @@ class Checkpointer {
   // Work queue, filled by BlockApplied and Deliver.
   mutable std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::deque<Incoming> inbox_;   // GUARDED_BY(queue_mutex_)
+  std::deque<Incoming> inbox_;  // GUARDED_BY(queue_mutex_)
   uint64_t applied_height_ = 0;  // GUARDED_BY(queue_mutex_): highest height the node applied
   bool stopping_ = false;        // GUARDED_BY(queue_mutex_)
   bool started_ = false;         // GUARDED_BY(queue_mutex_)

@@ -180,6 +180,12 @@ class SmTest : public ::testing::Test {
     return outcomes.empty() ? TxOutcome{} : outcomes[0];
   }
 
+  // Nanjing's (320100) policy layer, set by the Jiangsu supervisor.
+  TxOutcome SetNanjingPolicy(const Policy& layer) {
+    return Apply("js.sup", SetPolicyBody{{}, "320100", layer.Encode()});
+  }
+  static Policy PresetPolicy(std::string_view name) { return std::move(Preset(name)).value(); }
+
   // An empty block at `time_ms`: processes the deadlines due by then.
   void AdvanceTo(int64_t time_ms) {
     now_ms_ = time_ms;

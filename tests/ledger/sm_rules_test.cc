@@ -21,7 +21,7 @@ class CatalogUpdateTest : public SmTest {
     SmTest::SetUp();
     Policy layer;
     layer.period(Step::kCatalogUpdate) = Period{15, DayCount::kWorking};
-    ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", layer.Encode()}).accepted());
+    ASSERT_TRUE(SetNanjingPolicy(layer).accepted());
   }
 
   static RaiseObjectionBody TaskBody(std::string id, std::string asset) {
@@ -146,8 +146,7 @@ class ShareDeliveryTest : public SmTest {
  protected:
   void SetUp() override {
     SmTest::SetUp();
-    Policy jiangmen = std::move(Preset("jiangmen-2023")).value();
-    ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", jiangmen.Encode()}).accepted());
+    ASSERT_TRUE(SetNanjingPolicy(PresetPolicy("jiangmen-2023")).accepted());
     ASSERT_TRUE(Apply("nj.prov", AssetBody("a1", "320100", ShareType::kConditional)).accepted());
     ASSERT_TRUE(Apply("tz.user", ShareBody("r1", "a1")).accepted());
   }
@@ -279,7 +278,7 @@ TEST_F(ShareDeliveryTest, OnlyGrantsMadeAfterAReviewHaveADeliveryPeriodWhereTheP
   // Jiangsu deems an unanswered request approved; a layer that adds a delivery period applies to it too.
   Policy delivery_only;
   delivery_only.period(Step::kShareDelivery) = Period{5, DayCount::kWorking};
-  ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", delivery_only.Encode()}).accepted());
+  ASSERT_TRUE(SetNanjingPolicy(delivery_only).accepted());
   ASSERT_TRUE(Apply("tz.user", ShareBody("rd", "a1")).accepted());
   AdvanceTo(kDue);  // the 5-working-day review deadline (000 §21) of a request made on Monday 2025-03-03
   ASSERT_EQ(Request("rd").status, RequestStatus::kDeemedGranted);
@@ -294,8 +293,7 @@ class ObjectionReportTest : public SmTest {
  protected:
   void SetUp() override {
     SmTest::SetUp();
-    Policy chengdu = std::move(Preset("chengdu-draft")).value();
-    ASSERT_TRUE(Apply("js.sup", SetPolicyBody{{}, "320100", chengdu.Encode()}).accepted());
+    ASSERT_TRUE(SetNanjingPolicy(PresetPolicy("chengdu-draft")).accepted());
     ASSERT_TRUE(Apply("tz.prov", AssetBody("a1", "321200")).accepted());
   }
 

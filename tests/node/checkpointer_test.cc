@@ -63,8 +63,8 @@ class CheckpointerTest : public ::testing::Test {
       std::lock_guard<std::mutex> lock(sent_mutex_);
       sent_.push_back({to, *decoded});
     };
-    auto made = Checkpointer::Create(
-        *ledger_, ledger_mutex_, std::make_shared<const crypto::KeyPair>(KeyFor("node-1")), options, send);
+    auto made = Checkpointer::Create(*ledger_, ledger_mutex_, std::make_shared<const crypto::KeyPair>(KeyFor("node-1")),
+                                     options, send);
     ASSERT_TRUE(made.ok()) << made.status().ToString();
     checkpointer_ = std::move(made).value();
     checkpointer_->Start();
