@@ -218,7 +218,7 @@ bool Ledger::WasValidator(uint64_t node_id) const {
                      [&](const ValidatorChange& change) { return change.set_after.Contains(node_id); });
 }
 
-Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& add_writes) {
+Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& add_writes, const Decided& decided) {
   if (block.header.height != blocks_->height() + 1) {
     return Status::FailedPrecondition("block height " + std::to_string(block.header.height) + " does not follow " +
                                       std::to_string(blocks_->height()));
@@ -242,7 +242,9 @@ Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& a
   if (add_writes) add_writes(outcome, batch);
   // Ours go after the caller's, so no caller write can replace an evidence key.
   ASSIGN_OR_RETURN(StagedEvidence staged, StageEvidence(block, outcome, batch));
-  Status appended = blocks_->AppendBlock(block, &batch);
+  Status appended = blocks_->AppendBlock(block, &batch, [&] {
+    if (decided) decided(outcome);
+  });
   if (!appended.ok()) {
     outcome_log_->AbortStaged();
     block_log_->AbortStaged();

@@ -117,8 +117,15 @@ class Ledger {
   // Lets the caller add its own keys (outside the ledger's prefixes) to the block's
   // atomic batch once the outcomes are known: the node records its Raft applied
   // index and the outcomes with the block, so they can never disagree after a crash.
+  //
+  // `decided`, if set, is called with the outcome once the block has passed every
+  // check and only its synced write remains; from then on only an I/O error (the
+  // caller must stop: the store did not change) can keep the block out. A node
+  // answers its clients here: the block is already durable in the Raft log of a
+  // majority, and a replay after a failed write reaches the same outcome.
   using ExtraWrites = std::function<void(const BlockOutcome& outcome, leveldb::WriteBatch& batch)>;
-  Result<BlockOutcome> ApplyBlock(const Block& block, const ExtraWrites& add_writes);
+  using Decided = std::function<void(const BlockOutcome& outcome)>;
+  Result<BlockOutcome> ApplyBlock(const Block& block, const ExtraWrites& add_writes, const Decided& decided = {});
 
   // A signed block of `transactions` on top of the head, stamped `time_ms`.
   // Writes nothing.

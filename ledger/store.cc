@@ -403,7 +403,8 @@ Status BlockStore::CheckNoStoredDuplicates(const std::vector<crypto::Digest>& tx
   return Status::Ok();
 }
 
-Status BlockStore::AppendBlock(const Block& block, leveldb::WriteBatch* extra_writes) {
+Status BlockStore::AppendBlock(const Block& block, leveldb::WriteBatch* extra_writes,
+                               const std::function<void()>& before_write) {
   RETURN_IF_ERROR(ValidateAgainstHead(block));
   const Bytes encoded = block.Encode();
   // What is stored must decode again under the same limits, or the next Open fails.
@@ -442,6 +443,7 @@ Status BlockStore::AppendBlock(const Block& block, leveldb::WriteBatch* extra_wr
   batch.Put(ToSlice(kMetaHeightKey), ToSlice(EncodeU64(height)));
   batch.Put(ToSlice(kMetaHeadKey), ToSlice(hash.view()));
 
+  if (before_write) before_write();
   Status written = WriteSynced(*db_, batch, "writing block " + std::to_string(height));
   if (!written.ok()) {
     tx_log_->AbortStaged();

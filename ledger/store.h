@@ -116,7 +116,10 @@ class BlockStore {
   // and writes it with its indexes, log nodes, the new head and `extra_writes`
   // (may be null) in one synced batch. On failure nothing is written and the
   // store is unchanged. Does not verify signatures (see the file comment).
-  Status AppendBlock(const Block& block, leveldb::WriteBatch* extra_writes);
+  // `before_write`, if set, runs once every check has passed, just before the
+  // synced write: from then on only an I/O error can stop the block.
+  Status AppendBlock(const Block& block, leveldb::WriteBatch* extra_writes,
+                     const std::function<void()>& before_write = {});
 
   // For a proposer: the tx_log_size and tx_log_root a header carrying exactly
   // these transactions must have. Writes nothing.

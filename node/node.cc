@@ -592,12 +592,18 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
       lock.unlock();
       return skip("does not extend the head at height " + U64(height), &hash);
     }
-    applied = ledger->ApplyBlock(block, [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
+    auto add_applied_index = [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
       ByteWriter w;
       w.PutU64(entry.index);
       batch.Put(std::string(kAppliedIndexKey), std::string(AsStringView(w.bytes())));
       (void)outcome;  // the outcomes are ledger data (o/), written by ApplyBlock itself
-    });
+    };
+    // The waiting callers are answered before the ledger's own fsync: the entry is
+    // committed (in the synced Raft logs of a majority), so its outcome is final,
+    // and a reader still sees the block only once it is stored (it waits for
+    // ledger_mutex, held until then).
+    applied = ledger->ApplyBlock(block, add_applied_index,
+                                 [this](const ledger::BlockOutcome& outcome) { NotifyCommitted(outcome); });
   }
   if (!applied.ok()) {
     if (IsFatal(applied.status())) return applied.status().WithContext("applying block " + U64(block.header.height));
@@ -609,7 +615,6 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
   block_transactions.Observe(static_cast<double>(block.transactions.size()));
   Log(LogLevel::kDebug, kComponent, "applied block",
       {{"height", U64(block.header.height)}, {"txs", U64(block.transactions.size())}, {"index", U64(entry.index)}});
-  NotifyCommitted(*applied);
   ResolveProposals(block.header.height, hash, /*applied=*/true);
   return Status::Ok();
 }

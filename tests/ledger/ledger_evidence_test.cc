@@ -82,6 +82,38 @@ TEST_F(LedgerEvidenceTest, AFailedApplyLeavesAllThreeLogsUnchanged) {
   EXPECT_EQ(ledger_->outcome_log().size(), 4u);
 }
 
+TEST_F(LedgerEvidenceTest, DecidedRunsOnceBeforeTheBlockIsStoredAndNeverForARefusedBlock) {
+  // Proves the node may answer its clients from `decided`: it sees the final
+  // outcome while the head is still the previous block, and a block the store
+  // refuses after the state machine ran is never announced.
+  ApplyBlockOf(MixedTxs("a1"));
+  int calls = 0;
+  Ledger::Decided count = [&](const BlockOutcome&) { ++calls; };
+  Block bad = MakeBlock(*ledger_, MixedTxs("a2"));
+  bad.header.tx_log_root = crypto::Sha256(AsBytes("wrong"));
+  bad.Sign(KeyFor("node-1"));
+  EXPECT_FALSE(ledger_->ApplyBlock(bad, {}, count).ok());
+  EXPECT_EQ(calls, 0);
+
+  std::optional<BlockOutcome> seen;
+  uint64_t height_seen = 0;
+  Result<BlockOutcome> applied =
+      ledger_->ApplyBlock(MakeBlock(*ledger_, MixedTxs("a3")), {}, [&](const BlockOutcome& outcome) {
+        ++calls;
+        seen = outcome;
+        height_seen = ledger_->height();
+      });
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(height_seen, 1u);
+  ASSERT_TRUE(seen.has_value());
+  EXPECT_EQ(seen->height, 2u);
+  EXPECT_EQ(seen->block_hash, applied->block_hash);
+  ASSERT_EQ(seen->outcomes.size(), 2u);
+  EXPECT_EQ(seen->outcomes, applied->outcomes);
+  EXPECT_EQ(ledger_->height(), 2u);
+}
+
 TEST_F(LedgerEvidenceTest, OpenRefusesAnOutcomeLogOfAnotherSize) {
   // Proves a store whose outcome log is shorter than its transaction log does not open (Corruption).
   ApplyBlockOf(MixedTxs("a1"));
