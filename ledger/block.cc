@@ -128,6 +128,11 @@ Result<Block> Block::Decode(ByteView encoded, const BlockLimits& limits) {
   return block;
 }
 
+Result<BlockHeader> Block::DecodeHeader(ByteView encoded) {
+  ByteReader reader(encoded);
+  return GetHeaderFields(reader);
+}
+
 void Block::Sign(const crypto::KeyPair& node_key) {
   signature = node_key.Sign(header.Hash().view());
 }

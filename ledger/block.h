@@ -52,6 +52,9 @@ struct Block {
 
   Bytes Encode() const;
   static Result<Block> Decode(ByteView encoded, const BlockLimits& limits = {});
+  // The header at the front of an encoded block; the rest is not read. For a
+  // check that needs only a block's height or time before its apply decodes it.
+  static Result<BlockHeader> DecodeHeader(ByteView encoded);
 
   void Sign(const crypto::KeyPair& node_key);
   [[nodiscard]] bool VerifySignature(const crypto::PublicKey& node_key) const;

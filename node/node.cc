@@ -451,14 +451,14 @@ bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
     // re-sent by a new leader may be old by now, and refusing it would stall the
     // cluster for good (the new leader can commit nothing past it).
     if (entry.term != message.term) continue;
-    Result<ledger::Block> block = ledger::Block::Decode(entry.data, ledger->blocks().limits());
-    if (!block.ok()) continue;  // refused deterministically at apply
-    const int64_t skew = block->header.time_ms - now;
+    Result<ledger::BlockHeader> header = ledger::Block::DecodeHeader(entry.data);
+    if (!header.ok()) continue;  // refused deterministically at apply
+    const int64_t skew = header->time_ms - now;
     if (skew > block_time_skew_ms_max || -skew > block_time_skew_ms_max) {
       ++const_cast<Impl*>(this)->appends_refused_clock;
       Log(LogLevel::kWarn, kComponent, "refused an append: block time too far from our clock",
           {{"leader", U64(message.from)},
-           {"height", U64(block->header.height)},
+           {"height", U64(header->height)},
            {"skew_ms", std::to_string(skew)}});
       return false;
     }

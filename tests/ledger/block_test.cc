@@ -46,6 +46,21 @@ TEST(BlockTest, RoundTripPreservesHeaderSignatureAndTransactions) {
   }
 }
 
+TEST(BlockTest, DecodeHeaderReadsOnlyTheHeaderAtTheFront) {
+  // Proves the header comes back without the transactions being read (a body
+  // that does not decode is not looked at), and a cut header is refused.
+  const Block block = SampleBlock(3);
+  Bytes encoded = block.Encode();
+  encoded.resize(encoded.size() - 5);
+  ASSERT_FALSE(Block::Decode(encoded).ok());
+  auto header = Block::DecodeHeader(encoded);
+  ASSERT_TRUE(header.ok()) << header.status().ToString();
+  EXPECT_EQ(*header, block.header);
+  auto cut = Block::DecodeHeader(ByteView(encoded).first(8 + 32 + 4));  // inside time_ms
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("block.time_ms"), std::string::npos) << cut.status().ToString();
+}
+
 TEST(BlockTest, HeaderEncodingFollowsTheDocumentedLayout) {
   // Proves the header bytes: tag, u64 height, previous hash, i64 time, u64 proposer, u32 count, u64 size,
   // root.
