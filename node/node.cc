@@ -442,28 +442,31 @@ void Node::Impl::StepMessage(uint64_t from, const Bytes& payload) {
 // A block this leader made in its term and this node has not yet acknowledged must
 // carry a time near our own clock; entries the leader says are committed are history and exempt (a node catching
 // up receives old blocks). Refusing the append withholds our acknowledgement.
-bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
-  const uint64_t committed = std::max<uint64_t>(message.commit, raw->committed());
-  const int64_t now = WallNowMs();
-  for (const consensus::Entry& entry : message.entries) {
+std::optional<ClockMisfit> FirstFreshBlockOffClock(const consensus::Message& append, uint64_t committed,
+                                                   int64_t now_ms, int64_t skew_max_ms) {
+  committed = std::max<uint64_t>(append.commit, committed);
+  for (const consensus::Entry& entry : append.entries) {
     if (entry.index <= committed || entry.type != consensus::EntryType::kNormal || entry.data.empty()) continue;
     // Only blocks this leader made in its term are fresh: an older term's entry
     // re-sent by a new leader may be old by now, and refusing it would stall the
     // cluster for good (the new leader can commit nothing past it).
-    if (entry.term != message.term) continue;
+    if (entry.term != append.term) continue;
     Result<ledger::BlockHeader> header = ledger::Block::DecodeHeader(entry.data);
     if (!header.ok()) continue;  // refused deterministically at apply
-    const int64_t skew = header->time_ms - now;
-    if (skew > block_time_skew_ms_max || -skew > block_time_skew_ms_max) {
-      ++const_cast<Impl*>(this)->appends_refused_clock;
-      Log(LogLevel::kWarn, kComponent, "refused an append: block time too far from our clock",
-          {{"leader", U64(message.from)},
-           {"height", U64(header->height)},
-           {"skew_ms", std::to_string(skew)}});
-      return false;
-    }
+    const int64_t skew = header->time_ms - now_ms;
+    if (skew > skew_max_ms || -skew > skew_max_ms) return ClockMisfit{header->height, skew};
   }
-  return true;
+  return std::nullopt;
+}
+
+bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
+  std::optional<ClockMisfit> misfit =
+      FirstFreshBlockOffClock(message, raw->committed(), WallNowMs(), block_time_skew_ms_max);
+  if (!misfit) return true;
+  ++const_cast<Impl*>(this)->appends_refused_clock;
+  Log(LogLevel::kWarn, kComponent, "refused an append: block time too far from our clock",
+      {{"leader", U64(message.from)}, {"height", U64(misfit->height)}, {"skew_ms", std::to_string(misfit->skew_ms)}});
+  return false;
 }
 
 Status Node::Impl::HandleReady() {

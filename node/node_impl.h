@@ -269,6 +269,17 @@ struct Node::Impl {
 // be durable before they are sent.
 bool LeaderMaySendBeforeSave(consensus::Role role, const consensus::Ready& rd, const consensus::HardState& saved);
 
+// The first block of `append` that this node must check against its clock (not
+// committed as of `committed` or the append's commit, made by the sending leader
+// in its term) and whose time is more than `skew_max_ms` from `now_ms`; nullopt
+// when every such block fits. Only headers are read.
+struct ClockMisfit {
+  uint64_t height = 0;
+  int64_t skew_ms = 0;  // block time minus now
+};
+std::optional<ClockMisfit> FirstFreshBlockOffClock(const consensus::Message& append, uint64_t committed,
+                                                   int64_t now_ms, int64_t skew_max_ms);
+
 std::vector<api::QueryInfo> LedgerQueryInfos();
 // REQUIRES: the ledger's reader lock is held.
 Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request);
