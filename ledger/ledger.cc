@@ -218,7 +218,8 @@ bool Ledger::WasValidator(uint64_t node_id) const {
                      [&](const ValidatorChange& change) { return change.set_after.Contains(node_id); });
 }
 
-Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& add_writes, const Decided& decided) {
+Result<BlockOutcome> Ledger::ApplyBlock(const Block& block, const ExtraWrites& add_writes,
+                                        const Decided& decided) {
   if (block.header.height != blocks_->height() + 1) {
     return Status::FailedPrecondition("block height " + std::to_string(block.header.height) + " does not follow " +
                                       std::to_string(blocks_->height()));

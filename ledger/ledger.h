@@ -125,7 +125,8 @@ class Ledger {
   // majority, and a replay after a failed write reaches the same outcome.
   using ExtraWrites = std::function<void(const BlockOutcome& outcome, leveldb::WriteBatch& batch)>;
   using Decided = std::function<void(const BlockOutcome& outcome)>;
-  Result<BlockOutcome> ApplyBlock(const Block& block, const ExtraWrites& add_writes, const Decided& decided = {});
+  Result<BlockOutcome> ApplyBlock(const Block& block, const ExtraWrites& add_writes,
+                                  const Decided& decided = {});
 
   // A signed block of `transactions` on top of the head, stamped `time_ms`.
   // Writes nothing.

@@ -465,7 +465,9 @@ bool Node::Impl::AppendFitsClock(const consensus::Message& message) const {
   if (!misfit) return true;
   ++const_cast<Impl*>(this)->appends_refused_clock;
   Log(LogLevel::kWarn, kComponent, "refused an append: block time too far from our clock",
-      {{"leader", U64(message.from)}, {"height", U64(misfit->height)}, {"skew_ms", std::to_string(misfit->skew_ms)}});
+      {{"leader", U64(message.from)},
+       {"height", U64(misfit->height)},
+       {"skew_ms", std::to_string(misfit->skew_ms)}});
   return false;
 }
 
@@ -894,14 +896,15 @@ Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {
     if (height != ledger->height() + 1 || block->header.previous_hash != ledger->blocks().head_hash()) {
       return Status::InvalidArgument("block " + U64(height) + " does not extend the head");
     }
-    applied = ledger->ApplyBlock(*block);
+    // A block below a snapshot is committed: its waiters are answered as in ApplyBlockEntry.
+    applied = ledger->ApplyBlock(*block, {},
+                                 [this](const ledger::BlockOutcome& outcome) { NotifyCommitted(outcome); });
   }
   if (!applied.ok()) return applied.status();
   if (checkpointer) checkpointer->BlockApplied(height);
   ++blocks_applied;
   ++catchup_blocks;
   transactions_applied += block->transactions.size();
-  NotifyCommitted(*applied);
   return Status::Ok();
 }
 

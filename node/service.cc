@@ -364,7 +364,8 @@ void Node::Impl::WaitCommitted(std::vector<SubmitResult>& results, uint64_t time
       for (auto it = begin; it != end;) it = it->second.first == &wait ? commit_waits.erase(it) : std::next(it);
     }
   }
-  // Blocks applied outside the Raft path (catch-up to a snapshot) notify no one.
+  // One last look before reporting timed_out: a block may have applied between
+  // the deadline and now.
   if (wait.outstanding > 0) {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     for (SubmitResult& r : results) {
