@@ -53,6 +53,13 @@ std::pair<uint64_t, uint64_t> MaxMemory(const json& report) {
   return {hwm, rss};
 }
 
+// Server CPU per committed write; reports from before the tool measured it have none.
+std::string CpuPerWrite(const json& report) {
+  if (!report.is_object() || !report.contains("server_cpu_us_per_tx")) return "–";
+  const double micros = report["server_cpu_us_per_tx"].get<double>();
+  return micros > 0 ? Fixed(micros, 0) : "–";
+}
+
 std::string Mib(uint64_t kib) { return kib == 0 ? "–" : Fixed(static_cast<double>(kib) / 1024.0, 0); }
 std::string Cell(const json& report, double value, int digits) { return report.is_object() ? Fixed(value, digits) : "–"; }
 std::string Ratio(double a, double b) { return a > 0 && b > 0 ? Fixed(a / b, 2) + "×" : "–"; }
@@ -87,9 +94,10 @@ Result<Comparison> LoadComparison(const std::string& dir) {
 
 std::string ComparisonToText(const Comparison& comparison) {
   std::string out =
-      "| conc. | Shulian tx/s | etcd puts/s | ratio | Shulian p50 / p95 / p99 / max ms | etcd p50 / p95 / p99 / max ms "
-      "| p99 ratio | errors S / E | peak RSS per node S / E MiB |\n"
-      "|---:|---:|---:|---:|---|---|---:|---|---|\n";
+      "| conc. | Shulian tx/s | etcd puts/s | ratio | Shulian p50 / p95 / p99 / max ms "
+      "| etcd p50 / p95 / p99 / max ms | p99 ratio | errors S / E | peak RSS per node S / E MiB "
+      "| server CPU per write S / E µs |\n"
+      "|---:|---:|---:|---:|---|---|---:|---|---|---|\n";
   for (const ComparisonRow& row : comparison.rows) {
     const json& s = row.shulian;
     const json& e = row.etcd;
@@ -98,10 +106,11 @@ std::string ComparisonToText(const Comparison& comparison) {
       return Fixed(Latency(r, "p50"), 2) + " / " + Fixed(Latency(r, "p95"), 2) + " / " + Fixed(Latency(r, "p99"), 2) +
              " / " + Fixed(Latency(r, "max"), 1);
     };
-    out += "| " + std::to_string(row.concurrency) + " | " + Cell(s, Rate(s), 0) + " | " + Cell(e, Rate(e), 0) + " | " +
-           Ratio(Rate(s), Rate(e)) + " | " + latencies(s) + " | " + latencies(e) + " | " +
-           Ratio(Latency(s, "p99"), Latency(e, "p99")) + " | " + std::to_string(Errors(s)) + " / " +
-           std::to_string(Errors(e)) + " | " + Mib(MaxMemory(s).first) + " / " + Mib(MaxMemory(e).first) + " |\n";
+    out += "| " + std::to_string(row.concurrency) + " | " + Cell(s, Rate(s), 0) + " | " +
+           Cell(e, Rate(e), 0) + " | " + Ratio(Rate(s), Rate(e)) + " | " + latencies(s) + " | " +
+           latencies(e) + " | " + Ratio(Latency(s, "p99"), Latency(e, "p99")) + " | " +
+           std::to_string(Errors(s)) + " / " + std::to_string(Errors(e)) + " | " + Mib(MaxMemory(s).first) +
+           " / " + Mib(MaxMemory(e).first) + " | " + CpuPerWrite(s) + " / " + CpuPerWrite(e) + " |\n";
   }
   out += "\nTargets (issue #7):\n";
   for (uint32_t concurrency : {64u, 256u}) {

@@ -37,7 +37,8 @@ struct Comparison {
 // Reads every shulian-c<C>.json / etcd-c<C>.json pair in `dir`.
 Result<Comparison> LoadComparison(const std::string& dir);
 
-// Markdown table, then one line per target: "met", "NOT met" or "not measured".
+// Markdown table (with each system's server CPU per write where the reports
+// carry it), then one line per target: "met", "NOT met" or "not measured".
 std::string ComparisonToText(const Comparison& comparison);
 
 }  // namespace shulian::load

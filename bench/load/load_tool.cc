@@ -1,5 +1,6 @@
 #include "bench/load/load_tool.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -520,6 +521,71 @@ Prepared PrepareRequests(const ToolOptions& options, Workload& workload, uint64_
   return prepared;
 }
 
+// CPU time of the watched processes and of this tool, summed over the timed
+// chunks only: signing between chunks and the warm-up are not counted.
+class CpuMeter {
+ public:
+  explicit CpuMeter(const std::vector<std::pair<std::string, pid_t>>& pids)
+      : pids_(pids), spent_us_(pids.size(), 0), readable_(pids.size(), true) {}
+
+  void Start() { start_ = Sample(); }
+  void Stop() {
+    const Snapshot end = Sample();
+    client_us_ += end.client_us - start_.client_us;
+    for (size_t i = 0; i < pids_.size(); ++i) {
+      if (!start_.servers_us[i] || !end.servers_us[i]) {
+        readable_[i] = false;
+      } else {
+        spent_us_[i] += *end.servers_us[i] - *start_.servers_us[i];
+      }
+    }
+  }
+
+  // The CPU time of each watched process into `report`; a process that could
+  // not be read at every chunk gets a note instead of a partial figure.
+  void Fill(Report& report) const {
+    report.client_cpu_us = client_us_;
+    for (ProcessFigures& p : report.processes) {
+      for (size_t i = 0; i < pids_.size(); ++i) {
+        if (pids_[i].second != p.pid) continue;
+        if (readable_[i]) {
+          p.cpu_us = spent_us_[i];
+        } else {
+          report.notes.push_back(p.label + ": CPU time could not be read during the run");
+        }
+      }
+    }
+  }
+
+ private:
+  struct Snapshot {
+    std::vector<std::optional<uint64_t>> servers_us;
+    uint64_t client_us = 0;
+  };
+
+  Snapshot Sample() const {
+    Snapshot snapshot;
+    for (const auto& [label, pid] : pids_) {
+      Result<uint64_t> cpu = ReadProcessCpuMicros(pid);
+      snapshot.servers_us.push_back(cpu.ok() ? std::optional<uint64_t>(*cpu) : std::nullopt);
+    }
+    rusage self{};
+    if (getrusage(RUSAGE_SELF, &self) == 0) {
+      auto micros = [](const timeval& t) {
+        return static_cast<uint64_t>(t.tv_sec) * 1'000'000 + static_cast<uint64_t>(t.tv_usec);
+      };
+      snapshot.client_us = micros(self.ru_utime) + micros(self.ru_stime);
+    }
+    return snapshot;
+  }
+
+  std::vector<std::pair<std::string, pid_t>> pids_;
+  std::vector<uint64_t> spent_us_;
+  std::vector<bool> readable_;
+  uint64_t client_us_ = 0;
+  Snapshot start_;
+};
+
 Result<Report> Run(const ToolOptions& options_in) {
   ToolOptions options = options_in;
   Report report;
@@ -559,12 +625,15 @@ Result<Report> Run(const ToolOptions& options_in) {
   // Signed in chunks so that no transaction's client time leaves the ledger's
   // window (5 minutes by default) before it is submitted.
   uint64_t tx_bytes = 0, request_bytes = 0;
+  CpuMeter cpu(options.pids);
   for (uint64_t done = 0; done < options.transactions;) {
     const uint64_t count = std::min(options.presign_max, options.transactions - done);
     const auto sign_start = std::chrono::steady_clock::now();
     Prepared chunk = PrepareRequests(options, workload, count, serial);
     report.sign_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - sign_start).count();
+    cpu.Start();
     ASSIGN_OR_RETURN(DriveResult result, Drive(chunk.requests, drive, judge));
+    cpu.Stop();
     report.elapsed_s += result.elapsed_s;
     report.tally.Merge(std::move(result.tally));
     report.requests += chunk.requests.size();
@@ -577,13 +646,14 @@ Result<Report> Run(const ToolOptions& options_in) {
   report.request_bytes_mean = static_cast<double>(request_bytes) / static_cast<double>(report.requests);
   report.latency = SummarizeLatencies(report.tally.latencies_us);
   for (const auto& [label, pid] : options.pids) {
-    Result<ProcessMemory> memory = ReadProcessMemory(pid, label);
+    Result<ProcessFigures> memory = ReadProcessMemory(pid, label);
     if (memory.ok()) {
       report.processes.push_back(*memory);
     } else {
       report.notes.push_back(memory.status().message());
     }
   }
+  cpu.Fill(report);
   return report;
 }
 

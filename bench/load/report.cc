@@ -1,5 +1,7 @@
 #include "bench/load/report.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +14,18 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kProcStatusBytesMax = 64 * 1024;
+constexpr size_t kStatUtimeIndex = 11;  // field 14 counted from field 3, the first after the name
+
+// The whole of a small /proc file, or NotFound naming the process.
+Result<std::string> ReadProcFile(pid_t pid, const std::string& name, const std::string& label) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/" + name;
+  std::ifstream file(path);
+  if (!file) return Status::NotFound("process " + std::to_string(pid) + " (" + label + "): no " + path);
+  std::string text(kProcStatusBytesMax, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(file.gcount()));
+  return text;
+}
 
 double Millis(uint32_t micros) { return static_cast<double>(micros) / 1000.0; }
 
@@ -61,14 +75,9 @@ LatencySummary SummarizeLatencies(std::vector<uint32_t>& latencies_us) {
   return summary;
 }
 
-Result<ProcessMemory> ReadProcessMemory(pid_t pid, const std::string& label) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  std::ifstream file(path);
-  if (!file) return Status::NotFound("process " + std::to_string(pid) + " (" + label + "): no " + path);
-  std::string text(kProcStatusBytesMax, '\0');
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(file.gcount()));
-  ProcessMemory memory;
+Result<ProcessFigures> ReadProcessMemory(pid_t pid, const std::string& label) {
+  ASSIGN_OR_RETURN(std::string text, ReadProcFile(pid, "status", label));
+  ProcessFigures memory;
   memory.label = label;
   memory.pid = pid;
   ASSIGN_OR_RETURN(memory.vm_hwm_kib, StatusField(text, "VmHWM"));
@@ -76,13 +85,50 @@ Result<ProcessMemory> ReadProcessMemory(pid_t pid, const std::string& label) {
   return memory;
 }
 
+Result<uint64_t> ParseStatCpuTicks(std::string_view stat_line) {
+  const size_t name_end = stat_line.rfind(')');
+  if (name_end == std::string_view::npos) return Status::Corruption("/proc stat: no command name");
+  std::istringstream fields{std::string(stat_line.substr(name_end + 1))};
+  std::string field;
+  uint64_t ticks[2] = {0, 0};
+  for (size_t i = 0; i <= kStatUtimeIndex + 1; ++i) {
+    if (!(fields >> field)) return Status::Corruption("/proc stat: fewer than 15 fields");
+    if (i < kStatUtimeIndex) continue;
+    if (field.empty() || field.find_first_not_of("0123456789") != std::string::npos || field.size() > 19) {
+      return Status::Corruption("/proc stat: field " + std::to_string(i + 3) +
+                                " is not a tick count: " + field);
+    }
+    ticks[i - kStatUtimeIndex] = std::stoull(field);
+  }
+  return ticks[0] + ticks[1];
+}
+
+Result<uint64_t> ReadProcessCpuMicros(pid_t pid) {
+  ASSIGN_OR_RETURN(std::string text, ReadProcFile(pid, "stat", std::to_string(pid)));
+  ASSIGN_OR_RETURN(uint64_t ticks, ParseStatCpuTicks(text));
+  const long ticks_per_s = sysconf(_SC_CLK_TCK);
+  if (ticks_per_s <= 0) return Status::Internal("sysconf(_SC_CLK_TCK) failed");
+  return ticks * 1'000'000 / static_cast<uint64_t>(ticks_per_s);
+}
+
+double Report::ServerCpuMicrosPerTx() const {
+  uint64_t total = 0;
+  for (const ProcessFigures& p : processes) total += p.cpu_us;
+  return tally.committed > 0 ? static_cast<double>(total) / static_cast<double>(tally.committed) : 0;
+}
+
+double Report::ClientCpuMicrosPerTx() const {
+  return tally.committed > 0 ? static_cast<double>(client_cpu_us) / static_cast<double>(tally.committed) : 0;
+}
+
 json ReportToJson(const Report& report) {
   json processes = json::array();
-  for (const ProcessMemory& p : report.processes) {
+  for (const ProcessFigures& p : report.processes) {
     processes.push_back({{"label", p.label},
                          {"pid", p.pid},
                          {"vm_hwm_kib", p.vm_hwm_kib},
-                         {"vm_rss_kib", p.vm_rss_kib}});
+                         {"vm_rss_kib", p.vm_rss_kib},
+                         {"cpu_us", p.cpu_us}});
   }
   const Tally& t = report.tally;
   return {{"system", report.system},
@@ -110,6 +156,9 @@ json ReportToJson(const Report& report) {
             {"max", report.latency.max_ms},
             {"mean", report.latency.mean_ms}}},
           {"processes", processes},
+          {"server_cpu_us_per_tx", report.ServerCpuMicrosPerTx()},
+          {"client_cpu_us", report.client_cpu_us},
+          {"client_cpu_us_per_tx", report.ClientCpuMicrosPerTx()},
           {"notes", report.notes}};
 }
 
@@ -130,10 +179,16 @@ std::string ReportToText(const Report& report) {
   }
   if (t.errors.empty()) out += "  errors: none\n";
   for (const auto& [code, count] : t.errors) out += "  error: " + code + " x" + std::to_string(count) + "\n";
-  for (const ProcessMemory& p : report.processes) {
-    out += "  " + p.label + " (pid " + std::to_string(p.pid) + "): peak RSS " + Fixed(static_cast<double>(p.vm_hwm_kib) / 1024.0, 1) +
-           " MiB, RSS now " + Fixed(static_cast<double>(p.vm_rss_kib) / 1024.0, 1) + " MiB\n";
+  for (const ProcessFigures& p : report.processes) {
+    out += "  " + p.label + " (pid " + std::to_string(p.pid) + "): peak RSS " +
+           Fixed(static_cast<double>(p.vm_hwm_kib) / 1024.0, 1) + " MiB, RSS now " +
+           Fixed(static_cast<double>(p.vm_rss_kib) / 1024.0, 1) + " MiB, CPU " +
+           Fixed(static_cast<double>(p.cpu_us) / 1e6, 2) + " s while timed\n";
   }
+  out += "  CPU per committed transaction: " +
+         (report.processes.empty() ? std::string("servers not watched (--pids)")
+                                   : "servers " + Fixed(report.ServerCpuMicrosPerTx(), 0) + " us") +
+         ", this tool " + Fixed(report.ClientCpuMicrosPerTx(), 0) + " us\n";
   for (const std::string& note : report.notes) out += "  note: " + note + "\n";
   return out;
 }

@@ -1,14 +1,17 @@
-// What the load tool prints: throughput, latency percentiles, errors and each
-// watched process's peak memory, as text for people or JSON for scripts
+// What the load tool prints: throughput, latency percentiles, errors, each
+// watched process's peak memory and the CPU time the servers and the tool itself
+// spent while the clock ran, as text for people or JSON for scripts
 // (scripts/bench-vs-etcd.sh reads the JSON).
 //
-// Thread-safety: values and pure functions (ReadProcessMemory reads /proc).
+// Thread-safety: values and pure functions (ReadProcessMemory and
+// ReadProcessCpuMicros read /proc).
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,15 +28,26 @@ struct LatencySummary {
 // Nearest-rank percentiles of `latencies_us` (sorted in place); zeros when empty.
 LatencySummary SummarizeLatencies(std::vector<uint32_t>& latencies_us);
 
-struct ProcessMemory {
+struct ProcessFigures {
   std::string label;  // "node-1", "etcd-2", or the pid
   pid_t pid = 0;
   uint64_t vm_hwm_kib = 0;  // peak resident set size
   uint64_t vm_rss_kib = 0;  // resident set size now
+  uint64_t cpu_us = 0;      // user + system CPU time while the clock ran
 };
 
-// VmHWM and VmRSS from /proc/<pid>/status. NotFound when the process is gone.
-Result<ProcessMemory> ReadProcessMemory(pid_t pid, const std::string& label);
+// VmHWM and VmRSS from /proc/<pid>/status (cpu_us left 0). NotFound when the
+// process is gone.
+Result<ProcessFigures> ReadProcessMemory(pid_t pid, const std::string& label);
+
+// User + system CPU time a process has used so far (all its threads), from
+// /proc/<pid>/stat. NotFound when the process is gone.
+Result<uint64_t> ReadProcessCpuMicros(pid_t pid);
+
+// utime + stime (fields 14 and 15) of one /proc/<pid>/stat line, in clock ticks.
+// The command name, field 2, is in parentheses and may itself hold spaces and
+// parentheses, so the fields are counted from the last ')'.
+Result<uint64_t> ParseStatCpuTicks(std::string_view stat_line);
 
 struct Report {
   std::string system;  // "shulian" or "etcd"
@@ -49,10 +63,15 @@ struct Report {
   double elapsed_s = 0;           // timed
   Tally tally;
   LatencySummary latency;
-  std::vector<ProcessMemory> processes;
+  std::vector<ProcessFigures> processes;
+  uint64_t client_cpu_us = 0;      // this tool's CPU time while the clock ran
   std::vector<std::string> notes;  // e.g. a process whose memory could not be read
 
   double CommittedPerSecond() const { return elapsed_s > 0 ? static_cast<double>(tally.committed) / elapsed_s : 0; }
+  // CPU time of all watched processes together per committed transaction; 0
+  // when no process was watched or nothing committed.
+  double ServerCpuMicrosPerTx() const;
+  double ClientCpuMicrosPerTx() const;
 };
 
 nlohmann::json ReportToJson(const Report& report);

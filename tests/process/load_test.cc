@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "api/client.h"
+#include "bench/load/compare.h"
 #include "bench/load/load_tool.h"
 #include "bench/load/report.h"
 #include "bench/load/workload.h"
@@ -142,7 +144,7 @@ TEST(LoadReportTest, PercentilesAreNearestRankOverCommittedRequests) {
 
 TEST(LoadReportTest, ReadsPeakAndCurrentMemoryFromProc) {
   // Proves VmHWM and VmRSS are read for a live process and a missing one is NotFound.
-  Result<ProcessMemory> self = ReadProcessMemory(getpid(), "self");
+  Result<ProcessFigures> self = ReadProcessMemory(getpid(), "self");
   ASSERT_TRUE(self.ok()) << self.status().ToString();
   EXPECT_GT(self->vm_rss_kib, 0u);
   EXPECT_GE(self->vm_hwm_kib, self->vm_rss_kib);
@@ -150,6 +152,89 @@ TEST(LoadReportTest, ReadsPeakAndCurrentMemoryFromProc) {
   if (child == 0) _exit(0);
   waitpid(child, nullptr, 0);
   EXPECT_EQ(ReadProcessMemory(child, "gone").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(LoadReportTest, StatCpuTicksAreCountedFromTheLastParenthesis) {
+  // Proves utime + stime are fields 14 and 15 counted after the command name,
+  // even when the name holds spaces and parentheses, and bad lines are errors.
+  const std::string tail = " R 1 2 3 4 5 6 7 8 9 10 250 50 7 8 20 0\n";
+  Result<uint64_t> ticks = ParseStatCpuTicks("4242 (node) x (y)" + tail);
+  ASSERT_TRUE(ticks.ok()) << ticks.status().ToString();
+  EXPECT_EQ(*ticks, 300u);
+  Result<uint64_t> plain = ParseStatCpuTicks("4242 (shulian-node)" + tail);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(*plain, 300u);
+  EXPECT_EQ(ParseStatCpuTicks("4242 shulian-node R 1 2").status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(ParseStatCpuTicks("4242 (n) R 1 2 3 4 5 6 7 8 9 10 250").status().code(), ErrorCode::kCorruption);
+  EXPECT_EQ(ParseStatCpuTicks("4242 (n) R 1 2 3 4 5 6 7 8 9 10 -5 50").status().code(),
+            ErrorCode::kCorruption);
+}
+
+TEST(LoadReportTest, CpuTimeOfALiveProcessGrowsWithWorkAndAGoneOneIsNotFound) {
+  // Proves the CPU time read from /proc rises while this process computes.
+  Result<uint64_t> before = ReadProcessCpuMicros(getpid());
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  volatile uint64_t sink = 0;
+  uint64_t after = *before;
+  while (after == *before && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 1'000'000; ++i) sink = sink + static_cast<uint64_t>(i);
+    Result<uint64_t> now = ReadProcessCpuMicros(getpid());
+    ASSERT_TRUE(now.ok()) << now.status().ToString();
+    after = *now;
+  }
+  EXPECT_GT(after, *before);
+  pid_t child = fork();
+  if (child == 0) _exit(0);
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(ReadProcessCpuMicros(child).status().code(), ErrorCode::kNotFound);
+}
+
+// A report as `shulian-load --json` writes it, reduced to what the table reads.
+json FakeReport(double per_s, double p50, double p99, uint64_t rss_kib, std::optional<double> cpu_us_per_tx) {
+  json report = {{"committed_per_s", per_s},
+                 {"committed", 1000},
+                 {"error_count", 0},
+                 {"latency_ms", {{"p50", p50}, {"p95", p99}, {"p99", p99}, {"max", p99}, {"mean", p50}}},
+                 {"processes", json::array({{{"vm_hwm_kib", rss_kib}, {"vm_rss_kib", rss_kib}}})}};
+  if (cpu_us_per_tx) report["server_cpu_us_per_tx"] = *cpu_us_per_tx;
+  return report;
+}
+
+TEST(LoadCompareTest, TableShowsRatiosCpuPerWriteAndAVerdictPerTarget) {
+  // Proves the side-by-side table pairs the reports by concurrency with their
+  // ratios and CPU per write (a dash where a report predates it), and each
+  // target line says met, NOT met or not measured from the figures.
+  const std::string dir = MakeTempDir("shulian-compare");
+  ASSERT_FALSE(dir.empty());
+  auto write = [&](const std::string& name, const json& report) {
+    std::ofstream(dir + "/" + name) << report.dump();
+  };
+  write("shulian-c1.json", FakeReport(500, 1.5, 3, 100 * 1024, 700));
+  write("etcd-c1.json", FakeReport(800, 1.2, 2, 50 * 1024, 400));
+  write("shulian-c64.json", FakeReport(2600, 22, 52, 150 * 1024, 610));
+  write("etcd-c64.json", FakeReport(4600, 13, 27, 80 * 1024, std::nullopt));
+  Result<Comparison> comparison = LoadComparison(dir);
+  ASSERT_TRUE(comparison.ok()) << comparison.status().ToString();
+  const std::string text = ComparisonToText(*comparison);
+  EXPECT_NE(
+      text.find("| 1 | 500 | 800 | 0.62× | 1.50 / 3.00 / 3.00 / 3.0 | 1.20 / 2.00 / 2.00 / 2.0 | 1.50× | "
+                "0 / 0 | 100 / 50 | 700 / 400 |"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("| 64 | 2600 | 4600 | 0.57× |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| 150 / 80 | 610 / – |"), std::string::npos) << text;
+  EXPECT_NE(
+      text.find(
+          "concurrency 64: >= 2x etcd's writes/s (0.57x) and p99 not higher (52.0 vs 27.0 ms): NOT met"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("concurrency 256: >= 2x etcd's writes/s (–) and p99 not higher (–): not measured"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("median commit latency <= 2 ms (1.50 ms): met"), std::string::npos) << text;
+  EXPECT_NE(text.find("(run with --million): not measured"), std::string::npos) << text;
+  fs::remove_all(dir);
 }
 
 TEST(LoadWorkloadTest, SetupAndMixAreValidSignedAndDistinct) {
@@ -316,7 +401,15 @@ TEST_F(LoadProcessTest, DrivesAThreeNodeNetworkAndAccountsForEveryTransaction) {
   EXPECT_LE(latency["p95"].get<double>(), latency["p99"].get<double>());
   EXPECT_LE(latency["p99"].get<double>(), latency["max"].get<double>());
   ASSERT_EQ(report["processes"].size(), 3u) << report.dump();
-  for (const json& process : report["processes"]) EXPECT_GT(process["vm_hwm_kib"].get<uint64_t>(), 0u);
+  uint64_t cpu_us = 0;
+  for (const json& process : report["processes"]) {
+    EXPECT_GT(process["vm_hwm_kib"].get<uint64_t>(), 0u);
+    cpu_us += process["cpu_us"].get<uint64_t>();
+  }
+  EXPECT_GT(cpu_us, 0u) << report.dump();  // every node verifies and stores each transaction
+  EXPECT_DOUBLE_EQ(report["server_cpu_us_per_tx"].get<double>(), static_cast<double>(cpu_us) / 300)
+      << report.dump();
+  EXPECT_GT(report["client_cpu_us"].get<uint64_t>(), 0u) << report.dump();
 
   std::vector<std::string> batched = {"shulian", "--transactions", "200", "--concurrency", "4", "--batch", "25",
                                       "--tag", "batched"};
@@ -356,6 +449,7 @@ TEST_F(LoadProcessTest, DrivesEtcdThroughItsJsonGateway) {
   EXPECT_EQ(report["error_count"], 0) << report.dump();
   EXPECT_GT(report["tx_bytes_mean"].get<double>(), 200);
   ASSERT_EQ(report["processes"].size(), 1u);
+  EXPECT_GT(report["processes"][0]["cpu_us"].get<uint64_t>(), 0u) << report.dump();
   report = RunTool({"etcd", "--endpoints", client_url, "--transactions", "100", "--concurrency", "2", "--batch",
                     "10", "--json", "--users", "12", "--providers", "3"});
   ASSERT_TRUE(report.is_object());
