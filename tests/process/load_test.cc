@@ -201,19 +201,20 @@ json FakeReport(double per_s, double p50, double p99, uint64_t rss_kib, std::opt
   return report;
 }
 
+void WriteReport(const std::string& dir, const std::string& name, const json& report) {
+  std::ofstream(dir + "/" + name) << report.dump();
+}
+
 TEST(LoadCompareTest, TableShowsRatiosCpuPerWriteAndAVerdictPerTarget) {
   // Proves the side-by-side table pairs the reports by concurrency with their
   // ratios and CPU per write (a dash where a report predates it), and each
   // target line says met, NOT met or not measured from the figures.
   const std::string dir = MakeTempDir("shulian-compare");
   ASSERT_FALSE(dir.empty());
-  auto write = [&](const std::string& name, const json& report) {
-    std::ofstream(dir + "/" + name) << report.dump();
-  };
-  write("shulian-c1.json", FakeReport(500, 1.5, 3, 100 * 1024, 700));
-  write("etcd-c1.json", FakeReport(800, 1.2, 2, 50 * 1024, 400));
-  write("shulian-c64.json", FakeReport(2600, 22, 52, 150 * 1024, 610));
-  write("etcd-c64.json", FakeReport(4600, 13, 27, 80 * 1024, std::nullopt));
+  WriteReport(dir, "shulian-c1.json", FakeReport(500, 1.5, 3, 100 * 1024, 700));
+  WriteReport(dir, "etcd-c1.json", FakeReport(800, 1.2, 2, 50 * 1024, 400));
+  WriteReport(dir, "shulian-c64.json", FakeReport(2600, 22, 52, 150 * 1024, 610));
+  WriteReport(dir, "etcd-c64.json", FakeReport(4600, 13, 27, 80 * 1024, std::nullopt));
   Result<Comparison> comparison = LoadComparison(dir);
   ASSERT_TRUE(comparison.ok()) << comparison.status().ToString();
   const std::string text = ComparisonToText(*comparison);
@@ -234,6 +235,35 @@ TEST(LoadCompareTest, TableShowsRatiosCpuPerWriteAndAVerdictPerTarget) {
       << text;
   EXPECT_NE(text.find("median commit latency <= 2 ms (1.50 ms): met"), std::string::npos) << text;
   EXPECT_NE(text.find("(run with --million): not measured"), std::string::npos) << text;
+  fs::remove_all(dir);
+}
+
+TEST(LoadCompareTest, LongRunIsShownAndItsLargestNodeRssJudged) {
+  // Proves the 1,000,000-transaction run gets its own line (rate, latency, CPU
+  // per write) and the memory target is met or not by the largest node's RSS.
+  const std::string dir = MakeTempDir("shulian-compare");
+  ASSERT_FALSE(dir.empty());
+  WriteReport(dir, "shulian-c64.json", FakeReport(2600, 22, 52, 150 * 1024, 610));
+  json million = FakeReport(2200, 25, 60, 200 * 1024, 700);
+  million["committed"] = 1'000'000;
+  million["concurrency"] = 64;
+  million["processes"].push_back({{"vm_hwm_kib", 240 * 1024}, {"vm_rss_kib", 230 * 1024}});
+  WriteReport(dir, "million.json", million);
+  Result<Comparison> comparison = LoadComparison(dir);
+  ASSERT_TRUE(comparison.ok()) << comparison.status().ToString();
+  std::string text = ComparisonToText(*comparison);
+  EXPECT_NE(text.find("Long run, Shulian only: 1000000 transactions at concurrency 64: 2200 tx/s, p50 / p99 "
+                      "25.00 / 60.00 ms, server CPU per write 700 µs"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(largest RSS 230 MiB, peak 240 MiB): met"), std::string::npos) << text;
+
+  million["processes"].push_back({{"vm_hwm_kib", 300 * 1024}, {"vm_rss_kib", 260 * 1024}});
+  WriteReport(dir, "million.json", million);
+  comparison = LoadComparison(dir);
+  ASSERT_TRUE(comparison.ok()) << comparison.status().ToString();
+  text = ComparisonToText(*comparison);
+  EXPECT_NE(text.find("(largest RSS 260 MiB, peak 300 MiB): NOT met"), std::string::npos) << text;
   fs::remove_all(dir);
 }
 
