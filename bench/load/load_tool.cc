@@ -550,6 +550,7 @@ class CpuMeter {
         if (pids_[i].second != p.pid) continue;
         if (readable_[i]) {
           p.cpu_us = spent_us_[i];
+          p.cpu_measured = true;
         } else {
           report.notes.push_back(p.label + ": CPU time could not be read during the run");
         }

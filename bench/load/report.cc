@@ -113,7 +113,10 @@ Result<uint64_t> ReadProcessCpuMicros(pid_t pid) {
 
 double Report::ServerCpuMicrosPerTx() const {
   uint64_t total = 0;
-  for (const ProcessFigures& p : processes) total += p.cpu_us;
+  for (const ProcessFigures& p : processes) {
+    if (!p.cpu_measured) return 0;
+    total += p.cpu_us;
+  }
   return tally.committed > 0 ? static_cast<double>(total) / static_cast<double>(tally.committed) : 0;
 }
 
@@ -128,7 +131,7 @@ json ReportToJson(const Report& report) {
                          {"pid", p.pid},
                          {"vm_hwm_kib", p.vm_hwm_kib},
                          {"vm_rss_kib", p.vm_rss_kib},
-                         {"cpu_us", p.cpu_us}});
+                         {"cpu_us", p.cpu_measured ? json(p.cpu_us) : json()}});
   }
   const Tally& t = report.tally;
   return {{"system", report.system},
@@ -183,11 +186,13 @@ std::string ReportToText(const Report& report) {
     out += "  " + p.label + " (pid " + std::to_string(p.pid) + "): peak RSS " +
            Fixed(static_cast<double>(p.vm_hwm_kib) / 1024.0, 1) + " MiB, RSS now " +
            Fixed(static_cast<double>(p.vm_rss_kib) / 1024.0, 1) + " MiB, CPU " +
-           Fixed(static_cast<double>(p.cpu_us) / 1e6, 2) + " s while timed\n";
+           (p.cpu_measured ? Fixed(static_cast<double>(p.cpu_us) / 1e6, 2) + " s" : std::string("unknown")) +
+           " while timed\n";
   }
+  const double server_cpu = report.ServerCpuMicrosPerTx();
   out += "  CPU per committed transaction: " +
-         (report.processes.empty() ? std::string("servers not watched (--pids)")
-                                   : "servers " + Fixed(report.ServerCpuMicrosPerTx(), 0) + " us") +
+         (server_cpu > 0 ? "servers " + Fixed(server_cpu, 0) + " us"
+                         : std::string("servers not measured (watch them with --pids)")) +
          ", this tool " + Fixed(report.ClientCpuMicrosPerTx(), 0) + " us\n";
   for (const std::string& note : report.notes) out += "  note: " + note + "\n";
   return out;

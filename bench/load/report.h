@@ -34,6 +34,7 @@ struct ProcessFigures {
   uint64_t vm_hwm_kib = 0;  // peak resident set size
   uint64_t vm_rss_kib = 0;  // resident set size now
   uint64_t cpu_us = 0;      // user + system CPU time while the clock ran
+  bool cpu_measured = false;  // false when /proc could not be read at every timed chunk
 };
 
 // VmHWM and VmRSS from /proc/<pid>/status (cpu_us left 0). NotFound when the
@@ -69,7 +70,8 @@ struct Report {
 
   double CommittedPerSecond() const { return elapsed_s > 0 ? static_cast<double>(tally.committed) / elapsed_s : 0; }
   // CPU time of all watched processes together per committed transaction; 0
-  // when no process was watched or nothing committed.
+  // when no process was watched, one of them was not measured or nothing
+  // committed (a partial sum would understate it).
   double ServerCpuMicrosPerTx() const;
   double ClientCpuMicrosPerTx() const;
 };

@@ -190,6 +190,24 @@ TEST(LoadReportTest, CpuTimeOfALiveProcessGrowsWithWorkAndAGoneOneIsNotFound) {
   EXPECT_EQ(ReadProcessCpuMicros(child).status().code(), ErrorCode::kNotFound);
 }
 
+TEST(LoadReportTest, ServerCpuPerWriteIsUnknownWhenAnyServerWasNotMeasured) {
+  // Proves the cluster's CPU per write adds up every watched process, and that a
+  // process whose CPU could not be read makes the figure unknown, not smaller.
+  Report report;
+  report.tally.committed = 100;
+  ProcessFigures leader, follower;
+  leader.cpu_us = 3'000;
+  leader.cpu_measured = true;
+  follower.cpu_us = 1'000;
+  follower.cpu_measured = true;
+  report.processes = {leader, follower};
+  EXPECT_DOUBLE_EQ(report.ServerCpuMicrosPerTx(), 40);
+  report.processes[1].cpu_measured = false;
+  EXPECT_DOUBLE_EQ(report.ServerCpuMicrosPerTx(), 0);
+  EXPECT_TRUE(ReportToJson(report)["processes"][1]["cpu_us"].is_null());
+  EXPECT_NE(ReportToText(report).find("servers not measured"), std::string::npos);
+}
+
 // A report as `shulian-load --json` writes it, reduced to what the table reads.
 json FakeReport(double per_s, double p50, double p99, uint64_t rss_kib, std::optional<double> cpu_us_per_tx) {
   json report = {{"committed_per_s", per_s},
