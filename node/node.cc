@@ -607,8 +607,7 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
     // committed (in the synced Raft logs of a majority), so its outcome is final,
     // and a reader still sees the block only once it is stored (it waits for
     // ledger_mutex, held until then).
-    applied = ledger->ApplyBlock(block, add_applied_index,
-                                 [this](const ledger::BlockOutcome& outcome) { NotifyCommitted(outcome); });
+    applied = ledger->ApplyBlock(block, add_applied_index, AnswerWaiters());
   }
   if (!applied.ok()) {
     if (IsFatal(applied.status())) return applied.status().WithContext("applying block " + U64(block.header.height));
@@ -897,8 +896,7 @@ Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {
       return Status::InvalidArgument("block " + U64(height) + " does not extend the head");
     }
     // A block below a snapshot is committed: its waiters are answered as in ApplyBlockEntry.
-    applied = ledger->ApplyBlock(*block, {},
-                                 [this](const ledger::BlockOutcome& outcome) { NotifyCommitted(outcome); });
+    applied = ledger->ApplyBlock(*block, {}, AnswerWaiters());
   }
   if (!applied.ok()) return applied.status();
   if (checkpointer) checkpointer->BlockApplied(height);

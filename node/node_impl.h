@@ -216,6 +216,11 @@ struct Node::Impl {
   void PublishStatus();
   // Resolves the callers waiting for this block's transactions (any thread).
   void NotifyCommitted(const ledger::BlockOutcome& outcome);
+  // The `decided` hook of every apply, Raft or catch-up: a committed block's
+  // waiters are answered once it passed every check, before the ledger's fsync.
+  ledger::Ledger::Decided AnswerWaiters() {
+    return [this](const ledger::BlockOutcome& outcome) { NotifyCommitted(outcome); };
+  }
   void WakeCommitWaits();
   void Fail(const Status& status);
   void Wake();

@@ -94,7 +94,7 @@ Result<uint64_t> ParseStatCpuTicks(std::string_view stat_line) {
   for (size_t i = 0; i <= kStatUtimeIndex + 1; ++i) {
     if (!(fields >> field)) return Status::Corruption("/proc stat: fewer than 15 fields");
     if (i < kStatUtimeIndex) continue;
-    if (field.empty() || field.find_first_not_of("0123456789") != std::string::npos || field.size() > 19) {
+    if (field.find_first_not_of("0123456789") != std::string::npos || field.size() > 19) {
       return Status::Corruption("/proc stat: field " + std::to_string(i + 3) +
                                 " is not a tick count: " + field);
     }
@@ -189,11 +189,12 @@ std::string ReportToText(const Report& report) {
            (p.cpu_measured ? Fixed(static_cast<double>(p.cpu_us) / 1e6, 2) + " s" : std::string("unknown")) +
            " while timed\n";
   }
+  std::string servers = "servers not measured (see the notes)";
+  if (report.processes.empty()) servers = "servers not watched (--pids)";
   const double server_cpu = report.ServerCpuMicrosPerTx();
-  out += "  CPU per committed transaction: " +
-         (server_cpu > 0 ? "servers " + Fixed(server_cpu, 0) + " us"
-                         : std::string("servers not measured (watch them with --pids)")) +
-         ", this tool " + Fixed(report.ClientCpuMicrosPerTx(), 0) + " us\n";
+  if (server_cpu > 0) servers = "servers " + Fixed(server_cpu, 0) + " us";
+  out += "  CPU per committed transaction: " + servers + ", this tool " +
+         Fixed(report.ClientCpuMicrosPerTx(), 0) + " us\n";
   for (const std::string& note : report.notes) out += "  note: " + note + "\n";
   return out;
 }

@@ -205,7 +205,9 @@ TEST(LoadReportTest, ServerCpuPerWriteIsUnknownWhenAnyServerWasNotMeasured) {
   report.processes[1].cpu_measured = false;
   EXPECT_DOUBLE_EQ(report.ServerCpuMicrosPerTx(), 0);
   EXPECT_TRUE(ReportToJson(report)["processes"][1]["cpu_us"].is_null());
-  EXPECT_NE(ReportToText(report).find("servers not measured"), std::string::npos);
+  EXPECT_NE(ReportToText(report).find("servers not measured (see the notes)"), std::string::npos);
+  report.processes.clear();
+  EXPECT_NE(ReportToText(report).find("servers not watched (--pids)"), std::string::npos);
 }
 
 // A report as `shulian-load --json` writes it, reduced to what the table reads.
