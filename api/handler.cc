@@ -318,8 +318,22 @@ Status ValidateApiOptions(const ApiOptions& options) {
   return Status::Ok();
 }
 
+namespace {
+
+// A node's network id and node id are fixed for its life, so they are read once.
+// Without them no signed request can pass (an empty network id is never valid).
+RequestBinding LocalBinding(NodeService& service) {
+  Result<NodeStatus> status = service.GetStatus();
+  if (!status.ok()) return {};
+  return {status->network_id, status->node_id};
+}
+
+}  // namespace
+
 ApiHandler::ApiHandler(NodeService& service, ApiOptions options)
-    : service_(service), options_(std::move(options)), verifier_(options_.auth), limiter_(options_.rate_limit) {}
+    : service_(service),
+      options_(std::move(options)),
+      verifier_(LocalBinding(service), options_.auth), limiter_(options_.rate_limit) {}
 
 const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
   using A = ApiHandler;
@@ -460,7 +474,9 @@ std::optional<HttpResponse> ApiHandler::Admit(Call& call) {
 }
 
 Status ApiHandler::Authenticate(Call& call) {
-  SignedHeaders headers{HeaderOrEmpty(call.request, Lower(kHeaderAccount)),
+  SignedHeaders headers{HeaderOrEmpty(call.request, Lower(kHeaderNetwork)),
+                        HeaderOrEmpty(call.request, Lower(kHeaderNode)),
+                        HeaderOrEmpty(call.request, Lower(kHeaderAccount)),
                         HeaderOrEmpty(call.request, Lower(kHeaderTime)),
                         HeaderOrEmpty(call.request, Lower(kHeaderSignature))};
   if (headers.account.empty() && headers.time_ms.empty() && headers.signature.empty()) return Status::Ok();
