@@ -255,7 +255,8 @@ Result<LedgerExportPage> ApiClient::LedgerExport(uint64_t from_height, uint64_t 
   Result<uint64_t> last = ParseExportTo(response.export_to);
   if (!last.ok() || *last < from_height || *last > to_height) {
     return Status::Internal("the server's export of " + std::to_string(from_height) + ".." +
-                            std::to_string(to_height) + " has no valid " + std::string(kHeaderExportTo) + " header");
+                            std::to_string(to_height) + " has no valid " + std::string(kHeaderExportTo) +
+                            " header");
   }
   page.to_height = *last;
   page.body = std::move(response.body);

@@ -744,7 +744,8 @@ Result<HttpResponse> ApiHandler::LedgerExport(Call& call) {
     return Status::InvalidArgument("to: at most " + std::to_string(options_.export_blocks_max) +
                                    " blocks in one export; ask for the rest in further ranges");
   }
-  ASSIGN_OR_RETURN(LedgerExportPage page, service_.LedgerExport(from, to, options_.export_bytes_max, call.caller));
+  ASSIGN_OR_RETURN(LedgerExportPage page,
+                   service_.LedgerExport(from, to, options_.export_bytes_max, call.caller));
   HttpResponse response;
   response.content_type = "application/octet-stream";
   response.body = std::move(page.body);

@@ -141,7 +141,8 @@ Result<CosignedCheckpoint> DecodeStoredCosigned(uint64_t height, std::string_vie
 }  // namespace
 
 Result<CosignedCheckpoint> CheckpointStore::Cosigned(uint64_t height) const {
-  ASSIGN_OR_RETURN(std::string stored, Get(*ledger_.db(), CosignedKey(height), "cosigned " + AtHeight(height)));
+  ASSIGN_OR_RETURN(std::string stored,
+                   Get(*ledger_.db(), CosignedKey(height), "cosigned " + AtHeight(height)));
   return DecodeStoredCosigned(height, stored, options_.limits);
 }
 

@@ -243,7 +243,8 @@ Result<ExportWritten> WriteLedgerExportBounded(const BlockLookup& blocks, const 
     const bool first = height == from_height;
     if (!first && bytes_max != 0 && written.bytes + record_bytes > bytes_max) break;
     RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kBlock, encoded));
-    if (checkpoint) RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kCosignedCheckpoint, encoded_checkpoint));
+    if (checkpoint)
+      RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kCosignedCheckpoint, encoded_checkpoint));
     written.bytes += record_bytes;
     written.to_height = height;
   }

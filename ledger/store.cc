@@ -48,7 +48,8 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 // Reads `key`; NotFound if absent, IoError/Corruption from LevelDB as they come.
 // LevelDB's Get is not declared const but is safe to call concurrently.
 // `snapshot` (may be null: the latest state) is the view read.
-Result<std::string> Get(const leveldb::DB& db, std::string_view key, const leveldb::Snapshot* snapshot = nullptr) {
+Result<std::string> Get(const leveldb::DB& db, std::string_view key,
+                        const leveldb::Snapshot* snapshot = nullptr) {
   std::string value;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
@@ -471,7 +472,8 @@ Result<std::pair<uint64_t, crypto::Digest>> BlockStore::PreviewTxLog(
 namespace {
 
 // The block stored for `height` (read as `value`), checked to be that block.
-Result<Block> DecodeStoredBlock(uint64_t height, const Result<std::string>& value, const BlockLimits& limits) {
+Result<Block> DecodeStoredBlock(uint64_t height, const Result<std::string>& value,
+                                const BlockLimits& limits) {
   const std::string where = HeightContext(height);
   if (!value.ok())
     return Status::Corruption(where + ": stored block unreadable: " + value.status().message());
@@ -485,8 +487,8 @@ Result<Block> DecodeStoredBlock(uint64_t height, const Result<std::string>& valu
 }
 
 Status NoBlockAt(uint64_t height, uint64_t head) {
-  return Status::NotFound("no block at height " + std::to_string(height) + " (head is " + std::to_string(head) +
-                          ")");
+  return Status::NotFound("no block at height " + std::to_string(height) + " (head is " +
+                          std::to_string(head) + ")");
 }
 
 }  // namespace
@@ -502,7 +504,9 @@ StoreSnapshot::StoreSnapshot(const BlockStore& store)
       limits_(store.limits()),
       height_(store.height()) {}
 
-StoreSnapshot::~StoreSnapshot() { db_->ReleaseSnapshot(snapshot_); }
+StoreSnapshot::~StoreSnapshot() {
+  db_->ReleaseSnapshot(snapshot_);
+}
 
 Result<Block> StoreSnapshot::GetBlock(uint64_t height) const {
   if (height == 0 || height > height_) return NoBlockAt(height, height_);

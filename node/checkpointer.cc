@@ -111,8 +111,8 @@ Result<ledger::CosignedCheckpoint> Checkpointer::Cosigned(uint64_t height) const
   return store_.Cosigned(height);
 }
 
-Result<std::optional<ledger::CosignedCheckpoint>> Checkpointer::CosignedIn(const ledger::StoreSnapshot& snapshot,
-                                                                           uint64_t height) const {
+Result<std::optional<ledger::CosignedCheckpoint>> Checkpointer::CosignedIn(
+    const ledger::StoreSnapshot& snapshot, uint64_t height) const {
   return store_.CosignedIn(snapshot, height);
 }
 

@@ -151,7 +151,8 @@ Result<api::LedgerExportPage> Node::LedgerExport(uint64_t from_height, uint64_t 
     std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
     RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
     if (to_height > s.ledger->height()) {
-      return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " + U64(s.ledger->height()));
+      return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " +
+                                U64(s.ledger->height()));
     }
     snapshot = std::make_unique<ledger::StoreSnapshot>(s.ledger->blocks());
   }

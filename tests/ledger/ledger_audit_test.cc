@@ -245,7 +245,8 @@ TEST_F(AuditTest, ABoundedExportStopsAtTheLastWholeBlockWithinItsBytesAndSaysWhe
   // Where each block's records end in the whole export.
   std::vector<uint64_t> ends;
   for (const ExportRecord& record : Records(WriteFile("whole.export", whole))) {
-    if (record.kind == ExportRecordKind::kCosignedCheckpoint) ends.push_back(record.offset + 5 + record.payload.size());
+    if (record.kind == ExportRecordKind::kCosignedCheckpoint)
+      ends.push_back(record.offset + 5 + record.payload.size());
   }
   ASSERT_EQ(ends.size(), 5u);
 

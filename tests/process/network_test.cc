@@ -1,5 +1,7 @@
 // Process-level tests: real shulian-node binaries on 127.0.0.1, driven through the
 // HTTP API, killed, paused and restarted.
+#include "tests/process/network.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,9 +9,9 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +21,6 @@
 #include "ledger/ledger_export.h"
 #include "node/log.h"
 #include "node/transport.h"
-#include "tests/process/network.h"
 
 namespace shulian::process_test {
 namespace {
