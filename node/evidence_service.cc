@@ -157,26 +157,37 @@ Result<nlohmann::json> Node::Evidence(const api::EvidenceRequest& request, const
   return bundle;
 }
 
-Result<std::string> Node::LedgerExport(uint64_t from_height, uint64_t to_height, const api::Caller& caller) {
+Result<api::LedgerExportPage> Node::LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                                 const api::Caller& caller) {
   Impl& s = *impl_;
   if (s.stopping) return Status::Unavailable("the node is shutting down");
-  std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
-  RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
-  if (to_height > s.ledger->height()) {
-    return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " + U64(s.ledger->height()));
+  // The ledger lock is held only to take the snapshot: applying a block waits for
+  // it, and an export of thousands of blocks must not hold up the leader's apply
+  // (and with it its heartbeats). The server joins its handlers before the
+  // ledger closes, so the snapshot outlives no database.
+  std::unique_ptr<ledger::StoreSnapshot> snapshot;
+  {
+    std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+    RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
+    if (to_height > s.ledger->height()) {
+      return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " +
+                                U64(s.ledger->height()));
+    }
+    snapshot = std::make_unique<ledger::StoreSnapshot>(s.ledger->blocks());
   }
-  ledger::CosignedLookup cosigned = [&s](uint64_t height) -> Result<std::optional<ledger::CosignedCheckpoint>> {
-    Result<ledger::CosignedCheckpoint> found = s.checkpointer->Cosigned(height);
-    if (found.ok()) return std::optional<ledger::CosignedCheckpoint>(*found);
-    if (found.status().code() == ErrorCode::kNotFound) return std::optional<ledger::CosignedCheckpoint>();
-    return found.status();
+  ledger::BlockLookup blocks = [&snapshot](uint64_t height) { return snapshot->GetBlock(height); };
+  ledger::CosignedLookup cosigned = [&s, &snapshot](uint64_t height) {
+    return s.checkpointer->CosignedIn(*snapshot, height);
   };
-  std::string out;
-  RETURN_IF_ERROR(ledger::WriteLedgerExport(*s.ledger, cosigned, from_height, to_height, [&out](ByteView bytes) {
-    out.append(AsStringView(bytes));
-    return Status::Ok();
-  }));
-  return out;
+  api::LedgerExportPage page;
+  ASSIGN_OR_RETURN(ledger::ExportWritten written,
+                   ledger::WriteLedgerExportBounded(blocks, cosigned, from_height, to_height, bytes_max,
+                                                    [&page](ByteView bytes) {
+                                                      page.body.append(AsStringView(bytes));
+                                                      return Status::Ok();
+                                                    }));
+  page.to_height = written.to_height;
+  return page;
 }
 
 }  // namespace shulian::node
