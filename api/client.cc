@@ -1,6 +1,7 @@
 #include "api/client.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include <httplib.h>
@@ -52,6 +53,7 @@ class ApiClient::Impl {
     ApiResponse response;
     response.http_status = result->status;
     response.content_type = result->get_header_value("Content-Type");
+    response.export_to = result->get_header_value(std::string(kHeaderExportTo));
     response.body = std::move(result->body);
     return response;
   }
@@ -232,6 +234,16 @@ Result<json> ApiClient::GetConsistency(uint64_t from_height, uint64_t to_height)
 
 namespace {
 
+// The decimal height of an X-Shulian-Export-To header.
+Result<uint64_t> ParseExportTo(const std::string& text) {
+  uint64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+    return Status::InvalidArgument("not a height: " + text);
+  }
+  return value;
+}
+
 std::map<std::string, std::string> CheckpointParam(std::optional<uint64_t> height) {
   if (!height) return {};
   return {{"checkpoint", std::to_string(*height)}};
@@ -257,7 +269,7 @@ Result<json> ApiClient::DisputeEvidence(std::string_view dispute_id, std::option
                          QueryString(CheckpointParam(checkpoint_height)));
 }
 
-Result<std::string> ApiClient::LedgerExport(uint64_t from_height, uint64_t to_height) {
+Result<LedgerExportPage> ApiClient::LedgerExport(uint64_t from_height, uint64_t to_height) {
   ASSIGN_OR_RETURN(ApiResponse response,
                    Send("GET", "/v1/ledger/export" + QueryString({{"from", std::to_string(from_height)},
                                                                   {"to", std::to_string(to_height)}})));
@@ -265,7 +277,16 @@ Result<std::string> ApiClient::LedgerExport(uint64_t from_height, uint64_t to_he
     auto error = ToJsonResult(response);
     return error.ok() ? Status::Internal("unexpected HTTP " + std::to_string(response.http_status)) : error.status();
   }
-  return std::move(response.body);
+  LedgerExportPage page;
+  Result<uint64_t> last = ParseExportTo(response.export_to);
+  if (!last.ok() || *last < from_height || *last > to_height) {
+    return Status::Internal("the server's export of " + std::to_string(from_height) + ".." +
+                            std::to_string(to_height) + " has no valid " + std::string(kHeaderExportTo) +
+                            " header");
+  }
+  page.to_height = *last;
+  page.body = std::move(response.body);
+  return page;
 }
 
 Result<json> ApiClient::Healthz() { return Call("GET", "/healthz"); }

@@ -50,6 +50,7 @@ struct ApiResponse {
   int http_status = 0;
   std::string content_type;
   std::string body;
+  std::string export_to;  // X-Shulian-Export-To, sent with an export
 };
 
 struct PageRequest {
@@ -96,7 +97,9 @@ class ApiClient {
                                              std::optional<uint64_t> checkpoint_height);
   Result<nlohmann::json> DisputeEvidence(std::string_view dispute_id, std::optional<uint64_t> checkpoint_height);
   // GET /v1/ledger/export?from=&to=: the export bytes (ledger/ledger_export.h).
-  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height);
+  // One page: the server may stop below `to_height` (its byte bound) and says
+  // where in the page's to_height; ask again from there + 1 for the rest.
+  Result<LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height);
   Result<nlohmann::json> Healthz();
   Result<nlohmann::json> Readyz();
   Result<std::string> Metrics();

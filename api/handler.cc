@@ -302,6 +302,7 @@ Status ValidateApiOptions(const ApiOptions& options) {
   }
   if (options.batch_transactions_max == 0) return Status::InvalidArgument("api.batch_transactions_max: at least 1");
   if (options.export_blocks_max == 0) return Status::InvalidArgument("api.export_blocks_max: at least 1");
+  if (options.export_bytes_max < 1024) return Status::InvalidArgument("api.export_bytes_max: at least 1024");
   if (options.json_depth_max < 8) return Status::InvalidArgument("api.json_depth_max: at least 8");
   if (options.wait_timeout_ms_default > options.wait_timeout_ms_max) {
     return Status::InvalidArgument("api.wait_timeout_ms_default: at most wait_timeout_ms_max");
@@ -759,10 +760,12 @@ Result<HttpResponse> ApiHandler::LedgerExport(Call& call) {
     return Status::InvalidArgument("to: at most " + std::to_string(options_.export_blocks_max) +
                                    " blocks in one export; ask for the rest in further ranges");
   }
-  ASSIGN_OR_RETURN(std::string body, service_.LedgerExport(from, to, call.caller));
+  ASSIGN_OR_RETURN(LedgerExportPage page,
+                   service_.LedgerExport(from, to, options_.export_bytes_max, call.caller));
   HttpResponse response;
   response.content_type = "application/octet-stream";
-  response.body = std::move(body);
+  response.body = std::move(page.body);
+  response.headers.emplace_back(std::string(kHeaderExportTo), std::to_string(page.to_height));
   return response;
 }
 

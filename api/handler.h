@@ -89,6 +89,9 @@ struct ApiOptions {
   size_t json_depth_max = 64;              // nesting of a request body
   size_t batch_transactions_max = 1000;
   uint64_t export_blocks_max = 10'000;  // blocks in one GET /v1/ledger/export
+  // Bytes in one export answer: it stops at the last whole block that fits and
+  // says so in X-Shulian-Export-To (the first block is always sent).
+  uint64_t export_bytes_max = 64 * 1024 * 1024;
   uint64_t wait_timeout_ms_default = 10'000;  // when waiting without a timeout
   uint64_t wait_timeout_ms_max = 60'000;
   uint32_t page_items_default = 50;

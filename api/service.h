@@ -198,6 +198,15 @@ struct MetricFamily {
 
 // Two cosigned checkpoints this node holds and the proofs that the second
 // extends the first in all three Merkle logs (ledger/checkpoint.h).
+// The header of an export answer naming its last block (LedgerExportPage::to_height).
+inline constexpr std::string_view kHeaderExportTo = "X-Shulian-Export-To";
+
+// One page of a ledger export.
+struct LedgerExportPage {
+  std::string body;        // the export format, magic first
+  uint64_t to_height = 0;  // the last block in `body`; below the asked `to` when the byte bound stopped it
+};
+
 struct ConsistencyAnswer {
   ledger::CosignedCheckpoint from;
   ledger::CosignedCheckpoint to;
@@ -277,8 +286,10 @@ class NodeService {
   virtual Result<nlohmann::json> Evidence(const EvidenceRequest& request, const Caller& caller) = 0;
   // Blocks from_height..to_height (1 <= from <= to <= head) in the ledger export
   // format (ledger/ledger_export.h), each followed by its cosigned checkpoint when
-  // this node holds one. Only for callers who see everything.
-  virtual Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) = 0;
+  // this node holds one, stopping at the last whole block within `bytes_max` (the
+  // first block is always included). Only for callers who see everything.
+  virtual Result<LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                                const Caller& caller) = 0;
 };
 
 }  // namespace shulian::api

@@ -121,9 +121,12 @@ Status CheckpointStore::PutCosigned(const CosignedCheckpoint& cosigned) {
   return Write(CosignedKey(height), cosigned.Encode());
 }
 
-Result<CosignedCheckpoint> CheckpointStore::Cosigned(uint64_t height) const {
-  ASSIGN_OR_RETURN(std::string stored, Get(*ledger_.db(), CosignedKey(height), "cosigned " + AtHeight(height)));
-  Result<CosignedCheckpoint> cosigned = CosignedCheckpoint::Decode(AsBytes(stored), options_.limits);
+namespace {
+
+// The cosigned checkpoint stored for `height`, checked to be that height's.
+Result<CosignedCheckpoint> DecodeStoredCosigned(uint64_t height, std::string_view stored,
+                                                const CheckpointLimits& limits) {
+  Result<CosignedCheckpoint> cosigned = CosignedCheckpoint::Decode(AsBytes(stored), limits);
   if (!cosigned.ok()) {
     return Status::Corruption("stored cosigned " + AtHeight(height) + " does not decode: " +
                               cosigned.status().message());
@@ -133,6 +136,22 @@ Result<CosignedCheckpoint> CheckpointStore::Cosigned(uint64_t height) const {
                               Num(cosigned->checkpoint.height));
   }
   return cosigned;
+}
+
+}  // namespace
+
+Result<CosignedCheckpoint> CheckpointStore::Cosigned(uint64_t height) const {
+  ASSIGN_OR_RETURN(std::string stored,
+                   Get(*ledger_.db(), CosignedKey(height), "cosigned " + AtHeight(height)));
+  return DecodeStoredCosigned(height, stored, options_.limits);
+}
+
+Result<std::optional<CosignedCheckpoint>> CheckpointStore::CosignedIn(const StoreSnapshot& snapshot,
+                                                                      uint64_t height) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, snapshot.Get(CosignedKey(height)));
+  if (!stored) return std::optional<CosignedCheckpoint>();
+  ASSIGN_OR_RETURN(CosignedCheckpoint cosigned, DecodeStoredCosigned(height, *stored, options_.limits));
+  return std::optional<CosignedCheckpoint>(std::move(cosigned));
 }
 
 Result<std::optional<CosignedCheckpoint>> CheckpointStore::LatestCosigned() const {

@@ -67,6 +67,9 @@ class CheckpointStore {
   Status PutCosigned(const CosignedCheckpoint& cosigned);
   // NotFound if no cosigned checkpoint is stored for `height`.
   Result<CosignedCheckpoint> Cosigned(uint64_t height) const;
+  // The cosigned checkpoint of `height` as `snapshot` (of this store's ledger)
+  // sees it; nullopt if none. Reads only the snapshot, so it needs no lock.
+  Result<std::optional<CosignedCheckpoint>> CosignedIn(const StoreSnapshot& snapshot, uint64_t height) const;
   // The cosigned checkpoint of the greatest height, if any.
   Result<std::optional<CosignedCheckpoint>> LatestCosigned() const;
 

@@ -221,25 +221,44 @@ std::string ExportKindName(ExportRecordKind kind) {
 
 }  // namespace
 
-Status WriteLedgerExport(const Ledger& ledger, const CosignedLookup& cosigned, uint64_t from_height,
-                         uint64_t to_height, const ExportSink& sink) {
+Result<ExportWritten> WriteLedgerExportBounded(const BlockLookup& blocks, const CosignedLookup& cosigned,
+                                               uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                               const ExportSink& sink) {
   if (from_height == 0 || from_height > to_height) {
     return Status::InvalidArgument("export range: need 1 <= from <= to, got " + std::to_string(from_height) + ".." +
                                    std::to_string(to_height));
   }
-  if (to_height > ledger.height()) {
+  ExportWritten written;
+  RETURN_IF_ERROR(sink(AsBytes(kLedgerExportMagic)));
+  written.bytes = kLedgerExportMagic.size();
+  for (uint64_t height = from_height; height <= to_height; ++height) {
+    ASSIGN_OR_RETURN(Block block, blocks(height));
+    Bytes encoded = block.Encode();
+    std::optional<CosignedCheckpoint> checkpoint;
+    if (cosigned) {
+      ASSIGN_OR_RETURN(checkpoint, cosigned(height));
+    }
+    Bytes encoded_checkpoint = checkpoint ? checkpoint->Encode() : Bytes();
+    const uint64_t record_bytes = 5 + encoded.size() + (checkpoint ? 5 + encoded_checkpoint.size() : 0);
+    const bool first = height == from_height;
+    if (!first && bytes_max != 0 && written.bytes + record_bytes > bytes_max) break;
+    RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kBlock, encoded));
+    if (checkpoint)
+      RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kCosignedCheckpoint, encoded_checkpoint));
+    written.bytes += record_bytes;
+    written.to_height = height;
+  }
+  return written;
+}
+
+Status WriteLedgerExport(const Ledger& ledger, const CosignedLookup& cosigned, uint64_t from_height,
+                         uint64_t to_height, const ExportSink& sink) {
+  if (from_height != 0 && from_height <= to_height && to_height > ledger.height()) {
     return Status::OutOfRange("export range: to " + std::to_string(to_height) + " is above the head " +
                               std::to_string(ledger.height()));
   }
-  RETURN_IF_ERROR(sink(AsBytes(kLedgerExportMagic)));
-  for (uint64_t height = from_height; height <= to_height; ++height) {
-    ASSIGN_OR_RETURN(Block block, ledger.blocks().GetBlock(height));
-    RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kBlock, block.Encode()));
-    if (!cosigned) continue;
-    ASSIGN_OR_RETURN(std::optional<CosignedCheckpoint> checkpoint, cosigned(height));
-    if (checkpoint) RETURN_IF_ERROR(PutRecord(sink, ExportRecordKind::kCosignedCheckpoint, checkpoint->Encode()));
-  }
-  return Status::Ok();
+  BlockLookup blocks = [&ledger](uint64_t height) { return ledger.blocks().GetBlock(height); };
+  return WriteLedgerExportBounded(blocks, cosigned, from_height, to_height, 0, sink).status();
 }
 
 Status WriteLedgerExportFile(const Ledger& ledger, const CosignedLookup& cosigned, uint64_t from_height,

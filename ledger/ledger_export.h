@@ -60,6 +60,24 @@ struct ExportRecord {
 using CosignedLookup = std::function<Result<std::optional<CosignedCheckpoint>>(uint64_t height)>;
 // Receives the export's bytes in order; an error stops the export.
 using ExportSink = std::function<Status(ByteView bytes)>;
+// The block of a height (a Ledger's store, or a StoreSnapshot of it).
+using BlockLookup = std::function<Result<Block>(uint64_t height)>;
+
+// What a bounded export wrote.
+struct ExportWritten {
+  uint64_t to_height = 0;  // the last block written; below the asked `to` if the bound stopped it
+  uint64_t bytes = 0;      // magic and records
+};
+
+// Streams blocks [from_height, to_height] as WriteLedgerExport does, stopping
+// before the first block whose records (the block and its cosigned checkpoint)
+// would take the output past `bytes_max` (0: no bound). The first block is always
+// written, whatever its size, so a caller asking again from to_height + 1 always
+// makes progress. InvalidArgument if the range is empty or starts at 0; a block
+// `blocks` cannot give is its error.
+Result<ExportWritten> WriteLedgerExportBounded(const BlockLookup& blocks, const CosignedLookup& cosigned,
+                                               uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                               const ExportSink& sink);
 
 // Streams blocks [from_height, to_height] (each followed by its cosigned checkpoint
 // when `cosigned` has one; `cosigned` may be empty) to `sink`, magic first.

@@ -65,31 +65,76 @@ Result<bool> Queries::Within(std::string_view authority_id, std::string_view anc
   return false;
 }
 
-Status Queries::RequireAuthority(const Viewer& viewer, std::string_view authority_id) const {
-  bool allowed = false;
+Result<bool> Queries::SeesAuthority(const Viewer& viewer, std::string_view authority_id) const {
   switch (viewer.scope) {
-    case ViewScope::kEverything: allowed = true; break;
-    case ViewScope::kSubtree: {
-      ASSIGN_OR_RETURN(allowed, Within(authority_id, viewer.authority_id));
-      break;
-    }
-    case ViewScope::kOwnAuthority: allowed = authority_id == viewer.authority_id; break;
-    case ViewScope::kPublic: allowed = false; break;
+    case ViewScope::kEverything: return true;
+    case ViewScope::kSubtree: return Within(authority_id, viewer.authority_id);
+    case ViewScope::kOwnAuthority: return authority_id == viewer.authority_id;
+    case ViewScope::kPublic: return false;
   }
-  if (!allowed) {
-    return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read authority \"" +
-                                    std::string(authority_id) + "\"");
-  }
+  return false;
+}
+
+// A missing authority is refused like one outside the scope (Within finds no path).
+Status Queries::RequireAuthority(const Viewer& viewer, std::string_view authority_id) const {
+  ASSIGN_OR_RETURN(bool sees, SeesAuthority(viewer, authority_id));
+  if (!sees) return Refusal(viewer, "authority \"" + std::string(authority_id) + "\"");
   return Status::Ok();
 }
 
-Status Queries::RequireAsset(const Viewer& viewer, const AssetRecord& asset) const {
-  if (viewer.scope == ViewScope::kPublic) {
-    if (asset.open_type == OpenType::kUnconditional && asset.status == AssetStatus::kActive) return Status::Ok();
-    return Status::PermissionDenied("asset \"" + asset.id + "\" is not in the open catalog");
+Result<bool> Queries::SeesAsset(const Viewer& viewer, const AssetRecord& asset, AssetPart part) const {
+  if (part == AssetPart::kRecord) {
+    if (viewer.scope == ViewScope::kPublic) {
+      return asset.open_type == OpenType::kUnconditional && asset.status == AssetStatus::kActive;
+    }
+    if (viewer.scope == ViewScope::kOwnAuthority) return true;  // the catalog is shared among agencies
   }
-  if (viewer.scope == ViewScope::kOwnAuthority) return Status::Ok();  // the catalog is shared among agencies
-  return RequireAuthority(viewer, asset.provider_authority);
+  return SeesAuthority(viewer, asset.provider_authority);
+}
+
+// Those who see everything read every asset, and agencies every asset record, so
+// for them a missing asset is plainly missing; anyone else gets the one refusal
+// whether the asset is missing or outside their scope.
+Result<AssetRecord> Queries::AssetFor(const Viewer& viewer, std::string_view asset_id, AssetPart part) const {
+  static constexpr std::string_view kPartNames[] = {"asset", "the accesses of asset", "the grants of asset"};
+  Result<AssetRecord> asset = LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id));
+  if (!asset.ok() && asset.status().code() != ErrorCode::kNotFound) return asset.status();
+  const bool sees_every_record = viewer.scope == ViewScope::kEverything ||
+                                 (viewer.scope == ViewScope::kOwnAuthority && part == AssetPart::kRecord);
+  if (!asset.ok() && sees_every_record) {
+    return Status::NotFound("asset \"" + std::string(asset_id) + "\" does not exist");
+  }
+  if (asset.ok()) {
+    ASSIGN_OR_RETURN(bool sees, SeesAsset(viewer, *asset, part));
+    if (sees) return asset;
+  }
+  return Refusal(viewer, std::string(kPartNames[static_cast<size_t>(part)]) + " \"" + std::string(asset_id) + "\"");
+}
+
+// An account reads its own records; another account's only when that account's
+// authority is in scope. A missing account is refused like an out-of-scope one.
+Result<bool> Queries::SeesAccount(const Viewer& viewer, std::string_view account_id) const {
+  if (account_id == viewer.account_id || viewer.scope == ViewScope::kEverything) return true;
+  Result<AccountRecord> account = LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id));
+  if (!account.ok()) {
+    if (account.status().code() == ErrorCode::kNotFound) return false;
+    return account.status();
+  }
+  return SeesAuthority(viewer, account->authority_id);
+}
+
+Status Queries::RequireAccount(const Viewer& viewer, std::string_view account_id, std::string_view what) const {
+  if (viewer.scope == ViewScope::kEverything && account_id != viewer.account_id) {
+    RETURN_IF_ERROR(LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id)).status());
+  }
+  ASSIGN_OR_RETURN(bool sees, SeesAccount(viewer, account_id));
+  if (sees) return Status::Ok();
+  return Refusal(viewer, std::string(what) + " of account \"" + std::string(account_id) + "\"");
+}
+
+Status Queries::Refusal(const Viewer& viewer, std::string_view what) {
+  return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read " + std::string(what) +
+                                  " (outside its scope, or no such record)");
 }
 
 Status Queries::CheckPage(const PageRequest& page) const {
@@ -151,8 +196,7 @@ Result<Page<AccessRecord>> Queries::AccessRange(const std::string& prefix, const
 // ---------- assets ----------
 
 Result<AssetView> Queries::Asset(const Viewer& viewer, std::string_view asset_id) const {
-  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
-  RETURN_IF_ERROR(RequireAsset(viewer, asset));
+  ASSIGN_OR_RETURN(AssetRecord asset, AssetFor(viewer, asset_id, AssetPart::kRecord));
   AssetView view{asset, {}};
   for (uint32_t v = 1; v <= asset.version; ++v) view.versions.push_back(v);
   return view;
@@ -160,8 +204,7 @@ Result<AssetView> Queries::Asset(const Viewer& viewer, std::string_view asset_id
 
 Result<Page<HistoryEntry>> Queries::AssetHistory(const Viewer& viewer, std::string_view asset_id,
                                                  const PageRequest& page) const {
-  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
-  RETURN_IF_ERROR(RequireAsset(viewer, asset));
+  RETURN_IF_ERROR(AssetFor(viewer, asset_id, AssetPart::kRecord).status());
   return ScanPage<HistoryEntry>(Key("ah").Id(asset_id).Prefix(), page, "",
                                 [](std::string_view, std::string_view value) -> Result<std::optional<HistoryEntry>> {
                                   ASSIGN_OR_RETURN(HistoryEntry entry, DecodeValue<HistoryEntry>(value));
@@ -180,23 +223,19 @@ Result<Page<AssetRecord>> Queries::OpenCatalog(const PageRequest& page) const {
 
 // ---------- access ----------
 
+Status Queries::RequireAssetAccess(const Viewer& viewer, std::string_view asset_id) const {
+  return AssetFor(viewer, asset_id, AssetPart::kAccess).status();
+}
+
 Result<Page<AccessRecord>> Queries::AccessByAsset(const Viewer& viewer, std::string_view asset_id,
                                                   const TimeRange& range, const PageRequest& page) const {
-  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
-  if (viewer.scope == ViewScope::kPublic || viewer.scope == ViewScope::kOwnAuthority) {
-    RETURN_IF_ERROR(RequireAuthority(viewer, asset.provider_authority));
-  } else {
-    RETURN_IF_ERROR(RequireAsset(viewer, asset));
-  }
+  RETURN_IF_ERROR(RequireAssetAccess(viewer, asset_id));
   return AccessRange(Key("ix").Id("x-asset").Id(asset_id).Prefix(), range, page);
 }
 
 Result<Page<AccessRecord>> Queries::AccessByAccount(const Viewer& viewer, std::string_view account_id,
                                                     const TimeRange& range, const PageRequest& page) const {
-  if (account_id != viewer.account_id) {
-    ASSIGN_OR_RETURN(AccountRecord account, LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id)));
-    RETURN_IF_ERROR(RequireAuthority(viewer, account.authority_id));
-  }
+  RETURN_IF_ERROR(RequireAccount(viewer, account_id, "the accesses"));
   return AccessRange(Key("ix").Id("x-acct").Id(account_id).Prefix(), range, page);
 }
 
@@ -216,8 +255,7 @@ Result<Page<AccessRecord>> Queries::ViolationsByAuthority(const Viewer& viewer, 
 
 Result<Page<GrantRecord>> Queries::GrantsByAsset(const Viewer& viewer, std::string_view asset_id,
                                                  const PageRequest& page) const {
-  ASSIGN_OR_RETURN(AssetRecord asset, LoadRecord<AssetRecord>(state_, Key("as").Id(asset_id)));
-  RETURN_IF_ERROR(RequireAuthority(viewer, asset.provider_authority));
+  RETURN_IF_ERROR(AssetFor(viewer, asset_id, AssetPart::kGrants).status());
   return ScanPage<GrantRecord>(Key("ix").Id("gr-asset").Id(asset_id).Prefix(), page, "",
                                [&](std::string_view key, std::string_view) -> Result<std::optional<GrantRecord>> {
                                  std::string_view id = key.substr(key.rfind('/') + 1);
@@ -228,10 +266,7 @@ Result<Page<GrantRecord>> Queries::GrantsByAsset(const Viewer& viewer, std::stri
 
 Result<Page<GrantRecord>> Queries::GrantsByUser(const Viewer& viewer, std::string_view account_id,
                                                 const PageRequest& page) const {
-  if (account_id != viewer.account_id) {
-    ASSIGN_OR_RETURN(AccountRecord account, LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id)));
-    RETURN_IF_ERROR(RequireAuthority(viewer, account.authority_id));
-  }
+  RETURN_IF_ERROR(RequireAccount(viewer, account_id, "the grants"));
   return ScanPage<GrantRecord>(Key("ix").Id("gr-user").Id(account_id).Prefix(), page, "",
                                [&](std::string_view key, std::string_view) -> Result<std::optional<GrantRecord>> {
                                  std::string_view id = key.substr(key.rfind('/') + 1);
@@ -352,20 +387,17 @@ Result<Page<DisputeRecord>> Queries::DisputesByStatus(const Viewer& viewer, Disp
   return RecordsById<DisputeRecord>(Key("ix").Id("di-status").U8(static_cast<uint8_t>(status)).Prefix(), "di", page);
 }
 
+// Courts, arbitrators, auditors, operators and the case's opener; anyone else
+// gets one refusal whether or not the case exists.
 Result<DisputeRecord> Queries::Dispute(const Viewer& viewer, std::string_view dispute_id) const {
   Result<DisputeRecord> dispute = LoadRecord<DisputeRecord>(state_, Key("di").Id(dispute_id));
-  if (!dispute.ok()) {
-    if (dispute.status().code() == ErrorCode::kNotFound) {
-      return Status::NotFound("dispute \"" + std::string(dispute_id) + "\" does not exist");
-    }
-    return dispute.status();
+  if (!dispute.ok() && dispute.status().code() != ErrorCode::kNotFound) return dispute.status();
+  if (viewer.scope == ViewScope::kEverything) {
+    if (!dispute.ok()) return Status::NotFound("dispute \"" + std::string(dispute_id) + "\" does not exist");
+    return dispute;
   }
-  if (viewer.scope != ViewScope::kEverything && dispute->opener != viewer.account_id) {
-    return Status::PermissionDenied("account \"" + viewer.account_id + "\" may not read dispute \"" +
-                                    std::string(dispute_id) + "\" (courts, arbitrators, auditors, operators and "
-                                    "its opener only)");
-  }
-  return dispute;
+  if (dispute.ok() && dispute->opener == viewer.account_id) return dispute;
+  return Refusal(viewer, "dispute \"" + std::string(dispute_id) + "\"");
 }
 
 }  // namespace shulian::ledger

@@ -8,7 +8,9 @@
 // supervisor sees what touches its authority's subtree; a provider or user sees
 // its own authority; the public sees the open catalog and its own records. A query
 // outside the viewer's scope fails with PermissionDenied naming what was asked —
-// it never silently returns less.
+// it never silently returns less — and the refusal is checked before any record is
+// read, worded the same whether or not the record exists (a viewer who could see a
+// record were it there, such as an agency asking for an asset, gets NotFound).
 //
 // Court-wide queries (the "All" family, FlagsByKind, Disputes*) read one global
 // index across every authority and are for viewers who see everything; anyone
@@ -80,6 +82,13 @@ class Queries {
   // The scope an account reads with. NotFound for an unknown account.
   Result<Viewer> ViewerFor(std::string_view account_id) const;
 
+  // Whether the viewer reads `account_id`'s records (the transactions it sent):
+  // its own, or any whose authority is in its scope. False for a missing account.
+  Result<bool> SeesAccount(const Viewer& viewer, std::string_view account_id) const;
+  // OK when the viewer may read an asset's access records (the provider authority
+  // is in its scope); the refusal is the same for a missing asset.
+  Status RequireAssetAccess(const Viewer& viewer, std::string_view asset_id) const;
+
   // The public sees only unconditionally open assets.
   Result<AssetView> Asset(const Viewer& viewer, std::string_view asset_id) const;
   Result<Page<HistoryEntry>> AssetHistory(const Viewer& viewer, std::string_view asset_id, const PageRequest& page) const;
@@ -141,7 +150,15 @@ class Queries {
   Result<Page<T>> RecordsById(const std::string& prefix, std::string_view head, const PageRequest& page) const;
   // Pages of flags an index names by "<u64 seq>" at its end with the authority as value.
   Result<Page<FlagRecord>> FlagsFromIndex(const std::string& prefix, const PageRequest& page) const;
-  Status RequireAsset(const Viewer& viewer, const AssetRecord& asset) const;
+  // What of an asset is read: its record and history, its accesses, its grants.
+  enum class AssetPart : uint8_t { kRecord = 0, kAccess = 1, kGrants = 2 };
+  Result<bool> SeesAsset(const Viewer& viewer, const AssetRecord& asset, AssetPart part) const;
+  Result<AssetRecord> AssetFor(const Viewer& viewer, std::string_view asset_id, AssetPart part) const;
+  Result<bool> SeesAuthority(const Viewer& viewer, std::string_view authority_id) const;
+  Status RequireAccount(const Viewer& viewer, std::string_view account_id, std::string_view what) const;
+  // The one refusal of a read outside the viewer's scope. It reads the same whether
+  // or not the record exists, so an out-of-scope caller cannot probe for records.
+  static Status Refusal(const Viewer& viewer, std::string_view what);
   Result<bool> Within(std::string_view authority_id, std::string_view ancestor_id) const;
   Status CheckPage(const PageRequest& page) const;
   // Scans `prefix` from the page's cursor; `visit` returns false to skip an item.

@@ -47,10 +47,13 @@ Status FromLevelDb(const leveldb::Status& status, std::string_view what) {
 
 // Reads `key`; NotFound if absent, IoError/Corruption from LevelDB as they come.
 // LevelDB's Get is not declared const but is safe to call concurrently.
-Result<std::string> Get(const leveldb::DB& db, std::string_view key) {
+// `snapshot` (may be null: the latest state) is the view read.
+Result<std::string> Get(const leveldb::DB& db, std::string_view key,
+                        const leveldb::Snapshot* snapshot = nullptr) {
   std::string value;
   leveldb::ReadOptions read_options;
   read_options.verify_checksums = true;
+  read_options.snapshot = snapshot;
   leveldb::Status status = const_cast<leveldb::DB&>(db).Get(read_options, ToSlice(key), &value);
   if (!status.ok()) return FromLevelDb(status, "reading " + std::string(key));
   return value;
@@ -466,22 +469,55 @@ Result<std::pair<uint64_t, crypto::Digest>> BlockStore::PreviewTxLog(
   return std::make_pair(staged->size, staged->root);
 }
 
-Result<Block> BlockStore::GetBlock(uint64_t height) const {
-  if (height == 0 || height > height_) {
-    return Status::NotFound("no block at height " + std::to_string(height) + " (head is " +
-                            std::to_string(height_) + ")");
-  }
+namespace {
+
+// The block stored for `height` (read as `value`), checked to be that block.
+Result<Block> DecodeStoredBlock(uint64_t height, const Result<std::string>& value,
+                                const BlockLimits& limits) {
   const std::string where = HeightContext(height);
-  auto value = Get(*db_, BlockKey(height));
   if (!value.ok())
     return Status::Corruption(where + ": stored block unreadable: " + value.status().message());
-  auto block = Block::Decode(AsBytes(*value), limits_);
+  auto block = Block::Decode(AsBytes(*value), limits);
   if (!block.ok())
     return Status::Corruption(where + ": stored block does not decode: " + block.status().message());
   if (block->header.height != height) {
     return Status::Corruption(where + ": stored block says height " + std::to_string(block->header.height));
   }
   return block;
+}
+
+Status NoBlockAt(uint64_t height, uint64_t head) {
+  return Status::NotFound("no block at height " + std::to_string(height) + " (head is " +
+                          std::to_string(head) + ")");
+}
+
+}  // namespace
+
+Result<Block> BlockStore::GetBlock(uint64_t height) const {
+  if (height == 0 || height > height_) return NoBlockAt(height, height_);
+  return DecodeStoredBlock(height, Get(*db_, BlockKey(height)), limits_);
+}
+
+StoreSnapshot::StoreSnapshot(const BlockStore& store)
+    : db_(const_cast<leveldb::DB*>(store.db())),
+      snapshot_(db_->GetSnapshot()),
+      limits_(store.limits()),
+      height_(store.height()) {}
+
+StoreSnapshot::~StoreSnapshot() {
+  db_->ReleaseSnapshot(snapshot_);
+}
+
+Result<Block> StoreSnapshot::GetBlock(uint64_t height) const {
+  if (height == 0 || height > height_) return NoBlockAt(height, height_);
+  return DecodeStoredBlock(height, shulian::ledger::Get(*db_, BlockKey(height), snapshot_), limits_);
+}
+
+Result<std::optional<std::string>> StoreSnapshot::Get(std::string_view key) const {
+  Result<std::string> value = shulian::ledger::Get(*db_, key, snapshot_);
+  if (value.ok()) return std::optional<std::string>(std::move(value).value());
+  if (value.status().code() == ErrorCode::kNotFound) return std::optional<std::string>();
+  return value.status();
 }
 
 Result<uint64_t> BlockStore::FindBlockHeight(const crypto::Digest& hash) const {

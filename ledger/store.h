@@ -45,6 +45,7 @@ namespace leveldb {
 class Cache;
 class DB;
 class FilterPolicy;
+class Snapshot;
 class WriteBatch;
 }  // namespace leveldb
 
@@ -164,6 +165,32 @@ class BlockStore {
   uint64_t height_ = 0;
   crypto::Digest head_hash_;
   int64_t head_time_ms_ = 0;
+};
+
+// A consistent read view of a store at the moment it was made (a LevelDB
+// snapshot): reads through it see no block or key written later, so a long
+// reader (a ledger export) needs no lock while it reads. Make it under the lock
+// that orders appends; it must not outlive the store. Thread-safety: const reads
+// may run concurrently with each other and with appends.
+class StoreSnapshot {
+ public:
+  explicit StoreSnapshot(const BlockStore& store);
+  ~StoreSnapshot();
+  StoreSnapshot(const StoreSnapshot&) = delete;
+  StoreSnapshot& operator=(const StoreSnapshot&) = delete;
+
+  uint64_t height() const { return height_; }  // the store's head when made
+  // As BlockStore::GetBlock, at the snapshot.
+  Result<Block> GetBlock(uint64_t height) const;
+  // The value under `key` at the snapshot; nullopt if absent (for the other
+  // stores' keys, named where those stores name them).
+  Result<std::optional<std::string>> Get(std::string_view key) const;
+
+ private:
+  leveldb::DB* db_;
+  const leveldb::Snapshot* snapshot_;
+  BlockLimits limits_;
+  uint64_t height_;
 };
 
 // Key encodings, public for tests and tools that inspect a store.

@@ -111,6 +111,11 @@ Result<ledger::CosignedCheckpoint> Checkpointer::Cosigned(uint64_t height) const
   return store_.Cosigned(height);
 }
 
+Result<std::optional<ledger::CosignedCheckpoint>> Checkpointer::CosignedIn(
+    const ledger::StoreSnapshot& snapshot, uint64_t height) const {
+  return store_.CosignedIn(snapshot, height);
+}
+
 Result<std::optional<ledger::CosignedCheckpoint>> Checkpointer::LatestCosigned() const {
   std::lock_guard<std::mutex> lock(store_mutex_);
   return store_.LatestCosigned();

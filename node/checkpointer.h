@@ -125,6 +125,10 @@ class Checkpointer {
 
   // REQUIRES: the caller holds the ledger's reader lock.
   Result<ledger::CosignedCheckpoint> Cosigned(uint64_t height) const;
+  // The cosigned checkpoint of `height` in `snapshot` (of this node's ledger);
+  // nullopt if none. Takes no lock: the snapshot is a fixed view.
+  Result<std::optional<ledger::CosignedCheckpoint>> CosignedIn(const ledger::StoreSnapshot& snapshot,
+                                                               uint64_t height) const;
   // REQUIRES: the caller holds the ledger's reader lock.
   Result<std::optional<ledger::CosignedCheckpoint>> LatestCosigned() const;
 

@@ -78,7 +78,7 @@ Result<NodeLimits> ParseLimits(const json& object) {
   RETURN_IF_ERROR(CheckKeys(kWhere, object,
                             {"pending_transactions_max", "batch_transactions_max", "batch_bytes_max",
                              "batch_wait_ms", "request_body_bytes_max", "account_requests_per_second",
-                             "account_burst_max", "read_timeout_ms", "wait_timeout_ms_max", "api_handler_threads",
+                             "account_burst_max", "read_timeout_ms", "wait_timeout_ms_max", "export_bytes_max", "api_handler_threads",
                              "api_io_threads", "api_connections_max", "forward_timeout_ms",
                              "forwards_in_flight_max", "tick_ms", "election_ticks", "heartbeat_ticks",
                              "inbox_events_max", "frame_bytes_max", "send_queue_frames_max",
@@ -109,6 +109,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
   ASSIGN_OR_RETURN(l.read_timeout_ms, GetU64(object, kWhere, "read_timeout_ms", 1, 600'000, d.read_timeout_ms));
   ASSIGN_OR_RETURN(l.wait_timeout_ms_max,
                    GetU64(object, kWhere, "wait_timeout_ms_max", 1, 600'000, d.wait_timeout_ms_max));
+  ASSIGN_OR_RETURN(l.export_bytes_max,
+                   GetU64(object, kWhere, "export_bytes_max", 1024, uint64_t{4} << 30, d.export_bytes_max));
   ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,
@@ -306,6 +308,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"account_burst_max", l.account_burst_max},
                  {"read_timeout_ms", l.read_timeout_ms},
                  {"wait_timeout_ms_max", l.wait_timeout_ms_max},
+                 {"export_bytes_max", l.export_bytes_max},
                  {"api_handler_threads", l.api_handler_threads},
                  {"api_io_threads", l.api_io_threads},
                  {"api_connections_max", l.api_connections_max},

@@ -56,6 +56,7 @@ struct NodeLimits {
   double account_burst_max = 400;
   uint64_t read_timeout_ms = 5'000;      // linearizable reads (ReadIndex + apply)
   uint64_t wait_timeout_ms_max = 60'000; // submit-and-wait
+  uint64_t export_bytes_max = 64u << 20;  // one GET /v1/ledger/export answer (whole blocks)
   uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;

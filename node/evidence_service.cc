@@ -9,6 +9,7 @@
 
 #include "ledger/evidence.h"
 #include "ledger/ledger_export.h"
+#include "ledger/queries.h"
 #include "node/checkpoint_messages.h"
 #include "node/checkpointer.h"
 #include "node/log.h"
@@ -76,16 +77,34 @@ Result<ledger::CosignedCheckpoint> Node::Impl::CosignedFor(std::optional<uint64_
   return *latest;
 }
 
-// Every record of the bundle must be a transaction the caller may see; the
-// validator history is governance the verifier needs, visible to any account.
-Status Node::Impl::CheckSeesBundle(const api::Caller& caller, const nlohmann::json& bundle) const {
-  ASSIGN_OR_RETURN(ledger::EvidenceBundle parsed, ledger::ParseBundle(bundle));
-  for (const ledger::EvidenceRecord& record : parsed.records) {
-    ASSIGN_OR_RETURN(ledger::Transaction tx, ledger::Transaction::Decode(record.transaction, ledger->blocks().limits().tx));
-    Status sees = CheckSeesTransaction(caller, tx);
-    if (!sees.ok()) return sees.WithContext("evidence record " + U64(record.log_index));
+// The subject's own scope decides, before any record is read: a transaction
+// bundle as GET /v1/transactions/{hash}; an asset's accesses as the
+// access_by_asset query; a dispute as the dispute query, and for its opener every
+// record the case refers to must be one it sees. Refusals read the same whether
+// or not the subject or its records exist. The validator history is governance the
+// verifier needs, visible to any signed caller.
+Status Node::Impl::CheckSeesEvidenceSubject(const api::Caller& caller, const api::EvidenceRequest& request) const {
+  ledger::Queries queries(ledger->state());
+  ASSIGN_OR_RETURN(ledger::Viewer viewer, queries.ViewerFor(*caller.account));
+  switch (request.kind) {
+    case api::EvidenceKind::kTransaction:
+      return FindVisibleTransaction(caller, request.tx_hash).status();
+    case api::EvidenceKind::kAssetAccess:
+      return queries.RequireAssetAccess(viewer, request.asset_id);
+    case api::EvidenceKind::kDispute: {
+      ASSIGN_OR_RETURN(ledger::DisputeRecord dispute, queries.Dispute(viewer, request.dispute_id));
+      if (viewer.scope == ledger::ViewScope::kEverything) return Status::Ok();
+      for (const crypto::Digest& ref : dispute.record_refs) {
+        if (!FindVisibleTransaction(caller, ref).ok()) {
+          return Status::PermissionDenied("dispute \"" + request.dispute_id + "\" refers to records outside the "
+                                          "scope of account \"" + *caller.account +
+                                          "\"; a court, arbitrator, auditor or operator can export its bundle");
+        }
+      }
+      return Status::Ok();
+    }
   }
-  return Status::Ok();
+  return Status::Internal("no bundle kind");
 }
 
 // ------------------------------- NodeService -------------------------------
@@ -120,6 +139,7 @@ Result<nlohmann::json> Node::Evidence(const api::EvidenceRequest& request, const
   if (caller.anonymous()) return Status::PermissionDenied("evidence: a signed request is required");
   if (s.stopping) return Status::Unavailable("the node is shutting down");
   std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+  RETURN_IF_ERROR(s.CheckSeesEvidenceSubject(caller, request));
   ASSIGN_OR_RETURN(ledger::CosignedCheckpoint checkpoint, s.CosignedFor(request.checkpoint_height));
   Result<nlohmann::json> bundle = Status::Internal("no bundle kind");
   switch (request.kind) {
@@ -134,30 +154,40 @@ Result<nlohmann::json> Node::Evidence(const api::EvidenceRequest& request, const
       break;
   }
   if (!bundle.ok()) return NarrowingError(bundle.status());
-  RETURN_IF_ERROR(s.CheckSeesBundle(caller, *bundle));
   return bundle;
 }
 
-Result<std::string> Node::LedgerExport(uint64_t from_height, uint64_t to_height, const api::Caller& caller) {
+Result<api::LedgerExportPage> Node::LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                                 const api::Caller& caller) {
   Impl& s = *impl_;
   if (s.stopping) return Status::Unavailable("the node is shutting down");
-  std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
-  RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
-  if (to_height > s.ledger->height()) {
-    return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " + U64(s.ledger->height()));
+  // The ledger lock is held only to take the snapshot: applying a block waits for
+  // it, and an export of thousands of blocks must not hold up the leader's apply
+  // (and with it its heartbeats). The server joins its handlers before the
+  // ledger closes, so the snapshot outlives no database.
+  std::unique_ptr<ledger::StoreSnapshot> snapshot;
+  {
+    std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
+    RETURN_IF_ERROR(s.CheckSeesEverything(caller, "ledger export"));
+    if (to_height > s.ledger->height()) {
+      return Status::OutOfRange("to: " + U64(to_height) + " is above the head at height " +
+                                U64(s.ledger->height()));
+    }
+    snapshot = std::make_unique<ledger::StoreSnapshot>(s.ledger->blocks());
   }
-  ledger::CosignedLookup cosigned = [&s](uint64_t height) -> Result<std::optional<ledger::CosignedCheckpoint>> {
-    Result<ledger::CosignedCheckpoint> found = s.checkpointer->Cosigned(height);
-    if (found.ok()) return std::optional<ledger::CosignedCheckpoint>(*found);
-    if (found.status().code() == ErrorCode::kNotFound) return std::optional<ledger::CosignedCheckpoint>();
-    return found.status();
+  ledger::BlockLookup blocks = [&snapshot](uint64_t height) { return snapshot->GetBlock(height); };
+  ledger::CosignedLookup cosigned = [&s, &snapshot](uint64_t height) {
+    return s.checkpointer->CosignedIn(*snapshot, height);
   };
-  std::string out;
-  RETURN_IF_ERROR(ledger::WriteLedgerExport(*s.ledger, cosigned, from_height, to_height, [&out](ByteView bytes) {
-    out.append(AsStringView(bytes));
-    return Status::Ok();
-  }));
-  return out;
+  api::LedgerExportPage page;
+  ASSIGN_OR_RETURN(ledger::ExportWritten written,
+                   ledger::WriteLedgerExportBounded(blocks, cosigned, from_height, to_height, bytes_max,
+                                                    [&page](ByteView bytes) {
+                                                      page.body.append(AsStringView(bytes));
+                                                      return Status::Ok();
+                                                    }));
+  page.to_height = written.to_height;
+  return page;
 }
 
 }  // namespace shulian::node

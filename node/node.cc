@@ -280,6 +280,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.max_connections = config.limits.api_connections_max;
   s.body_bytes_max = config.limits.request_body_bytes_max;
   s.api.wait_timeout_ms_max = config.limits.wait_timeout_ms_max;
+  s.api.export_bytes_max = config.limits.export_bytes_max;
   s.api.wait_timeout_ms_default = std::min<uint64_t>(s.api.wait_timeout_ms_default, config.limits.wait_timeout_ms_max);
   s.api.rate_limit.rate_per_second = config.limits.account_requests_per_second;
   s.api.rate_limit.burst_max = config.limits.account_burst_max;

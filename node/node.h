@@ -75,7 +75,8 @@ class Node final : public api::NodeService {
   Result<ledger::CosignedCheckpoint> CheckpointAtHeight(uint64_t height) override;
   Result<api::ConsistencyAnswer> Consistency(uint64_t from_height, uint64_t to_height) override;
   Result<nlohmann::json> Evidence(const api::EvidenceRequest& request, const api::Caller& caller) override;
-  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const api::Caller& caller) override;
+  Result<api::LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                             const api::Caller& caller) override;
 
   struct Impl;
 

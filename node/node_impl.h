@@ -253,7 +253,14 @@ struct Node::Impl {
   Result<ledger::TxOutcome> OutcomeAt(uint64_t height, uint32_t position) const;
   Result<api::BlockRecord> BlockRecordAt(uint64_t height, const api::Caller& caller);
   Status CheckSeesEverything(const api::Caller& caller, std::string_view what) const;
-  Status CheckSeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const;
+  Result<bool> SeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const;
+  struct VisibleTx {
+    ledger::TxLocation location;
+    ledger::Block block;  // the block holding it
+  };
+  // REQUIRES: ledger_mutex held (shared). NotFound, worded alike, for a missing
+  // transaction and for one outside the caller's scope.
+  Result<VisibleTx> FindVisibleTransaction(const api::Caller& caller, const crypto::Digest& hash) const;
   Status NotLeader() const;
 
   // ---- evidence side (evidence_service.cc) ----
@@ -262,8 +269,9 @@ struct Node::Impl {
   void DeliverCheckpointMessage(uint64_t from, ByteView body);
   // REQUIRES: ledger_mutex held (shared). The cosigned checkpoint of `height`, or the latest.
   Result<ledger::CosignedCheckpoint> CosignedFor(std::optional<uint64_t> height) const;
-  // REQUIRES: ledger_mutex held (shared).
-  Status CheckSeesBundle(const api::Caller& caller, const nlohmann::json& bundle) const;
+  // REQUIRES: ledger_mutex held (shared). Whether the caller may have the bundle
+  // of this subject, decided before anything is built (docs/api.md, "Security").
+  Status CheckSeesEvidenceSubject(const api::Caller& caller, const api::EvidenceRequest& request) const;
 };
 
 // Renders the ledger queries for the API (query_json.cc).

@@ -46,19 +46,6 @@ Result<SubmitResult> SubmitResultFromJson(const nlohmann::json& j) {
   return r;
 }
 
-// REQUIRES: the ledger's reader lock is held.
-Result<bool> AuthorityWithin(const ledger::StateStore& state, std::string authority, std::string_view ancestor) {
-  constexpr size_t kDepthMax = 16;
-  for (size_t depth = 0; depth <= kDepthMax && !authority.empty(); ++depth) {
-    if (authority == ancestor) return true;
-    Result<ledger::AuthorityRecord> record =
-        ledger::LoadRecord<ledger::AuthorityRecord>(state, ledger::Key("au").Id(authority));
-    if (!record.ok()) return record.status().code() == ErrorCode::kNotFound ? Result<bool>(false) : record.status();
-    authority = record->parent_id;
-  }
-  return false;
-}
-
 }  // namespace
 
 // ------------------------------- reads -------------------------------
@@ -141,25 +128,30 @@ Status Node::Impl::CheckSeesEverything(const api::Caller& caller, std::string_vi
   return Status::Ok();
 }
 
-Status Node::Impl::CheckSeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const {
-  if (caller.anonymous()) return Status::PermissionDenied("transaction: a signed request is required");
-  if (*caller.account == tx.sender) return Status::Ok();
+// A transaction is visible to its sender, to those who see everything, and to
+// those whose scope holds the sender's authority (Queries::SeesAccount).
+Result<bool> Node::Impl::SeesTransaction(const api::Caller& caller, const ledger::Transaction& tx) const {
+  if (caller.anonymous()) return false;
   ledger::Queries queries(ledger->state());
   ASSIGN_OR_RETURN(ledger::Viewer viewer, queries.ViewerFor(*caller.account));
-  if (viewer.scope == ledger::ViewScope::kEverything) return Status::Ok();
-  Result<ledger::AccountRecord> sender =
-      ledger::LoadRecord<ledger::AccountRecord>(ledger->state(), ledger::Key("ac").Id(tx.sender));
-  if (sender.ok() && !viewer.authority_id.empty()) {
-    if (viewer.scope == ledger::ViewScope::kOwnAuthority && sender->authority_id == viewer.authority_id) {
-      return Status::Ok();
-    }
-    if (viewer.scope == ledger::ViewScope::kSubtree) {
-      ASSIGN_OR_RETURN(bool within, AuthorityWithin(ledger->state(), sender->authority_id, viewer.authority_id));
-      if (within) return Status::Ok();
-    }
-  }
-  return Status::PermissionDenied("transaction from \"" + tx.sender + "\" is outside the scope of account \"" +
-                                  *caller.account + "\"");
+  return queries.SeesAccount(viewer, tx.sender);
+}
+
+// Looked up before anything about it is said: a transaction that is missing and
+// one outside the caller's scope get the same NotFound, naming neither sender nor
+// block, so a caller cannot probe for records it may not see.
+Result<Node::Impl::VisibleTx> Node::Impl::FindVisibleTransaction(const api::Caller& caller,
+                                                                 const crypto::Digest& hash) const {
+  if (caller.anonymous()) return Status::PermissionDenied("transaction: a signed request is required");
+  const Status missing = Status::NotFound("transaction " + hash.ToHex() + " is not in the ledger within the scope of "
+                                          "account \"" + *caller.account + "\"");
+  Result<ledger::TxLocation> location = ledger->blocks().FindTransaction(hash);
+  if (!location.ok()) return location.status().code() == ErrorCode::kNotFound ? missing : location.status();
+  ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(location->height));
+  if (location->position >= block.transactions.size()) return Status::Corruption("transaction index past its block");
+  ASSIGN_OR_RETURN(bool sees, SeesTransaction(caller, block.transactions[location->position]));
+  if (!sees) return missing;
+  return VisibleTx{*location, std::move(block)};
 }
 
 Result<api::BlockRecord> Node::Impl::BlockRecordAt(uint64_t height, const api::Caller& caller) {
@@ -180,23 +172,15 @@ Result<api::TransactionRecord> Node::GetTransaction(const crypto::Digest& hash, 
   Impl& s = *impl_;
   RETURN_IF_ERROR(s.WaitReadable(consistency));
   std::shared_lock<std::shared_mutex> lock(s.ledger_mutex);
-  Result<ledger::TxLocation> location = s.ledger->blocks().FindTransaction(hash);
-  if (!location.ok()) {
-    if (location.status().code() == ErrorCode::kNotFound) {
-      return Status::NotFound("transaction " + hash.ToHex() + " is not in the ledger");
-    }
-    return location.status();
-  }
-  ASSIGN_OR_RETURN(ledger::Block block, s.ledger->blocks().GetBlock(location->height));
-  if (location->position >= block.transactions.size()) return Status::Corruption("transaction index past its block");
+  ASSIGN_OR_RETURN(Impl::VisibleTx found, s.FindVisibleTransaction(caller, hash));
+  const ledger::TxLocation& location = found.location;
   api::TransactionRecord record;
-  record.transaction = block.transactions[location->position];
-  RETURN_IF_ERROR(s.CheckSeesTransaction(caller, record.transaction));
-  record.height = location->height;
-  record.index = location->position;
-  record.block_hash = block.header.Hash();
-  record.block_time_ms = block.header.time_ms;
-  ASSIGN_OR_RETURN(record.outcome, s.OutcomeAt(location->height, location->position));
+  record.transaction = found.block.transactions[location.position];
+  record.height = location.height;
+  record.index = location.position;
+  record.block_hash = found.block.header.Hash();
+  record.block_time_ms = found.block.header.time_ms;
+  ASSIGN_OR_RETURN(record.outcome, s.OutcomeAt(location.height, location.position));
   return record;
 }
 
@@ -212,6 +196,8 @@ Result<api::BlockRecord> Node::GetBlockByHash(const crypto::Digest& hash, ReadCo
   uint64_t height = 0;
   {
     std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
+    // Scope first: whether a block hash exists is not for every caller to learn.
+    RETURN_IF_ERROR(impl_->CheckSeesEverything(caller, "block " + hash.ToHex()));
     ASSIGN_OR_RETURN(height, impl_->ledger->blocks().FindBlockHeight(hash));
   }
   return impl_->BlockRecordAt(height, caller);

@@ -290,18 +290,19 @@ Status RunLedgerExport(Context& ctx) {
   const uint64_t from = from_option.value_or(1);
   if (to == 0) return Status::FailedPrecondition("the ledger has no blocks yet");
   if (from > to) return Status::InvalidArgument("--from: above --to (or above the head)");
-  // Each page is a complete export; the pages are joined under one magic.
+  // Each page is a complete export; the pages are joined under one magic. A page
+  // may stop below the asked end (the server's byte bound): the next starts after it.
   std::string joined;
   for (uint64_t start = from; start <= to;) {
     const uint64_t end = std::min(to, start + page_blocks - 1);
-    ASSIGN_OR_RETURN(std::string page, client->LedgerExport(start, end));
-    if (page.compare(0, ledger::kLedgerExportMagic.size(), ledger::kLedgerExportMagic) != 0) {
+    ASSIGN_OR_RETURN(api::LedgerExportPage page, client->LedgerExport(start, end));
+    if (page.body.compare(0, ledger::kLedgerExportMagic.size(), ledger::kLedgerExportMagic) != 0) {
       return Status::Internal("the server's export of heights " + std::to_string(start) + ".." + std::to_string(end) +
                               " does not start with " + std::string(ledger::kLedgerExportMagic));
     }
-    joined.append(joined.empty() ? page : page.substr(ledger::kLedgerExportMagic.size()));
-    if (end == to) break;
-    start = end + 1;
+    joined.append(joined.empty() ? page.body : page.body.substr(ledger::kLedgerExportMagic.size()));
+    if (page.to_height == to) break;
+    start = page.to_height + 1;
   }
   RETURN_IF_ERROR(WriteNewFile(out, joined));
   json summary = {{"file", out}, {"from_height", from}, {"to_height", to}, {"bytes", joined.size()}};

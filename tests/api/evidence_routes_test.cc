@@ -158,9 +158,12 @@ TEST_F(EvidenceRoutesTest, LedgerExportIsOctetStreamBoundedAndScoped) {
   EXPECT_EQ(response->http_status, 200);
   EXPECT_EQ(response->content_type, "application/octet-stream");
   EXPECT_EQ(response->body, "export 1-100");
+  EXPECT_EQ(response->export_to, "100");
+  EXPECT_EQ(service_.last_export_bytes_max(), ApiOptions{}.export_bytes_max);
   auto bytes = Court()->LedgerExport(3, 4);
   ASSERT_TRUE(bytes.ok());
-  EXPECT_EQ(*bytes, "export 3-4");
+  EXPECT_EQ(bytes->body, "export 3-4");
+  EXPECT_EQ(bytes->to_height, 4u);
   EXPECT_EQ(Court()->LedgerExport(1, 101).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Court()->LedgerExport(0, 1).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(Court()->LedgerExport(5, 4).status().code(), ErrorCode::kInvalidArgument);

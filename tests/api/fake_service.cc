@@ -223,9 +223,12 @@ Result<nlohmann::json> FakeNodeService::Evidence(const EvidenceRequest& request,
   return nlohmann::json{{"format", "fake"}, {"kind", static_cast<int>(request.kind)}};
 }
 
-Result<std::string> FakeNodeService::LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) {
+Result<LedgerExportPage> FakeNodeService::LedgerExport(uint64_t from_height, uint64_t to_height,
+                                                       uint64_t bytes_max, const Caller& caller) {
   if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("export: not in scope");
-  return "export " + std::to_string(from_height) + "-" + std::to_string(to_height);
+  last_export_bytes_max_ = bytes_max;
+  return LedgerExportPage{"export " + std::to_string(from_height) + "-" + std::to_string(to_height),
+                          to_height};
 }
 
 void FakeNodeService::AddCheckpoint(const ledger::CosignedCheckpoint& checkpoint) {

@@ -5,6 +5,7 @@
 // the node only; everything the API itself does is real.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -47,7 +48,8 @@ class FakeNodeService : public NodeService {
   // A stand-in bundle naming the request; PermissionDenied unless the caller is kSeesEverything.
   Result<nlohmann::json> Evidence(const EvidenceRequest& request, const Caller& caller) override;
   // "export <from>-<to>" for kSeesEverything; PermissionDenied otherwise.
-  Result<std::string> LedgerExport(uint64_t from_height, uint64_t to_height, const Caller& caller) override;
+  Result<LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
+                                        const Caller& caller) override;
 
   static constexpr std::string_view kSeesEverything = "court";
 
@@ -63,6 +65,7 @@ class FakeNodeService : public NodeService {
   std::optional<Caller> last_caller() const;
   void AddCheckpoint(const ledger::CosignedCheckpoint& checkpoint);
   std::optional<EvidenceRequest> last_evidence() const;
+  uint64_t last_export_bytes_max() const { return last_export_bytes_max_.load(); }
 
  private:
   // REQUIRES: mutex_ is held. Puts every queued transaction into one new block.
@@ -80,6 +83,7 @@ class FakeNodeService : public NodeService {
   std::optional<Caller> last_caller_;
   std::map<uint64_t, ledger::CosignedCheckpoint> checkpoints_;  // by height
   std::optional<EvidenceRequest> last_evidence_;
+  std::atomic<uint64_t> last_export_bytes_max_{0};
   crypto::KeyPair node_key_;
 };
 

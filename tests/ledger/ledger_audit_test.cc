@@ -39,6 +39,11 @@ class AuditTest : public EvidenceTest {
     EXPECT_TRUE(written.ok()) << written.ToString();
     return path;
   }
+  std::string WriteFile(const std::string& name, const std::string& bytes) {
+    std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
   // Offsets of each record's payload in the file, in order.
   std::vector<ExportRecord> Records(const std::string& path) {
     LedgerExportReader reader = LedgerExportReader::Open(path).value();
@@ -220,6 +225,91 @@ TEST_F(AuditTest, ANodesDataDirectoryAuditsCleanWithItsStoredCheckpoints) {
   EXPECT_EQ(report->blocks_checked, 4u);
   EXPECT_EQ(report->checkpoints_checked, 4u);
   EXPECT_EQ(report->head_hash, head);
+}
+
+TEST_F(AuditTest, ABoundedExportStopsAtTheLastWholeBlockWithinItsBytesAndSaysWhere) {
+  // Proves WriteLedgerExportBounded writes only whole blocks (each with its cosigned
+  // checkpoint) within bytes_max, reports the last height written, always writes
+  // the first block, and that pages asked again from to_height + 1 join into an
+  // export that audits clean.
+  Grow(5);
+  BlockLookup blocks = [this](uint64_t height) { return ledger_->blocks().GetBlock(height); };
+  auto write = [&](uint64_t from, uint64_t bytes_max, std::string* out) {
+    return WriteLedgerExportBounded(blocks, Lookup(), from, 5, bytes_max, [out](ByteView bytes) {
+      out->append(AsStringView(bytes));
+      return Status::Ok();
+    });
+  };
+  std::string whole;
+  ASSERT_TRUE(write(1, 0, &whole).ok());
+  // Where each block's records end in the whole export.
+  std::vector<uint64_t> ends;
+  for (const ExportRecord& record : Records(WriteFile("whole.export", whole))) {
+    if (record.kind == ExportRecordKind::kCosignedCheckpoint)
+      ends.push_back(record.offset + 5 + record.payload.size());
+  }
+  ASSERT_EQ(ends.size(), 5u);
+
+  std::string exact;
+  Result<ExportWritten> at_three = write(1, ends[2], &exact);
+  ASSERT_TRUE(at_three.ok()) << at_three.status().ToString();
+  EXPECT_EQ(at_three->to_height, 3u);
+  EXPECT_EQ(at_three->bytes, ends[2]);
+  EXPECT_EQ(exact, whole.substr(0, ends[2]));
+
+  std::string short_of_four;
+  Result<ExportWritten> under = write(1, ends[3] - 1, &short_of_four);
+  ASSERT_TRUE(under.ok());
+  EXPECT_EQ(under->to_height, 3u);
+  EXPECT_EQ(short_of_four.size(), ends[2]);
+
+  std::string tiny;
+  Result<ExportWritten> first_only = write(2, 1, &tiny);
+  ASSERT_TRUE(first_only.ok());
+  EXPECT_EQ(first_only->to_height, 2u);
+  EXPECT_EQ(tiny.size(), kLedgerExportMagic.size() + (ends[1] - ends[0]));
+
+  // Pages of at most two blocks' worth, each asked from the last one's end.
+  const uint64_t bound = ends[1];
+  std::string joined;
+  for (uint64_t from = 1; from <= 5;) {
+    std::string page;
+    Result<ExportWritten> written = write(from, bound, &page);
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    ASSERT_GE(written->to_height, from);
+    joined.append(joined.empty() ? page : page.substr(kLedgerExportMagic.size()));
+    from = written->to_height + 1;
+  }
+  EXPECT_EQ(joined, whole);
+  AuditReport report = Audit(WriteFile("joined.export", joined));
+  EXPECT_TRUE(report.clean()) << report.Describe();
+  EXPECT_EQ(report.blocks_checked, 5u);
+}
+
+TEST_F(AuditTest, AStoreSnapshotReadsTheLedgerAsItWasWhenTaken) {
+  // Proves a StoreSnapshot keeps its head and blocks while the ledger grows, and a
+  // cosigned checkpoint stored after it is not seen through it.
+  Grow(3);
+  CheckpointStore store(*ledger_);
+  for (const auto& [height, cosigned] : cosigned_) ASSERT_TRUE(store.PutCosigned(cosigned).ok());
+  Block third = ledger_->blocks().GetBlock(3).value();
+  StoreSnapshot snapshot(ledger_->blocks());
+  Grow(2);
+  ASSERT_TRUE(store.PutCosigned(cosigned_.at(4)).ok());
+  EXPECT_EQ(ledger_->height(), 5u);
+  EXPECT_EQ(snapshot.height(), 3u);
+  Result<Block> read = snapshot.GetBlock(3);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(read->Encode(), third.Encode());
+  EXPECT_EQ(snapshot.GetBlock(4).status().code(), ErrorCode::kNotFound);
+  Result<std::optional<CosignedCheckpoint>> three = store.CosignedIn(snapshot, 3);
+  ASSERT_TRUE(three.ok()) << three.status().ToString();
+  ASSERT_TRUE(three->has_value());
+  EXPECT_EQ((*three)->Encode(), cosigned_.at(3).Encode());
+  Result<std::optional<CosignedCheckpoint>> four = store.CosignedIn(snapshot, 4);
+  ASSERT_TRUE(four.ok());
+  EXPECT_FALSE(four->has_value());
+  EXPECT_TRUE(store.Cosigned(4).ok());
 }
 
 }  // namespace

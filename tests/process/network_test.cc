@@ -1,5 +1,7 @@
 // Process-level tests: real shulian-node binaries on 127.0.0.1, driven through the
 // HTTP API, killed, paused and restarted.
+#include "tests/process/network.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,17 +9,18 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "api/client.h"
+#include "ledger/genesis.h"
+#include "ledger/ledger_export.h"
 #include "node/log.h"
 #include "node/transport.h"
-#include "tests/process/network.h"
 
 namespace shulian::process_test {
 namespace {
@@ -116,6 +119,81 @@ TEST(ProcessNetworkTest, LeaderKilledUnderLoadNewLeaderTakesOverAndOldLeaderCatc
   }
   std::printf("[ figures  ] kill -9 test: %zu transactions acknowledged, final height %llu\n", acknowledged.size(),
               static_cast<unsigned long long>(*height));
+}
+
+TEST(ProcessNetworkTest, ExportsNearTheByteBoundUnderLoadCauseNoElectionAndAuditClean) {
+  // Proves a leader answering whole-ledger exports page after page (each near
+  // limits.export_bytes_max, ended by it at a whole block named in
+  // X-Shulian-Export-To) while transactions are submitted keeps its term: no node
+  // changes term or leader, and the joined pages of the last round audit clean.
+  constexpr uint64_t kExportBytesMax = 48 * 1024;
+  TestNetwork net(3);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    net.config(id).limits.export_bytes_max = kExportBytesMax;
+    net.WriteConfig(id);
+  }
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> sequence{0};
+  std::atomic<uint64_t> committed{0};
+  auto driver = [&](uint64_t worker) {
+    auto client = net.Client(worker % 3 + 1);
+    while (!stop) {
+      if (SubmitCommitted(*client, net.AssetTx("asset-export-" + std::to_string(sequence++)))) ++committed;
+    }
+  };
+  std::vector<std::thread> drivers;
+  for (uint64_t w = 0; w < 3; ++w) drivers.emplace_back(driver, w);
+  // A ledger of a few hundred blocks before the exports start.
+  for (int i = 0; i < 600 && committed < 300; ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_GE(committed.load(), 300u);
+  std::vector<nlohmann::json> before;
+  for (uint64_t id = 1; id <= 3; ++id) before.push_back(net.StatusOf(id).value());
+
+  auto court = net.Client(leader, "court");
+  std::string joined;
+  uint64_t exported_head = 0;
+  for (int round = 0; round < 6; ++round) {
+    const uint64_t head = net.StatusOf(leader).value().value("height", uint64_t{0});
+    joined.clear();
+    int pages = 0;
+    for (uint64_t from = 1; from <= head; ++pages) {
+      Result<api::LedgerExportPage> page = court->LedgerExport(from, head);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      ASSERT_GE(page->to_height, from);
+      if (page->to_height > from) {
+        EXPECT_LE(page->body.size(), kExportBytesMax);
+      }
+      if (page->to_height < head) {
+        EXPECT_GT(page->body.size(), kExportBytesMax / 2);  // ended near the bound
+      }
+      joined.append(joined.empty() ? page->body : page->body.substr(ledger::kLedgerExportMagic.size()));
+      from = page->to_height + 1;
+    }
+    EXPECT_GT(pages, 2) << "the bound never ended a page; head " << head;
+    exported_head = head;
+  }
+  std::vector<nlohmann::json> after;
+  for (uint64_t id = 1; id <= 3; ++id) after.push_back(net.StatusOf(id).value());
+  stop = true;
+  for (std::thread& t : drivers) t.join();
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(after[i]["term"], before[i]["term"]) << "node " << i + 1 << " changed term during the exports";
+    EXPECT_EQ(after[i]["leader_id"], before[i]["leader_id"]) << "node " << i + 1;
+    EXPECT_GT(after[i].value("height", uint64_t{0}), before[i].value("height", uint64_t{0}));
+  }
+  EXPECT_EQ(before[leader - 1]["leader_id"], leader);
+
+  const std::filesystem::path path = net.dir() / "exported.ledger";
+  std::ofstream(path, std::ios::binary) << joined;
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile((net.dir() / "genesis.json").string());
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  Result<ledger::AuditReport> report = ledger::AuditExportFile(path, *genesis);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_TRUE(report->clean()) << report->Describe();
+  EXPECT_EQ(report->blocks_checked, exported_head);
 }
 
 TEST(ProcessNetworkTest, PausedNodeCatchesUpAfterResume) {
