@@ -101,6 +101,7 @@ json NodeStatusJson(const NodeStatus& status) {
                      {"lag_entries", OptionalJson(peer.lag_entries)}});
   }
   return {{"network_id", status.network_id},
+          {"genesis_hash", status.genesis_hash.ToHex()},
           {"node_id", status.node_id},
           {"role", status.role},
           {"term", status.term},
@@ -321,20 +322,26 @@ Status ValidateApiOptions(const ApiOptions& options) {
 
 namespace {
 
-// A node's network id and node id are fixed for its life, so they are read once.
-// Without them no signed request can pass (an empty network id is never valid).
-RequestBinding LocalBinding(NodeService& service) {
+// A node's network id, node id and genesis hash are fixed for its life, so they
+// are read once. Without them no signed request or transaction can pass (an empty
+// network id is never valid, and no key signs for the all-zero genesis hash).
+NodeStatus LocalIdentity(NodeService& service) {
   Result<NodeStatus> status = service.GetStatus();
   if (!status.ok()) return {};
-  return {status->network_id, status->node_id};
+  return std::move(status).value();
 }
 
 }  // namespace
 
 ApiHandler::ApiHandler(NodeService& service, ApiOptions options)
+    : ApiHandler(service, std::move(options), LocalIdentity(service)) {}
+
+ApiHandler::ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity)
     : service_(service),
       options_(std::move(options)),
-      verifier_(LocalBinding(service), options_.auth), limiter_(options_.rate_limit) {}
+      genesis_hash_(identity.genesis_hash),
+      verifier_(RequestBinding{identity.network_id, identity.node_id}, options_.auth),
+      limiter_(options_.rate_limit) {}
 
 const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
   using A = ApiHandler;
@@ -551,7 +558,7 @@ Result<std::vector<ledger::Transaction>> ApiHandler::VerifySenders(std::vector<l
     const std::string where = "transactions[" + std::to_string(i) + "]";
     auto key = service_.AccountPublicKey(txs[i].sender);
     if (!key.ok()) return key.status().WithContext(where + ".sender '" + txs[i].sender + "'");
-    if (!txs[i].VerifySignature(*key, options_.signature_cache)) {
+    if (!txs[i].VerifySignature(*key, genesis_hash_, options_.signature_cache)) {
       return Status::InvalidArgument(where + ".signature: does not verify with the current key of account '" +
                                      txs[i].sender + "'");
     }

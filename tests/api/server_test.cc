@@ -265,7 +265,7 @@ TEST_F(ApiServerTest, BadBatchesAreRefusedAndChangeNothing) {
 TEST_F(ApiServerTest, BadSignatureOrUnknownSenderIsRefusedBeforeQueueing) {
   // A transaction whose signature fails, or from no account, never reaches the queue.
   ledger::Transaction forged = service_.MakeTransaction("alice", 5);
-  forged.Sign(*bob_key_);
+  forged.Sign(*bob_key_, FakeNodeService::GenesisHash());
   auto refused = Client()->Submit(forged);
   EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("signature"), std::string::npos) << refused.status().message();
