@@ -37,8 +37,11 @@ class ApiClient::Impl {
     request.body = std::string(body);
     if (!body.empty()) request.headers.emplace("Content-Type", "application/json");
     if (options_.key) {
+      ASSIGN_OR_RETURN(const RequestBinding* binding, Binding());
       const SignedHeaders signed_headers =
-          SignRequest(*options_.key, *options_.account, method, target, NextTimeMs(), AsBytes(body));
+          SignRequest(*options_.key, *binding, *options_.account, method, target, NextTimeMs(), AsBytes(body));
+      request.headers.emplace(std::string(kHeaderNetwork), signed_headers.network_id);
+      request.headers.emplace(std::string(kHeaderNode), signed_headers.node_id);
       request.headers.emplace(std::string(kHeaderAccount), signed_headers.account);
       request.headers.emplace(std::string(kHeaderTime), signed_headers.time_ms);
       request.headers.emplace(std::string(kHeaderSignature), signed_headers.signature);
@@ -56,6 +59,28 @@ class ApiClient::Impl {
   }
 
  private:
+  // The network id and node id this client's server signs for: given in the
+  // options, or read once from the server's unsigned GET /v1/status. A node's ids
+  // never change, so the answer is kept for the client's life.
+  Result<const RequestBinding*> Binding() {
+    if (!binding_) binding_ = options_.binding;
+    if (binding_) return &*binding_;
+    httplib::Result result = http_.Get("/v1/status");
+    if (!result) {
+      return Status::Unavailable("cannot reach " + options_.base_url + " to learn its network id and node id: " +
+                                 httplib::to_string(result.error()));
+    }
+    const json status = json::parse(result->body, nullptr, /*allow_exceptions=*/false);
+    if (result->status != 200 || !status.is_object() || !status.contains("network_id") ||
+        !status["network_id"].is_string() || !status.contains("node_id") ||
+        !status["node_id"].is_number_unsigned()) {
+      return Status::Unavailable(options_.base_url + "/v1/status (HTTP " + std::to_string(result->status) +
+                                 ") did not give the network id and node id to sign requests for");
+    }
+    binding_ = RequestBinding{status["network_id"].get<std::string>(), status["node_id"].get<uint64_t>()};
+    return &*binding_;
+  }
+
   // Strictly increasing per client: Ed25519 signatures are deterministic, so two
   // identical requests stamped with the same millisecond would carry the same
   // signature and the second would be refused as a replay.
@@ -71,6 +96,7 @@ class ApiClient::Impl {
   const ClientOptions options_;
   httplib::Client http_;
   int64_t last_time_ms_ = 0;
+  std::optional<RequestBinding> binding_;
 };
 
 namespace {

@@ -24,6 +24,7 @@
 
 #include "api/service.h"
 #include "common/status.h"
+#include "api/request_auth.h"
 #include "crypto/keys.h"
 #include "ledger/transaction.h"
 
@@ -37,6 +38,9 @@ struct ClientOptions {
   // Sign requests as this account with this key; both or neither.
   std::optional<std::string> account;
   std::shared_ptr<const crypto::KeyPair> key;
+  // The node signed requests are bound to (api/request_auth.h). Empty: read once
+  // from the server's unsigned GET /v1/status before the first signed request.
+  std::optional<RequestBinding> binding;
   // The clock for request signatures; the system clock when empty.
   std::function<int64_t()> now_ms;
 };

@@ -101,6 +101,7 @@ json NodeStatusJson(const NodeStatus& status) {
                      {"lag_entries", OptionalJson(peer.lag_entries)}});
   }
   return {{"network_id", status.network_id},
+          {"genesis_hash", status.genesis_hash.ToHex()},
           {"node_id", status.node_id},
           {"role", status.role},
           {"term", status.term},
@@ -319,8 +320,28 @@ Status ValidateApiOptions(const ApiOptions& options) {
   return Status::Ok();
 }
 
+namespace {
+
+// A node's network id, node id and genesis hash are fixed for its life, so they
+// are read once. Without them no signed request or transaction can pass (an empty
+// network id is never valid, and no key signs for the all-zero genesis hash).
+NodeStatus LocalIdentity(NodeService& service) {
+  Result<NodeStatus> status = service.GetStatus();
+  if (!status.ok()) return {};
+  return std::move(status).value();
+}
+
+}  // namespace
+
 ApiHandler::ApiHandler(NodeService& service, ApiOptions options)
-    : service_(service), options_(std::move(options)), verifier_(options_.auth), limiter_(options_.rate_limit) {}
+    : ApiHandler(service, std::move(options), LocalIdentity(service)) {}
+
+ApiHandler::ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity)
+    : service_(service),
+      options_(std::move(options)),
+      genesis_hash_(identity.genesis_hash),
+      verifier_(RequestBinding{identity.network_id, identity.node_id}, options_.auth),
+      limiter_(options_.rate_limit) {}
 
 const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
   using A = ApiHandler;
@@ -461,7 +482,9 @@ std::optional<HttpResponse> ApiHandler::Admit(Call& call) {
 }
 
 Status ApiHandler::Authenticate(Call& call) {
-  SignedHeaders headers{HeaderOrEmpty(call.request, Lower(kHeaderAccount)),
+  SignedHeaders headers{HeaderOrEmpty(call.request, Lower(kHeaderNetwork)),
+                        HeaderOrEmpty(call.request, Lower(kHeaderNode)),
+                        HeaderOrEmpty(call.request, Lower(kHeaderAccount)),
                         HeaderOrEmpty(call.request, Lower(kHeaderTime)),
                         HeaderOrEmpty(call.request, Lower(kHeaderSignature))};
   if (headers.account.empty() && headers.time_ms.empty() && headers.signature.empty()) return Status::Ok();
@@ -535,7 +558,7 @@ Result<std::vector<ledger::Transaction>> ApiHandler::VerifySenders(std::vector<l
     const std::string where = "transactions[" + std::to_string(i) + "]";
     auto key = service_.AccountPublicKey(txs[i].sender);
     if (!key.ok()) return key.status().WithContext(where + ".sender '" + txs[i].sender + "'");
-    if (!txs[i].VerifySignature(*key, options_.signature_cache)) {
+    if (!txs[i].VerifySignature(*key, genesis_hash_, options_.signature_cache)) {
       return Status::InvalidArgument(where + ".signature: does not verify with the current key of account '" +
                                      txs[i].sender + "'");
     }

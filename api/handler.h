@@ -175,8 +175,11 @@ class ApiHandler {
   Result<HttpResponse> Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed);
   Result<HttpResponse> LedgerExport(Call& call);
 
+  ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity);
+
   NodeService& service_;
   const ApiOptions options_;
+  const crypto::Digest genesis_hash_;  // what a submitted transaction's signature must bind
   RequestVerifier verifier_;
   RateLimiter limiter_;
   ApiCounters counters_;

@@ -118,6 +118,7 @@ struct Membership {
 
 struct NodeStatus {
   std::string network_id;
+  crypto::Digest genesis_hash;  // what version-2 transaction signatures bind
   uint64_t node_id = 0;
   std::string role;  // "leader", "follower", "candidate", "pre_candidate", "learner"
   uint64_t term = 0;

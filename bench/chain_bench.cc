@@ -72,7 +72,7 @@ void BuildBlocks(const BenchOptions& options, const crypto::Digest& genesis, Fix
       tx.client_time_ms = 1'700'000'000'000 + static_cast<int64_t>(nonce);
       tx.nonce = nonce;
       tx.body = Bytes(160, static_cast<uint8_t>(nonce));  // a plausible access-record body size
-      tx.Sign(fixture.accounts[nonce % options.accounts]);
+      tx.Sign(fixture.accounts[nonce % options.accounts], genesis);
       tree.AppendLeaf(tx.Encode());
       block.transactions.push_back(std::move(tx));
     }
@@ -153,7 +153,7 @@ int Run(const BenchOptions& options) {
     const auto t0 = Clock::now();
     auto block = Block::Decode(encoded);
     const auto t1 = Clock::now();
-    Status verified = block.ok() ? VerifyBlockSignatures(*block, node_keys, tx_keys) : block.status();
+    Status verified = block.ok() ? VerifyBlockSignatures(*block, genesis, node_keys, tx_keys) : block.status();
     const auto t2 = Clock::now();
     Status appended = verified.ok() ? (*store)->AppendBlock(*block, nullptr) : verified;
     const auto t3 = Clock::now();

@@ -73,11 +73,13 @@ struct World {
   crypto::KeyPair sender = Key("nj.user");
 };
 
+const crypto::Digest kGenesisHash = crypto::Sha256(AsBytes("evidence-bench genesis"));
+
 Transaction TxAt(World& world, uint64_t index) {
   Transaction tx = world.template_tx;
   tx.nonce = index;
   tx.client_time_ms = kStartMs + static_cast<int64_t>(index / kBlockTransactions) * 1000;
-  if (index % kSignEvery == 0) tx.Sign(world.sender);
+  if (index % kSignEvery == 0) tx.Sign(world.sender, kGenesisHash);
   return tx;
 }
 
@@ -176,12 +178,12 @@ int main(int argc, char** argv) {
   world.template_tx.network_id = kNetwork;
   world.template_tx.sender = "nj.user";
   world.template_tx.body = body.Encode();
-  world.template_tx.Sign(world.sender);
+  world.template_tx.Sign(world.sender, kGenesisHash);
 
   // ---- build the three logs ----
   auto start = Clock::now();
-  crypto::Digest previous = crypto::Sha256(AsBytes("evidence-bench genesis"));
-  const crypto::Digest genesis_hash = previous;
+  crypto::Digest previous = kGenesisHash;
+  const crypto::Digest genesis_hash = kGenesisHash;
   uint64_t height = 0;
   for (uint64_t first = 0; first < transactions; first += kBlockTransactions) {
     uint32_t count = static_cast<uint32_t>(std::min<uint64_t>(kBlockTransactions, transactions - first));

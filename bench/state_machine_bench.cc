@@ -31,9 +31,12 @@ crypto::KeyPair KeyFor(std::string_view name) {
   return std::move(crypto::KeyPair::FromSeed(seed.bytes)).value();
 }
 
+const crypto::Digest kGenesisHash = crypto::Sha256(AsBytes("state machine bench genesis"));
+
 ImportedGenesis BenchGenesis() {
   ImportedGenesis g;
   g.network_id = "bench";
+  g.hash = kGenesisHash;
   g.client_time_window_ms = 300'000;
   g.authorities = {{"320000", "江苏省", "", 1}, {"321200", "泰州市", "320000", 2}, {"320100", "南京市", "320000", 2}};
   g.accounts = {{"tz.prov", "321200", "tz.prov", {1}, KeyFor("tz.prov").public_key()},
@@ -54,7 +57,7 @@ Transaction Signed(const std::string& sender, const crypto::KeyPair& key, const 
   tx.client_time_ms = time_ms;
   tx.nonce = nonce;
   tx.body = body.Encode();
-  tx.Sign(key);
+  tx.Sign(key, kGenesisHash);
   return tx;
 }
 

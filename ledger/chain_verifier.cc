@@ -50,9 +50,10 @@ Status CheckHeader(const Block& block, const Walk& walk, const BlockStore& store
   return Status::Ok();
 }
 
-Status CheckSignatures(const Block& block, const ChainVerifierOptions& options, Walk& walk) {
+Status CheckSignatures(const Block& block, const crypto::Digest& genesis_hash, const ChainVerifierOptions& options,
+                       Walk& walk) {
   SignatureCheckCounts counts;
-  Status verified = VerifyBlockSignatures(block, options.node_keys, options.account_keys, &counts);
+  Status verified = VerifyBlockSignatures(block, genesis_hash, options.node_keys, options.account_keys, &counts);
   if (!verified.ok()) {
     // The message already starts with the height.
     return Status::Corruption(verified.message());
@@ -153,7 +154,7 @@ Result<ChainReport> VerifyChain(const BlockStore& store, const ChainVerifierOpti
   for (uint64_t height = 1; height <= store.height(); ++height) {
     ASSIGN_OR_RETURN(Block block, LoadBlock(store, height));
     RETURN_IF_ERROR(CheckHeader(block, walk, store));
-    RETURN_IF_ERROR(CheckSignatures(block, options, walk));
+    RETURN_IF_ERROR(CheckSignatures(block, store.genesis_hash(), options, walk));
     RETURN_IF_ERROR(AppendAndCheckIndexes(block, store, walk));
     RETURN_IF_ERROR(CheckLog(block, store, walk));
     walk.previous_hash = block.header.Hash();

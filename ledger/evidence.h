@@ -116,6 +116,11 @@ struct VerifiedRecord {
   BlockHeader block;               // the block holding it (height, time, proposer)
   std::string sender_authority;    // from the genesis accounts; empty if not there
   bool sender_in_genesis = false;  // false: the account was registered later
+  // The sender's own signature checked with the key the genesis file gives it.
+  // False when the sender is not a genesis account or signed with another key
+  // (one rotated in later): the bundle cannot establish that key, and the record
+  // rests on the validators' checkpoint alone.
+  bool sender_signature_verified = false;
 };
 
 struct VerifiedBundle {

@@ -112,6 +112,16 @@ Result<VerifiedRecord> VerifyRecord(const EvidenceRecord& record, const Checkpoi
   return out;
 }
 
+// Last, with the other signatures: a record's own signature, where the genesis file
+// establishes the sender's key. It says who signed independently of the validators.
+void CheckSenderSignature(const ImportedGenesis& genesis, VerifiedRecord& record) {
+  for (const ImportedGenesis::AccountEntry& account : genesis.accounts) {
+    if (account.id == record.transaction.sender) {
+      record.sender_signature_verified = record.transaction.VerifySignature(account.public_key, genesis.hash);
+    }
+  }
+}
+
 std::string Where(std::string_view list, size_t index, uint64_t log_index) {
   return std::string(list) + "[" + std::to_string(index) + "] (log index " + std::to_string(log_index) + ")";
 }
@@ -132,7 +142,7 @@ Status CheckHistorySigner(const Transaction& tx, const ImportedGenesis& genesis,
                 "sender \"" + tx.sender + "\" is not a genesis account (an operator registered later cannot be "
                 "established by this bundle)");
   }
-  if (!tx.VerifySignature(sender->public_key)) {
+  if (!tx.VerifySignature(sender->public_key, genesis.hash)) {
     return Fail("validator_history_signer", where,
                 "the transaction is not signed with the genesis key of \"" + tx.sender +
                     "\" (a rotated key cannot be established by this bundle)");
@@ -260,6 +270,7 @@ Result<VerifiedBundle> VerifyParsed(const EvidenceBundle& bundle, const Imported
   Status cosigned = VerifyCosigned(bundle.checkpoint, set);
   if (!cosigned.ok()) return Fail("checkpoint_signatures", "checkpoint", cosigned.message());
   for (const CheckpointSignature& signature : bundle.checkpoint.signatures) out.signers.push_back(signature.node_id);
+  for (VerifiedRecord& record : out.records) CheckSenderSignature(genesis, record);
   out.validator_set = std::move(set);
   out.validator_changes = bundle.validator_history.size();
   return out;
@@ -289,8 +300,9 @@ Result<VerifiedBundle> VerifyBundle(const nlohmann::json& json, const ImportedGe
     std::string check = bundle.status().message().rfind("format", 0) == 0 ? "format" : "parse";
     return Status::InvalidArgument(check + ": " + bundle.status().message());
   }
-  // Every byte of the input must be accounted for: what was parsed must serialise
-  // back to the same JSON value (no second spelling of any field).
+  // Every field of the input must be accounted for: what was parsed must serialise
+  // back to the same JSON value (no second spelling of any field). Whitespace and
+  // key order are JSON's, not the bundle's, and are not compared.
   if (bundle->ToJson() != json) {
     return Status::InvalidArgument("canonical: the bundle is not in canonical form (hex case, key set or number form)");
   }
@@ -329,6 +341,10 @@ std::string VerifiedBundle::Describe() const {
            (record.outcome.accepted() ? std::string("accepted")
                                       : "rejected (" + std::string(OutcomeCodeName(record.outcome.code)) + ": " +
                                             record.outcome.message + ")") +
+           "; sender's signature " +
+           (record.sender_signature_verified ? std::string("verified with its genesis key")
+                                             : std::string("not established by this bundle (not signed with a key "
+                                                           "the genesis file gives the sender)")) +
            "\n";
   }
   switch (subject.kind) {
@@ -357,6 +373,7 @@ nlohmann::json VerifiedBundle::ToJson() const {
                      {"sender", record.transaction.sender},
                      {"sender_authority", record.sender_in_genesis ? nlohmann::json(record.sender_authority)
                                                                    : nlohmann::json(nullptr)},
+                     {"sender_signature_verified", record.sender_signature_verified},
                      {"block_height", record.block.height},
                      {"block_time_ms", record.block.time_ms},
                      {"outcome", record.outcome.ToJson()}});

@@ -161,11 +161,13 @@ std::string_view CounterName(Counter counter) {
 void ChainParamsRecord::EncodeTo(ByteWriter& w) const {
   w.PutString(network_id);
   w.PutI64(client_time_window_ms);
+  PutDigest(w, genesis_hash);
 }
 Result<ChainParamsRecord> ChainParamsRecord::DecodeFrom(ByteReader& r) {
   ChainParamsRecord p;
   ASSIGN_OR_RETURN(p.network_id, GetStr(r));
   ASSIGN_OR_RETURN(p.client_time_window_ms, r.GetI64());
+  ASSIGN_OR_RETURN(p.genesis_hash, GetDigest(r));
   return p;
 }
 

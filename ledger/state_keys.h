@@ -142,6 +142,7 @@ std::string_view CounterName(Counter counter);
 struct ChainParamsRecord {
   std::string network_id;
   int64_t client_time_window_ms = 0;
+  crypto::Digest genesis_hash;  // what a version-2 transaction's signature binds
   void EncodeTo(ByteWriter& w) const;
   static Result<ChainParamsRecord> DecodeFrom(ByteReader& r);
 };

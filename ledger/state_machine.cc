@@ -92,7 +92,7 @@ Result<EnvelopeVerdict> CheckEnvelope(const StateMachineOptions& options, const 
   if (sender->status != AccountStatus::kActive) {
     return EnvelopeVerdict{OutcomeCode::kSenderSuspended, "sender \"" + tx.sender + "\" is suspended"};
   }
-  if (!tx.VerifySignature(sender->public_key, options.signature_cache)) {
+  if (!tx.VerifySignature(sender->public_key, params.genesis_hash, options.signature_cache)) {
     return EnvelopeVerdict{OutcomeCode::kBadSignature,
                            "signature does not verify under the current key of \"" + tx.sender + "\""};
   }
@@ -174,7 +174,7 @@ Status StateMachine::ApplyGenesis(const Genesis& genesis, StateStore& state) con
 
 Status StateMachine::ApplyImportedGenesis(const ImportedGenesis& genesis, StateStore& state) const {
   if (state.Contains("gp")) return Status::FailedPrecondition("genesis: state already initialised");
-  StoreRecord(state, "gp", ChainParamsRecord{genesis.network_id, genesis.client_time_window_ms});
+  StoreRecord(state, "gp", ChainParamsRecord{genesis.network_id, genesis.client_time_window_ms, genesis.hash});
   for (const auto& entry : genesis.authorities) {
     std::optional<AuthorityLevel> level = EnumFromValue<AuthorityLevel>(entry.level);
     if (!level) return Status::InvalidArgument("genesis authority " + entry.id + ": unknown level");

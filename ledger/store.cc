@@ -163,7 +163,7 @@ std::string TxKey(const crypto::Digest& tx_hash) {
   return KeyWithBytes(kTxKeyPrefix, tx_hash.view());
 }
 
-Status VerifyBlockSignatures(const Block& block, const NodeKeyLookup& node_keys,
+Status VerifyBlockSignatures(const Block& block, const crypto::Digest& genesis_hash, const NodeKeyLookup& node_keys,
                              const AccountKeyLookup& account_keys, SignatureCheckCounts* counts) {
   const uint64_t height = block.header.height;
   auto proposer_key = node_keys(block.header.proposer);
@@ -185,7 +185,7 @@ Status VerifyBlockSignatures(const Block& block, const NodeKeyLookup& node_keys,
     }
     const std::string where = HeightContext(height) + ": transaction " + std::to_string(i);
     if (!sender_key.ok()) return sender_key.status().WithContext(where + ": key of sender " + tx.sender);
-    if (!tx.VerifySignature(*sender_key)) {
+    if (!tx.VerifySignature(*sender_key, genesis_hash)) {
       return Status::PermissionDenied(where + ": signature of sender " + tx.sender + " does not verify");
     }
     if (counts != nullptr) ++counts->transactions_verified;

@@ -95,7 +95,7 @@ struct SignatureCheckCounts {
 // Verifies the proposer's signature over the header hash and, if `account_keys`
 // is set, every transaction's signature. Fails with PermissionDenied naming the
 // height and transaction position of the first bad signature.
-Status VerifyBlockSignatures(const Block& block, const NodeKeyLookup& node_keys,
+Status VerifyBlockSignatures(const Block& block, const crypto::Digest& genesis_hash, const NodeKeyLookup& node_keys,
                              const AccountKeyLookup& account_keys, SignatureCheckCounts* counts = nullptr);
 
 class BlockStore {

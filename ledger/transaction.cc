@@ -92,9 +92,15 @@ Status ValidateId(std::string_view what, std::string_view id, size_t max_bytes) 
   return Status::Ok();
 }
 
-Bytes Transaction::SigningBytes() const {
-  ByteWriter writer(kTxDomainTag.size() + UnsignedFieldsBytes(*this));
-  writer.PutFixed(AsBytes(kTxDomainTag));
+Bytes Transaction::SigningBytes(const crypto::Digest& genesis_hash) const {
+  const bool legacy = version == kTxVersionLegacy;
+  ByteWriter writer(kTxDomainTagV2.size() + (legacy ? 0 : genesis_hash.bytes.size()) + UnsignedFieldsBytes(*this));
+  if (legacy) {
+    writer.PutFixed(AsBytes(kTxDomainTagV1));
+  } else {
+    writer.PutFixed(AsBytes(kTxDomainTagV2));
+    writer.PutFixed(genesis_hash.view());
+  }
   PutUnsignedFields(*this, writer);
   return writer.Take();
 }
@@ -110,12 +116,13 @@ crypto::Digest Transaction::Hash() const {
   return crypto::Sha256(Encode());
 }
 
-void Transaction::Sign(const crypto::KeyPair& key) {
-  signature = key.Sign(SigningBytes());
+void Transaction::Sign(const crypto::KeyPair& key, const crypto::Digest& genesis_hash) {
+  signature = key.Sign(SigningBytes(genesis_hash));
 }
 
-bool Transaction::VerifySignature(const crypto::PublicKey& key, crypto::SignatureCache* cache) const {
-  return crypto::VerifyWith(cache, key, SigningBytes(), signature);
+bool Transaction::VerifySignature(const crypto::PublicKey& key, const crypto::Digest& genesis_hash,
+                                  crypto::SignatureCache* cache) const {
+  return crypto::VerifyWith(cache, key, SigningBytes(genesis_hash), signature);
 }
 
 Result<Transaction> Transaction::Decode(ByteView encoded, const TxLimits& limits) {
@@ -131,9 +138,10 @@ Result<Transaction> Transaction::Decode(ByteView encoded, const TxLimits& limits
 
   auto version = reader.GetU16();
   if (!version.ok()) return InField(version.status(), "version");
-  if (*version != kTxVersion) {
+  if (*version != kTxVersion && *version != kTxVersionLegacy) {
     return Status::InvalidArgument("transaction.version: unsupported version " + std::to_string(*version) +
-                                   ", expected " + std::to_string(kTxVersion));
+                                   ", expected " + std::to_string(kTxVersionLegacy) + " or " +
+                                   std::to_string(kTxVersion));
   }
   tx.version = *version;
 

@@ -52,9 +52,9 @@ Result<int64_t> ParseClientTime(const Json& json) {
 Result<uint16_t> ParseVersion(const Json& json) {
   uint64_t version = 0;
   RETURN_IF_ERROR(body_codec::IntegerFromJson(json, "version", version));
-  if (version != kTxVersion) {
+  if (version != kTxVersion && version != kTxVersionLegacy) {
     return FieldError("version", "unsupported version " + std::to_string(version) + " (this node knows " +
-                                     std::to_string(kTxVersion) + ")");
+                                     std::to_string(kTxVersionLegacy) + " and " + std::to_string(kTxVersion) + ")");
   }
   return static_cast<uint16_t>(version);
 }

@@ -128,7 +128,7 @@ Result<Block> MakeBlock(BlockStore& store, const Keys& keys, const std::vector<S
     tx.client_time_ms = time_ms - 200;
     tx.nonce = nonce++;
     tx.body = ToBytes(sample.body);
-    tx.Sign(keys.accounts.at(sample.sender));
+    tx.Sign(keys.accounts.at(sample.sender), store.genesis_hash());
     block.transactions.push_back(std::move(tx));
   }
   block.header.height = store.height() + 1;
@@ -154,7 +154,7 @@ Status BuildLedger(const ledger::StoreOptions& options, const Keys& keys,
     const int64_t time_ms = start_ms + static_cast<int64_t>(i) * kBlockIntervalMs;
     ASSIGN_OR_RETURN(Block block, MakeBlock(*store, keys, samples[i], time_ms, nonce));
     // The store knows no keys: the caller checks signatures before appending.
-    RETURN_IF_ERROR(ledger::VerifyBlockSignatures(block, keys.VerifierOptions().node_keys,
+    RETURN_IF_ERROR(ledger::VerifyBlockSignatures(block, store->genesis_hash(), keys.VerifierOptions().node_keys,
                                                   keys.VerifierOptions().account_keys));
     RETURN_IF_ERROR(store->AppendBlock(block, nullptr));
     std::printf("appended block %llu: %zu transactions, proposer %llu\n",

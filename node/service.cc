@@ -231,9 +231,16 @@ Result<crypto::PublicKey> Node::AccountPublicKey(std::string_view account) {
 // ------------------------------- submission -------------------------------
 
 // Obvious junk never reaches a block: it must be for this network, from an
-// active account, signed with that account's current key.
+// active account, signed with that account's current key. Version 1 signed the
+// network id only, so a transaction of another network with the same id would
+// verify here; ledgers holding version 1 still replay (the state machine accepts
+// it), but no new one is admitted.
 Status Node::Impl::PreCheck(const ledger::Transaction& tx, size_t position, std::optional<SubmitResult>* existing) {
   const std::string where = "transactions[" + std::to_string(position) + "]";
+  if (tx.version == ledger::kTxVersionLegacy) {
+    return Status::InvalidArgument(where + ".version: version 1 does not bind the genesis hash and is no longer " +
+                                   "accepted; sign version " + std::to_string(ledger::kTxVersion));
+  }
   if (tx.network_id != config.network_id) {
     return Status::InvalidArgument(where + ".network_id: \"" + tx.network_id + "\" is not this network (\"" +
                                    config.network_id + "\")");
@@ -250,7 +257,7 @@ Status Node::Impl::PreCheck(const ledger::Transaction& tx, size_t position, std:
   if (sender->status != ledger::AccountStatus::kActive) {
     return Status::InvalidArgument(where + ".sender: account \"" + tx.sender + "\" is suspended");
   }
-  if (!tx.VerifySignature(sender->public_key, signature_cache.get())) {
+  if (!tx.VerifySignature(sender->public_key, ledger->genesis_hash(), signature_cache.get())) {
     return Status::InvalidArgument(where + ".signature: does not verify with the current key of account \"" +
                                    tx.sender + "\"");
   }
@@ -412,6 +419,7 @@ Result<api::NodeStatus> Node::GetStatus() {
   Impl& s = *impl_;
   api::NodeStatus st;
   st.network_id = s.config.network_id;
+  st.genesis_hash = s.ledger->genesis_hash();
   st.node_id = s.config.node_id;
   st.role = s.role == static_cast<uint8_t>(consensus::Role::kPreCandidate)
                 ? "pre_candidate"

@@ -22,6 +22,7 @@
 #include "bench/load/workload.h"
 #include "common/bytes.h"
 #include "crypto/keys.h"
+#include "ledger/genesis.h"
 
 namespace shulian::load {
 namespace {
@@ -255,6 +256,7 @@ Result<ToolOptions> ParseArgs(const std::vector<std::string>& args) {
 
 struct Network {
   std::string network_id;
+  crypto::Digest genesis_hash;
   std::string operator_id;
   std::optional<crypto::KeyPair> operator_key;
   std::vector<std::string> api_urls;
@@ -270,6 +272,9 @@ Result<Network> LoadNetwork(const ToolOptions& options) {
     return Status::InvalidArgument("--network: accounts.json lacks network_id or accounts");
   }
   network.network_id = (*accounts)["network_id"].get<std::string>();
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile((dir / "genesis.json").string());
+  if (!genesis.ok()) return Status::InvalidArgument("--network: genesis.json: " + genesis.status().message());
+  network.genesis_hash = genesis->Hash();
   std::string key_file;
   for (const json& account : (*accounts)["accounts"]) {
     const std::string id = account.value("id", "");
@@ -601,6 +606,7 @@ Result<Report> Run(const ToolOptions& options_in) {
   if (options.system == "shulian") {
     ASSIGN_OR_RETURN(network, LoadNetwork(options));
     options.workload.network_id = network->network_id;
+    options.workload.genesis_hash = network->genesis_hash;
   }
   ASSIGN_OR_RETURN(Workload workload, Workload::Create(options.workload));
   if (network) {

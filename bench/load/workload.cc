@@ -142,7 +142,7 @@ ledger::Transaction Workload::Sign(ledger::TxType type, Bytes body, const std::s
   tx.client_time_ms = now_ms;
   tx.nonce = nonce;
   tx.body = std::move(body);
-  tx.Sign(key);
+  tx.Sign(key, options_.genesis_hash);
   return tx;
 }
 

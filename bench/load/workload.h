@@ -43,6 +43,7 @@ struct Mix {
 
 struct WorkloadOptions {
   std::string network_id;
+  crypto::Digest genesis_hash;  // the network's; every transaction's signature binds it
   std::string tag;   // [a-z0-9], 1..kTagBytesMax; part of every id
   std::string seed;  // key derivation; any text
   // Division codes the load accounts belong to, round robin; each must exist.

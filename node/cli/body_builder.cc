@@ -289,7 +289,7 @@ Result<ledger::Transaction> BuildSignedTransaction(TxType type, const json& body
   tx.body = ledger::EncodeBody(*decoded);
   RETURN_IF_ERROR(ledger::ValidateId("network id", tx.network_id, ledger::TxLimits{}.network_id_bytes_max));
   RETURN_IF_ERROR(ledger::ValidateId("account", tx.sender, ledger::TxLimits{}.account_id_bytes_max));
-  tx.Sign(key);
+  tx.Sign(key, envelope.genesis_hash);
   // The envelope decoder applies every limit the server will apply.
   Result<ledger::Transaction> check = ledger::Transaction::Decode(tx.Encode());
   if (!check.ok()) return Status::InvalidArgument(check.status().message());

@@ -58,6 +58,7 @@ Result<std::string> DigestValue(std::string_view flag, std::string_view value);
 
 struct Envelope {
   std::string network_id;
+  crypto::Digest genesis_hash;  // the network's; the signature binds it
   std::string sender;
   int64_t client_time_ms = 0;
   uint64_t nonce = 0;

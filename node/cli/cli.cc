@@ -156,7 +156,7 @@ const std::vector<CommandSpec>& AllCommands() {
       {{"scenario", "load"},
        "FILE --keys NETWORK_DIR [--dry-run]",
        "submit the sample scenario and check its outcomes",
-       {"keys", "dry_run"},
+       {"keys", "dry_run", "genesis_hash"},
        RunScenarioLoad},
       {{"checkpoint"},
        "[--height H]",

@@ -2,9 +2,11 @@
 // phase by phase through the API and checks every outcome against its template's
 // expectation.
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "ledger/calendar.h"
+#include "ledger/genesis.h"
 #include "node/cli/commands.h"
 #include "node/cli/render.h"
 #include "node/cli/scenario.h"
@@ -53,6 +55,18 @@ Result<std::vector<json>> SubmitPhase(api::ApiClient& client, const ScenarioPhas
   return outcomes;
 }
 
+// What the scenario's transactions sign: --genesis-hash, else the genesis file of
+// the network directory the keys come from (so --dry-run needs no server), else
+// the server's.
+Result<crypto::Digest> ScenarioGenesisHash(Context& ctx, const std::string& keys_dir) {
+  const std::filesystem::path genesis_file = std::filesystem::path(keys_dir) / "genesis.json";
+  std::error_code error;
+  if (ctx.args().Has("genesis_hash") || !std::filesystem::exists(genesis_file, error)) return ctx.GenesisHash();
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(genesis_file.string());
+  if (!genesis.ok()) return Status::InvalidArgument(genesis_file.string() + ": " + genesis.status().message());
+  return genesis->Hash();
+}
+
 }  // namespace
 
 Status RunScenarioLoad(Context& ctx) {
@@ -65,6 +79,7 @@ Status RunScenarioLoad(Context& ctx) {
   if (!scenario.ok()) return Status::InvalidArgument(file + ": " + scenario.status().message());
   ScenarioBuildOptions options;
   ASSIGN_OR_RETURN(options.network_id, ctx.NetworkId());
+  ASSIGN_OR_RETURN(options.genesis_hash, ScenarioGenesisHash(ctx, keys_dir));
   options.keys_dir = keys_dir;
   options.now_ms = [&ctx] { return ctx.NowMs(); };
   Result<std::vector<ScenarioPhase>> built = BuildScenario(*scenario, options);

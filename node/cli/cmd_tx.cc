@@ -27,7 +27,7 @@ constexpr size_t kTransactionFileBytesMax = 1024 * 1024;
 const std::set<std::string>& EnvelopeOptions() {
   static const std::set<std::string> kOptions = {
       "json", "help",       "server", "key", "account", "network",        "cli_config",
-      "wait", "timeout_ms", "body",   "out", "nonce",   "client_time_ms", "stale"};
+      "wait", "timeout_ms", "body",   "out", "nonce",   "client_time_ms", "stale", "genesis_hash"};
   return kOptions;
 }
 
@@ -115,6 +115,13 @@ Result<Envelope> FillEnvelope(Context& ctx, const json& given) {
   } else {
     ASSIGN_OR_RETURN(envelope.network_id, ctx.NetworkId());
   }
+  if (given.contains("genesis_hash") && given["genesis_hash"].is_string()) {
+    Result<crypto::Digest> hash = crypto::Digest::FromHex(given["genesis_hash"].get<std::string>());
+    if (!hash.ok()) return Status::InvalidArgument("genesis_hash: " + hash.status().message());
+    envelope.genesis_hash = *hash;
+  } else {
+    ASSIGN_OR_RETURN(envelope.genesis_hash, ctx.GenesisHash());
+  }
   envelope.client_time_ms = ctx.NowMs();
   if (std::optional<std::string> time = ctx.args().Get("client_time_ms")) {
     ASSIGN_OR_RETURN(uint64_t ms, ParseUnsigned("--client-time-ms", *time));
@@ -192,7 +199,7 @@ Status RunTxTemplate(Context& ctx) {
 
 Status RunTxSign(Context& ctx) {
   if (ctx.args().positionals.size() != 2)
-    return Status::InvalidArgument("usage: shulian tx sign FILE [--out FILE]");
+    return Status::InvalidArgument("usage: shulian tx sign FILE [--out FILE] [--genesis-hash HEX]");
   ASSIGN_OR_RETURN(json given, ReadJsonFile("tx sign", ctx.args().positionals[1]));
   if (!given.is_object() || !given.contains("type") || !given["type"].is_string() ||
       !given.contains("body")) {
@@ -222,7 +229,7 @@ Status RunTxSubmit(Context& ctx) {
 
 Status RunTxVerify(Context& ctx) {
   if (ctx.args().positionals.size() != 2) {
-    return Status::InvalidArgument("usage: shulian tx verify FILE (--public-key HEX | --key FILE)");
+    return Status::InvalidArgument("usage: shulian tx verify FILE (--public-key HEX | --key FILE) [--genesis-hash HEX]");
   }
   ASSIGN_OR_RETURN(Transaction tx, ReadSignedTransaction(ctx.args().positionals[1]));
   crypto::PublicKey public_key;
@@ -234,7 +241,11 @@ Status RunTxVerify(Context& ctx) {
     ASSIGN_OR_RETURN(std::shared_ptr<const crypto::KeyPair> key, ctx.Key());
     public_key = key->public_key();
   }
-  bool valid = tx.VerifySignature(public_key);
+  crypto::Digest genesis_hash;  // version 1 signs none
+  if (tx.version != ledger::kTxVersionLegacy) {
+    ASSIGN_OR_RETURN(genesis_hash, ctx.GenesisHash());
+  }
+  bool valid = tx.VerifySignature(public_key, genesis_hash);
   if (ctx.json()) {
     PrintJson(ctx.out(),
               json{{"hash", tx.Hash().ToHex()}, {"public_key", public_key.ToHex()}, {"valid", valid}});
@@ -295,7 +306,7 @@ Status RunTx(Context& ctx) {
     return RunTxTemplate(ctx);
   }
   if (sub == "sign") {
-    RETURN_IF_ERROR(CheckTxOptions(ctx, {"out", "client_time_ms", "nonce"}));
+    RETURN_IF_ERROR(CheckTxOptions(ctx, {"out", "client_time_ms", "nonce", "genesis_hash"}));
     return RunTxSign(ctx);
   }
   if (sub == "submit") {
@@ -303,7 +314,7 @@ Status RunTx(Context& ctx) {
     return RunTxSubmit(ctx);
   }
   if (sub == "verify") {
-    RETURN_IF_ERROR(CheckTxOptions(ctx, {"public_key"}));
+    RETURN_IF_ERROR(CheckTxOptions(ctx, {"public_key", "genesis_hash"}));
     return RunTxVerify(ctx);
   }
   ASSIGN_OR_RETURN(TxType type, TypeArgument(sub));

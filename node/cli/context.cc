@@ -67,6 +67,25 @@ Result<std::string> Context::NetworkId() {
   return *settings_->network_id;
 }
 
+Result<crypto::Digest> Context::GenesisHash() {
+  if (genesis_hash_) return *genesis_hash_;
+  std::optional<std::string> hex = args_.Get("genesis_hash");
+  std::string where = "--genesis-hash";
+  if (!hex) {
+    ASSIGN_OR_RETURN(api::ApiClient * client, Client());
+    ASSIGN_OR_RETURN(nlohmann::json status, client->GetStatus());
+    if (!status.contains("genesis_hash") || !status["genesis_hash"].is_string()) {
+      return Status::Internal("the server's status names no genesis_hash; give --genesis-hash HEX");
+    }
+    hex = status["genesis_hash"].get<std::string>();
+    where = "the server's genesis_hash";
+  }
+  Result<crypto::Digest> parsed = crypto::Digest::FromHex(*hex);
+  if (!parsed.ok()) return Status::InvalidArgument(where + ": " + parsed.status().message());
+  genesis_hash_ = *parsed;
+  return *genesis_hash_;
+}
+
 Result<nlohmann::json> Context::QueryInfo(std::string_view name) {
   if (!queries_) {
     ASSIGN_OR_RETURN(api::ApiClient * client, Client());

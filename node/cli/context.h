@@ -41,6 +41,8 @@ class Context {
   Result<std::string> Account();
   // The network id from the settings, else from the server's status.
   Result<std::string> NetworkId();
+  // The genesis hash a transaction signs: --genesis-hash HEX, else the server's status.
+  Result<crypto::Digest> GenesisHash();
   // A client for the server; it signs requests when both account and key are set.
   Result<api::ApiClient*> Client();
   // The server's description of one query (GET /v1/queries, fetched once).
@@ -58,6 +60,7 @@ class Context {
   std::shared_ptr<const crypto::KeyPair> key_;
   std::unique_ptr<api::ApiClient> client_;
   std::optional<nlohmann::json> queries_;
+  std::optional<crypto::Digest> genesis_hash_;
 };
 
 }  // namespace shulian::cli

@@ -83,7 +83,7 @@ Result<ScenarioTx> BuildOne(const json& entry, const std::string& path, const Sc
   Result<json> body = SubstituteTemplates(entry["body"], hashes);
   if (!body.ok()) return Status::InvalidArgument(path + ".body: " + body.status().message());
   ASSIGN_OR_RETURN(const crypto::KeyPair* key, keys.For(sender));
-  Envelope envelope{options.network_id, sender, options.now_ms(), RandomNonce()};
+  Envelope envelope{options.network_id, options.genesis_hash, sender, options.now_ms(), RandomNonce()};
   Result<ledger::Transaction> tx = BuildSignedTransaction(*type, *body, envelope, *key);
   if (!tx.ok()) return Status::InvalidArgument(path + ": " + tx.status().message());
   out.tx = std::move(tx).value();

@@ -43,6 +43,7 @@ struct ScenarioPhase {
 
 struct ScenarioBuildOptions {
   std::string network_id;
+  crypto::Digest genesis_hash;
   std::string keys_dir;  // a network directory written by `shulian network init`
   std::function<int64_t()> now_ms;
 };

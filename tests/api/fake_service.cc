@@ -38,7 +38,7 @@ ledger::Transaction FakeNodeService::MakeTransaction(const std::string& sender, 
   tx.body = body.Encode();
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = accounts_.find(sender);
-  if (it != accounts_.end()) tx.Sign(*it->second);
+  if (it != accounts_.end()) tx.Sign(*it->second, GenesisHash());
   return tx;
 }
 
@@ -126,6 +126,7 @@ Result<NodeStatus> FakeNodeService::GetStatus() {
   std::lock_guard<std::mutex> lock(mutex_);
   NodeStatus status;
   status.network_id = std::string(kNetworkId);
+  status.genesis_hash = GenesisHash();
   status.node_id = 1;
   status.role = "leader";
   status.term = 3;

@@ -21,6 +21,8 @@ namespace shulian::api::testing {
 class FakeNodeService : public NodeService {
  public:
   static constexpr std::string_view kNetworkId = "test-net";
+  // Stands for the hash of a genesis this service never had; transactions bind it.
+  static crypto::Digest GenesisHash() { return crypto::Sha256(AsBytes("test-net genesis")); }
 
   FakeNodeService();
 

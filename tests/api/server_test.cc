@@ -178,9 +178,11 @@ class ApiServerTest : public ::testing::Test {
   }
   static std::string SignedHeaderLines(const crypto::KeyPair& key, const std::string& account,
                                        const std::string& method, const std::string& target, int64_t time_ms,
-                                       std::string_view body = {}) {
-    const SignedHeaders headers = SignRequest(key, account, method, target, time_ms, AsBytes(body));
-    return "X-Shulian-Account: " + headers.account + "\r\nX-Shulian-Time: " + headers.time_ms +
+                                       std::string_view body = {},
+                                       const RequestBinding& binding = {std::string(FakeNodeService::kNetworkId), 1}) {
+    const SignedHeaders headers = SignRequest(key, binding, account, method, target, time_ms, AsBytes(body));
+    return "X-Shulian-Network: " + headers.network_id + "\r\nX-Shulian-Node: " + headers.node_id +
+           "\r\nX-Shulian-Account: " + headers.account + "\r\nX-Shulian-Time: " + headers.time_ms +
            "\r\nX-Shulian-Signature: " + headers.signature + "\r\n";
   }
 
@@ -263,7 +265,7 @@ TEST_F(ApiServerTest, BadBatchesAreRefusedAndChangeNothing) {
 TEST_F(ApiServerTest, BadSignatureOrUnknownSenderIsRefusedBeforeQueueing) {
   // A transaction whose signature fails, or from no account, never reaches the queue.
   ledger::Transaction forged = service_.MakeTransaction("alice", 5);
-  forged.Sign(*bob_key_);
+  forged.Sign(*bob_key_, FakeNodeService::GenesisHash());
   auto refused = Client()->Submit(forged);
   EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(refused.status().message().find("signature"), std::string::npos) << refused.status().message();
@@ -635,7 +637,43 @@ TEST_F(ApiServerTest, SignedRequestChecksAtTheServer) {
   EXPECT_EQ(StatusOf(tampered), 401);
   const std::string partial = Raw(Get(target, "X-Shulian-Account: alice\r\n"));
   EXPECT_EQ(StatusOf(partial), 401);
-  EXPECT_NE(BodyOf(partial)["error"]["message"].get<std::string>().find("X-Shulian-Time"), std::string::npos);
+  EXPECT_NE(BodyOf(partial)["error"]["message"].get<std::string>().find("X-Shulian-Network"), std::string::npos);
+}
+
+TEST_F(ApiServerTest, SignedRequestForAnotherNodeOrNetworkIs401SayingWhich) {
+  // The server is node 1 of test-net: a request signed for node 2, or for node 1 of
+  // another network, is refused with both bindings named; a bound one passes.
+  const std::string target = "/v1/blocks/by-hash/" + std::string(64, 'b');
+  const int64_t now = NowMs();
+  const std::string net(FakeNodeService::kNetworkId);
+  const std::string other_node = Raw(Get(target, SignedHeaderLines(*alice_key_, "alice", "GET", target, now, {},
+                                                                   {net, 2})));
+  EXPECT_EQ(StatusOf(other_node), 401);
+  EXPECT_NE(BodyOf(other_node)["error"]["message"].get<std::string>().find(
+                "signed for node 2 of network '" + net + "'; this is node 1 of network '" + net + "'"),
+            std::string::npos)
+      << other_node;
+  const std::string other_network = Raw(Get(target, SignedHeaderLines(*alice_key_, "alice", "GET", target, now + 1,
+                                                                      {}, {"other-net", 1})));
+  EXPECT_EQ(StatusOf(other_network), 401);
+  EXPECT_NE(BodyOf(other_network)["error"]["message"].get<std::string>().find("network 'other-net'"),
+            std::string::npos);
+  EXPECT_EQ(StatusOf(Raw(Get(target, SignedHeaderLines(*alice_key_, "alice", "GET", target, now + 2)))), 404);
+}
+
+TEST_F(ApiServerTest, ClientLearnsTheBindingFromStatusAndItsSignedReadsPass) {
+  // A signing client with no binding given reads it from GET /v1/status; a client
+  // told the wrong node gets the server's 401 naming both.
+  EXPECT_EQ(Alice()->GetBlock(FakeNodeService::kErrorHeightBase - 1).status().code(), ErrorCode::kNotFound);
+  ClientOptions options;
+  options.base_url = BaseUrl();
+  options.account = "alice";
+  options.key = alice_key_;
+  options.binding = RequestBinding{std::string(FakeNodeService::kNetworkId), 7};
+  auto client = ApiClient::Create(options);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  const Status wrong = (*client)->GetBlock(FakeNodeService::kErrorHeightBase - 1).status();
+  EXPECT_NE(wrong.message().find("signed for node 7"), std::string::npos) << wrong.ToString();
 }
 
 TEST_F(ApiServerTest, SignedPostBindsTheBody) {

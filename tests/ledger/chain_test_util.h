@@ -77,7 +77,7 @@ inline Transaction MakeTx(const std::string& sender, uint64_t nonce, const crypt
   tx.client_time_ms = 1'700'000'000'000 + static_cast<int64_t>(nonce);
   tx.nonce = nonce;
   tx.body = ToBytes("asset:" + sender + "/" + std::to_string(nonce));
-  tx.Sign(key);
+  tx.Sign(key, TestGenesis());
   return tx;
 }
 

@@ -33,6 +33,7 @@ class EvidenceTest : public SmTest {
   void SetUp() override {
     SmTest::SetUp();
     genesis_ = ThreeValidatorGenesis();
+    genesis_hash_ = genesis_.Hash();
     Result<ImportedGenesis> imported = ImportGenesis(genesis_);
     ASSERT_TRUE(imported.ok()) << imported.status().ToString();
     imported_ = *imported;

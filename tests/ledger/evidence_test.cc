@@ -78,6 +78,12 @@ class BundleTest : public EvidenceTest {
       remove.reason = "forged";
       txs.push_back(MakeTx(sender, remove));
     }
+    // Version 1 binds no genesis hash, so one signature passes both the forged
+    // ledger and the real genesis's key check: the forger's best choice.
+    for (Transaction& tx : txs) {
+      tx.version = kTxVersionLegacy;
+      tx.Sign(keys_.at(sender), crypto::Digest{});
+    }
     now_ms_ += 1000;
     Result<Block> block = ledger.BuildBlock(txs, now_ms_, 1, KeyFor("node-1"));
     EXPECT_TRUE(block.ok()) << block.status().ToString();
@@ -131,6 +137,39 @@ TEST_F(BundleTest, TransactionBundleVerifiesAndSaysWhatItProves) {
   EXPECT_EQ(verified->signers, (std::vector<uint64_t>{1, 2, 3}));
   EXPECT_EQ(verified->checkpoint.height, 4u);
   EXPECT_NE(verified->Describe().find("nj.user"), std::string::npos);
+}
+
+TEST_F(BundleTest, AVerifiedRecordSaysWhetherItsSendersOwnSignatureIsEstablishedByTheGenesisKey) {
+  // Proves the verifier checks each record's own transaction signature with the key the genesis file gives
+  // the sender: verified for a genesis account signing with that key; not established after the account
+  // rotated its key (the bundle cannot know the new key), nor for a record refused as badly signed.
+  SharedAsset();
+  const Transaction by_genesis_key = Access();
+  crypto::KeyPair rotated = KeyFor("nj.user-rotated");
+  CommitOne("nj.user", RotateKeyBody{{}, "nj.user", rotated.public_key()});
+  keys_.erase("nj.user");
+  keys_.emplace("nj.user", KeyFor("nj.user-rotated"));
+  const Transaction by_rotated_key = Access();
+  keys_.erase("nj.user");
+  keys_.emplace("nj.user", KeyFor("someone else"));
+  now_ms_ += kHourMs;
+  const Transaction badly_signed = CommitOne("nj.user", AccessBody("a1", "r1"), /*must_accept=*/false);
+  const CosignedCheckpoint checkpoint = CosignHead();
+  auto signature_verified = [&](const Transaction& tx) {
+    Result<nlohmann::json> bundle = BuildTransactionBundle(*ledger_, checkpoint, tx.Hash());
+    EXPECT_TRUE(bundle.ok()) << bundle.status().ToString();
+    Result<VerifiedBundle> verified = VerifyBundleText(bundle->dump(), imported_);
+    EXPECT_TRUE(verified.ok()) << verified.status().ToString();
+    EXPECT_EQ(verified->records.size(), 1u);
+    const bool result = verified->records[0].sender_signature_verified;
+    EXPECT_EQ(verified->ToJson()["records"][0]["sender_signature_verified"], result);
+    EXPECT_NE(verified->Describe().find(result ? "signature verified with its genesis key" : "not established"),
+              std::string::npos);
+    return result;
+  };
+  EXPECT_TRUE(signature_verified(by_genesis_key));
+  EXPECT_FALSE(signature_verified(by_rotated_key));
+  EXPECT_FALSE(signature_verified(badly_signed));
 }
 
 TEST_F(BundleTest, AQuorumOfTwoOfThreeIsEnough) {

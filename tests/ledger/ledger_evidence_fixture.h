@@ -25,6 +25,7 @@ class LedgerEvidenceTest : public SmTest {
   void SetUp() override {
     SmTest::SetUp();
     genesis_ = ThreeValidatorGenesis();
+    genesis_hash_ = genesis_.Hash();
     ledger_ = OpenLedger(LedgerPath());
     ASSERT_NE(ledger_, nullptr);
   }
@@ -70,7 +71,7 @@ class LedgerEvidenceTest : public SmTest {
   std::vector<Transaction> MixedTxs(const std::string& asset_id) {
     Transaction unknown = MakeTx("tz.prov", AssetBody(asset_id + "-x", "321200"));
     unknown.sender = "nobody";
-    unknown.Sign(KeyFor("nobody"));
+    unknown.Sign(KeyFor("nobody"), genesis_hash_);
     return {MakeTx("tz.prov", AssetBody(asset_id, "321200")), unknown};
   }
 

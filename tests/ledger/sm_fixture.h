@@ -115,6 +115,7 @@ class SmTest : public ::testing::Test {
     dir_ = tmpl;
     db_ = OpenDb(dir_ + "/db");
     state_ = std::make_unique<StateStore>(db_.get(), "s/");
+    genesis_hash_ = TestGenesis().Hash();
     Status applied = machine_.ApplyGenesis(TestGenesis(), *state_);
     ASSERT_TRUE(applied.ok()) << applied.ToString();
     Flush(*db_, *state_);
@@ -153,7 +154,7 @@ class SmTest : public ::testing::Test {
     tx.nonce = ++nonce_;
     tx.body = body.Encode();
     auto it = keys_.find(sender);
-    if (it != keys_.end()) tx.Sign(it->second);
+    if (it != keys_.end()) tx.Sign(it->second, genesis_hash_);
     return tx;
   }
 
@@ -288,6 +289,9 @@ class SmTest : public ::testing::Test {
   std::unique_ptr<StateStore> state_;
   StateMachine machine_;
   std::map<std::string, crypto::KeyPair> keys_;
+  // What a transaction's signature binds: the hash of the genesis the test applied
+  // (a derived fixture that opens another genesis sets it).
+  crypto::Digest genesis_hash_;
   std::vector<Block> blocks_;
   std::set<crypto::Digest> stored_tx_hashes_;  // of blocks_, like the block store's index
   int64_t now_ms_ = kMonday20250303;

@@ -37,20 +37,20 @@ TEST_F(GovernanceRulesTest, EnvelopeChecksRejectWithStableCodes) {
   SuspendAccountBody body{{}, "xh.user", "test", ""};
   Transaction wrong_network = MakeTx("tz.sup", body);
   wrong_network.network_id = "other-net";
-  wrong_network.Sign(keys_.at("tz.sup"));
+  wrong_network.Sign(keys_.at("tz.sup"), genesis_hash_);
   Transaction unknown = MakeTx("nobody", body);
   Transaction bad_signature = MakeTx("tz.sup", body);
-  bad_signature.Sign(keys_.at("xh.sup"));
+  bad_signature.Sign(keys_.at("xh.sup"), genesis_hash_);
   Transaction early = MakeTx("tz.sup", body);
   early.client_time_ms = now_ms_ - 301'000;
-  early.Sign(keys_.at("tz.sup"));
+  early.Sign(keys_.at("tz.sup"), genesis_hash_);
   Transaction malformed = MakeTx("tz.sup", body);
   malformed.body.push_back(0);  // trailing byte
-  malformed.Sign(keys_.at("tz.sup"));
+  malformed.Sign(keys_.at("tz.sup"), genesis_hash_);
   Transaction auditor = MakeTx("auditor", body);
   Transaction extreme = MakeTx("tz.sup", body);
   extreme.client_time_ms = std::numeric_limits<int64_t>::min();
-  extreme.Sign(keys_.at("tz.sup"));
+  extreme.Sign(keys_.at("tz.sup"), genesis_hash_);
   std::vector<TxOutcome> out = ApplyTxs({wrong_network, unknown, bad_signature, early, malformed, auditor, extreme});
   ASSERT_EQ(out.size(), 7u);
   EXPECT_EQ(out[6].code, OutcomeCode::kClientTimeOutsideWindow);
@@ -125,6 +125,22 @@ TEST_F(GovernanceRulesTest, KeyRotationMakesTheOldKeyInvalid) {
   EXPECT_EQ(Apply("tz.user", ShareBody("r1", "none")).code, OutcomeCode::kRuleNotFound);
 }
 
+TEST_F(GovernanceRulesTest, ATransactionOfAnotherGenesisWithTheSameNetworkIdIsRejectedAsBadlySigned) {
+  // Proves the genesis hash is part of what a transaction signs: a transaction signed for another network
+  // that shares this network's id, sender and key is refused at apply, while a version-1 transaction
+  // (written before version 2) still applies.
+  SuspendAccountBody body{{}, "xh.user", "test", ""};
+  Transaction foreign = MakeTx("tz.sup", body);
+  foreign.Sign(keys_.at("tz.sup"), crypto::Sha256(AsBytes("another genesis of the same network id")));
+  Transaction legacy = MakeTx("tz.sup", body);
+  legacy.version = kTxVersionLegacy;
+  legacy.Sign(keys_.at("tz.sup"), crypto::Digest{});
+  std::vector<TxOutcome> out = ApplyTxs({foreign, legacy});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].code, OutcomeCode::kBadSignature) << out[0].message;
+  EXPECT_TRUE(out[1].accepted()) << out[1].message;
+}
+
 TEST_F(GovernanceRulesTest, ASignatureVerifiedBeforeItsSendersKeyRotationIsRefusedAtApply) {
   // Proves a node's cache of verified signatures saves the apply's verification but never changes an outcome:
   // a transaction admitted (and cached) under the old key is refused once its block applies after a rotation.
@@ -134,11 +150,11 @@ TEST_F(GovernanceRulesTest, ASignatureVerifiedBeforeItsSendersKeyRotationIsRefus
   machine_ = StateMachine(options);
   const crypto::PublicKey old_key = keys_.at("tz.user").public_key();
   Transaction admitted = MakeTx("tz.user", ShareBody("r1", "none"));
-  ASSERT_TRUE(admitted.VerifySignature(old_key, &cache));  // what the node's admission does
+  ASSERT_TRUE(admitted.VerifySignature(old_key, genesis_hash_, &cache));  // what the node's admission does
   EXPECT_EQ(ApplyTxs({admitted})[0].code, OutcomeCode::kRuleNotFound);  // past the envelope
   EXPECT_EQ(cache.counts().hits, 1u);
   Transaction stale = MakeTx("tz.user", ShareBody("r2", "none"));
-  ASSERT_TRUE(stale.VerifySignature(old_key, &cache));
+  ASSERT_TRUE(stale.VerifySignature(old_key, genesis_hash_, &cache));
   crypto::KeyPair new_key = KeyFor("tz.user-2");
   Transaction rotation = MakeTx("tz.user", RotateKeyBody{{}, "tz.user", new_key.public_key()});
   std::vector<TxOutcome> out = ApplyTxs({rotation, stale});

@@ -35,7 +35,8 @@ class Rng {
 // so the same seed gives the same blocks for every store.
 class ScenarioGenerator {
  public:
-  ScenarioGenerator(uint64_t seed, std::map<std::string, crypto::KeyPair>* keys) : rng_(seed), keys_(keys) {}
+  ScenarioGenerator(uint64_t seed, std::map<std::string, crypto::KeyPair>* keys, const crypto::Digest& genesis_hash)
+      : rng_(seed), keys_(keys), genesis_hash_(genesis_hash) {}
 
   Block NextBlock(uint64_t height, int64_t time_ms, size_t txs) {
     Block block;
@@ -85,7 +86,7 @@ class ScenarioGenerator {
     tx.body = body.Encode();
     // 2% carry a signature by the wrong key.
     const std::string& signer = rng_.Chance(2) ? std::string("court") : sender;
-    tx.Sign(keys_->at(signer == sender ? sender : signer));
+    tx.Sign(keys_->at(signer == sender ? sender : signer), genesis_hash_);
     return tx;
   }
 
@@ -227,6 +228,7 @@ class ScenarioGenerator {
 
   Rng rng_;
   std::map<std::string, crypto::KeyPair>* keys_;
+  crypto::Digest genesis_hash_;
   uint64_t nonce_ = 0;
   uint64_t asset_seq_ = 0, request_seq_ = 0, objection_seq_ = 0;
   std::vector<std::string> assets_, requests_, objections_;
@@ -293,7 +295,7 @@ TEST_F(ScenarioTest, RandomMixedTransactionsKeepTheInvariants) {
   // Proves over thousands of seeded random valid and invalid transactions: a terminal request never changes,
   // no grant exceeds its request, every accepted access has a record (and no rejected one does), and a replica
   // fed only the accepted transactions reaches the same state (state changes only through accepted ones).
-  ScenarioGenerator generator(20250303, &keys_);
+  ScenarioGenerator generator(20250303, &keys_, genesis_hash_);
   Replica accepted_only = MakeReplica("accepted-only");
   std::map<std::string, RequestStatus> terminal;
   size_t total = 0, accepted = 0, accesses = 0;
@@ -341,7 +343,7 @@ TEST_F(ScenarioTest, RandomMixedTransactionsKeepTheInvariants) {
 
 TEST_F(ScenarioTest, ReplayingTheSameBlocksGivesByteIdenticalState) {
   // Proves determinism: the same blocks applied to two fresh stores give identical digests and outcomes.
-  ScenarioGenerator generator(7, &keys_);
+  ScenarioGenerator generator(7, &keys_, genesis_hash_);
   Replica first = MakeReplica("first");
   Replica second = MakeReplica("second");
   for (size_t b = 0; b < 60; ++b) {

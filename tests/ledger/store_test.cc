@@ -300,17 +300,17 @@ TEST_F(StoreTest, VerifyBlockSignaturesChecksProposerAndEveryTransaction) {
   ASSERT_NE(store, nullptr);
   Block block = maker_.Next(*store, 3);
   SignatureCheckCounts counts;
-  ASSERT_TRUE(VerifyBlockSignatures(block, keys_.NodeLookup(), keys_.AccountLookup(), &counts).ok());
+  ASSERT_TRUE(VerifyBlockSignatures(block, TestGenesis(), keys_.NodeLookup(), keys_.AccountLookup(), &counts).ok());
   EXPECT_EQ(counts.transactions_verified, 3u);
 
   Block bad_proposer = block;
   bad_proposer.header.proposer = block.header.proposer % 3 + 1;  // another known validator
-  EXPECT_EQ(VerifyBlockSignatures(bad_proposer, keys_.NodeLookup(), keys_.AccountLookup()).code(),
+  EXPECT_EQ(VerifyBlockSignatures(bad_proposer, TestGenesis(), keys_.NodeLookup(), keys_.AccountLookup()).code(),
             ErrorCode::kPermissionDenied);
 
   Block bad_tx = block;
   bad_tx.transactions[2].nonce += 1;
-  Status status = VerifyBlockSignatures(bad_tx, keys_.NodeLookup(), keys_.AccountLookup());
+  Status status = VerifyBlockSignatures(bad_tx, TestGenesis(), keys_.NodeLookup(), keys_.AccountLookup());
   EXPECT_EQ(status.code(), ErrorCode::kPermissionDenied);
   EXPECT_NE(status.message().find("transaction 2"), std::string::npos) << status.ToString();
 
@@ -319,7 +319,7 @@ TEST_F(StoreTest, VerifyBlockSignaturesChecksProposerAndEveryTransaction) {
   auto unknown = [](std::string_view, uint64_t) -> Result<crypto::PublicKey> {
     return Status::NotFound("x");
   };
-  EXPECT_TRUE(VerifyBlockSignatures(bad_tx, keys_.NodeLookup(), unknown, &skipped).ok());
+  EXPECT_TRUE(VerifyBlockSignatures(bad_tx, TestGenesis(), keys_.NodeLookup(), unknown, &skipped).ok());
   EXPECT_EQ(skipped.transactions_skipped, 3u);
 }
 

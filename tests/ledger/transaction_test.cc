@@ -11,6 +11,7 @@ namespace shulian::ledger {
 namespace {
 
 using testing::MakeTx;
+using testing::TestGenesis;
 using testing::TestKey;
 
 // The encoding of a transaction with arbitrary raw field values, so a test can
@@ -67,47 +68,80 @@ TEST(TransactionTest, EncodingFollowsTheDocumentedLayout) {
   tx.nonce = 9;
   tx.body = {0xee};
   tx.signature.bytes.fill(0x11);
-  Bytes expected = {0x00, 101, 0x00, 0x01, 0, 0, 0, 1, 'n', 0, 0, 0, 2, 'a', 'b', 1, 2, 3,
+  Bytes expected = {0x00, 101, 0x00, 0x02, 0, 0, 0, 1, 'n', 0, 0, 0, 2, 'a', 'b', 1, 2, 3,
                     4,    5,   6,    7,    8, 0, 0, 0, 0,   0, 0, 0, 9, 0,   0,   0, 1, 0xee};
   expected.insert(expected.end(), 64, 0x11);
   EXPECT_EQ(tx.Encode(), expected);
 
-  const Bytes signing = tx.SigningBytes();
-  ASSERT_EQ(signing.size(), kTxDomainTag.size() + expected.size() - 64);
-  EXPECT_EQ(AsStringView(ByteView(signing).first(kTxDomainTag.size())), kTxDomainTag);
-  EXPECT_TRUE(std::equal(expected.begin(), expected.end() - 64, signing.begin() + kTxDomainTag.size()));
+  // Version 2 signs: tag ‖ genesis hash ‖ the encoding without its signature.
+  const crypto::Digest genesis = TestGenesis();
+  ByteWriter signing_expected;
+  signing_expected.PutFixed(AsBytes(kTxDomainTagV2));
+  signing_expected.PutFixed(genesis.view());
+  signing_expected.PutFixed(ByteView(expected).first(expected.size() - 64));
+  EXPECT_EQ(tx.SigningBytes(genesis), signing_expected.Take());
 }
+
+TEST(TransactionTest, AVersionOneTransactionStillVerifiesWithItsOriginalSigningBytes) {
+  // Proves ledgers written before version 2 replay: version 1 signs "shulian/tx/v1" ‖ the
+  // encoding without its signature (no genesis hash), decodes, and verifies for any genesis.
+  const crypto::KeyPair key = TestKey(1);
+  Transaction tx = MakeTx("acct-1", 4, key);
+  tx.version = kTxVersionLegacy;
+  const Bytes encoded = tx.Encode();
+  ByteWriter v1_signing;
+  v1_signing.PutFixed(AsBytes(kTxDomainTagV1));
+  v1_signing.PutFixed(ByteView(encoded).first(encoded.size() - 64));
+  tx.signature = key.Sign(v1_signing.Take());
+  auto decoded = Transaction::Decode(tx.Encode());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->version, kTxVersionLegacy);
+  EXPECT_TRUE(decoded->VerifySignature(key.public_key(), TestGenesis()));
+  EXPECT_TRUE(decoded->VerifySignature(key.public_key(), crypto::Sha256(AsBytes("any other genesis"))));
+}
+
+TEST(TransactionTest, ATransactionSignedForOneGenesisDoesNotVerifyForAnotherWithTheSameNetworkId) {
+  // Proves two networks that share a network id cannot replay each other's transactions.
+  const crypto::KeyPair key = TestKey(1);
+  const Transaction tx = MakeTx("acct-1", 1, key);
+  ASSERT_TRUE(tx.VerifySignature(key.public_key(), TestGenesis()));
+  EXPECT_FALSE(tx.VerifySignature(key.public_key(), crypto::Sha256(AsBytes("another genesis, same network id"))));
+  Transaction relabelled = tx;  // claiming version 1 changes the encoding, so the hash, and breaks the signature
+  relabelled.version = kTxVersionLegacy;
+  EXPECT_FALSE(relabelled.VerifySignature(key.public_key(), TestGenesis()));
+}
+
 
 TEST(TransactionTest, SignatureVerifiesOnlyUnderTheSignersKey) {
   // Proves Sign/VerifySignature use the sender's key and nothing else passes.
   const crypto::KeyPair key = TestKey(1);
   const crypto::KeyPair other = TestKey(2);
   const Transaction tx = MakeTx("acct-1", 1, key);
-  EXPECT_TRUE(tx.VerifySignature(key.public_key()));
-  EXPECT_FALSE(tx.VerifySignature(other.public_key()));
+  EXPECT_TRUE(tx.VerifySignature(key.public_key(), TestGenesis()));
+  EXPECT_FALSE(tx.VerifySignature(other.public_key(), TestGenesis()));
   Transaction unsigned_tx = tx;
   unsigned_tx.signature = {};
-  EXPECT_FALSE(unsigned_tx.VerifySignature(key.public_key()));
+  EXPECT_FALSE(unsigned_tx.VerifySignature(key.public_key(), TestGenesis()));
 }
 
 TEST(TransactionTest, SignatureDoesNotVerifyUnderAnotherNetworkId) {
   // Proves the network id is signed: a transaction replayed on another network fails.
   const crypto::KeyPair key = TestKey(1);
   Transaction tx = MakeTx("acct-1", 1, key, "jiangsu-prod");
-  ASSERT_TRUE(tx.VerifySignature(key.public_key()));
+  ASSERT_TRUE(tx.VerifySignature(key.public_key(), TestGenesis()));
   tx.network_id = "jiangsu-test";
-  EXPECT_FALSE(tx.VerifySignature(key.public_key()));
+  EXPECT_FALSE(tx.VerifySignature(key.public_key(), TestGenesis()));
 }
 
 TEST(TransactionTest, SigningBytesCarryTheDomainTag) {
   // Proves a signature over the bare encoding (no tag) is not accepted.
   const crypto::KeyPair key = TestKey(1);
   Transaction tx = MakeTx("acct-1", 1, key);
-  const Bytes signing = tx.SigningBytes();
-  ASSERT_GE(signing.size(), kTxDomainTag.size());
-  EXPECT_EQ(AsStringView(ByteView(signing).first(kTxDomainTag.size())), kTxDomainTag);
-  tx.signature = key.Sign(ByteView(signing).subspan(kTxDomainTag.size()));
-  EXPECT_FALSE(tx.VerifySignature(key.public_key()));
+  const Bytes signing = tx.SigningBytes(TestGenesis());
+  ASSERT_GE(signing.size(), kTxDomainTagV2.size());
+  EXPECT_EQ(AsStringView(ByteView(signing).first(kTxDomainTagV2.size())), kTxDomainTagV2);
+  tx.signature = key.Sign(ByteView(signing).subspan(kTxDomainTagV2.size()));
+  EXPECT_FALSE(tx.VerifySignature(key.public_key(), TestGenesis()));
 }
 
 TEST(TransactionTest, EverySingleBitFlipFailsDecodingOrSignature) {
@@ -121,7 +155,7 @@ TEST(TransactionTest, EverySingleBitFlipFailsDecodingOrSignature) {
     auto decoded = Transaction::Decode(flipped);
     if (!decoded.ok()) continue;
     ++decoded_count;
-    EXPECT_FALSE(decoded->VerifySignature(key.public_key())) << "bit " << bit;
+    EXPECT_FALSE(decoded->VerifySignature(key.public_key(), TestGenesis())) << "bit " << bit;
   }
   EXPECT_GT(decoded_count, 0u);  // some flips decode, so the signature check was exercised
 }
@@ -143,14 +177,14 @@ TEST(TransactionTest, DecodeRejectsEveryTruncation) {
 }
 
 TEST(TransactionTest, DecodeRejectsUnknownTypeAndVersion) {
-  // Proves types outside tx_types.h and versions other than 1 are refused, naming the field.
+  // Proves types outside tx_types.h and versions other than 1 and 2 are refused, naming the field.
   RawTx raw;
   raw.type = 999;
   ExpectRejected(raw.Encode(), "transaction.type");
   raw.type = 0;
   ExpectRejected(raw.Encode(), "transaction.type");
   raw = RawTx{};
-  raw.version = 2;
+  raw.version = 3;
   ExpectRejected(raw.Encode(), "transaction.version");
   raw.version = 0;
   ExpectRejected(raw.Encode(), "transaction.version");

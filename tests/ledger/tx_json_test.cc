@@ -22,6 +22,8 @@ crypto::KeyPair TestKey() {
   return std::move(key).value();
 }
 
+const crypto::Digest kGenesisHash = crypto::Sha256(AsBytes("jiangsu-test genesis"));
+
 Transaction SignedTransaction(const Body& body) {
   Transaction tx;
   tx.type = BodyType(body);
@@ -30,7 +32,7 @@ Transaction SignedTransaction(const Body& body) {
   tx.client_time_ms = 1'735'689'600'000;
   tx.nonce = 18'446'744'073'709'551'615u;  // u64 max: must survive JSON exactly
   tx.body = EncodeBody(body);
-  tx.Sign(TestKey());
+  tx.Sign(TestKey(), kGenesisHash);
   return tx;
 }
 
@@ -73,7 +75,7 @@ TEST_F(TxJsonTest, EveryTransactionRoundTripsThroughJson) {
     Result<Transaction> back = TransactionFromJson(j);
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_EQ(*back, tx);
-    EXPECT_TRUE(back->VerifySignature(TestKey().public_key()));
+    EXPECT_TRUE(back->VerifySignature(TestKey().public_key(), kGenesisHash));
   }
 }
 
@@ -91,7 +93,7 @@ TEST_F(TxJsonTest, RequestShareJsonHasTheDocumentedSchema) {
   };
   EXPECT_EQ(j["body"], expected_body);
   EXPECT_EQ(j["nonce"], "18446744073709551615");
-  EXPECT_EQ(j["version"], 1);
+  EXPECT_EQ(j["version"], 2);
   EXPECT_EQ(j["client_time_ms"], 1'735'689'600'000);
   EXPECT_EQ(j["signature"].get<std::string>().size(), 128u);
   EXPECT_EQ(j.size(), 9u) << j.dump();  // 6 envelope fields, body, signature, hash
@@ -179,7 +181,7 @@ TEST_F(TxJsonTest, UnknownNamesAreRejected) {
   ExpectRejectedNaming(mode, "body.mode");
   ExpectRejectedNaming(mode, "request_response, copy");
   json version = RequestShareJson();
-  version["version"] = 2;
+  version["version"] = 3;
   ExpectRejectedNaming(version, "version");
 }
 
@@ -221,7 +223,7 @@ TEST_F(TxJsonTest, MismatchedHashIsRejected) {
 TEST_F(TxJsonTest, UndecodableBodyIsShownRawAndRoundTrips) {
   Transaction tx = SignedTransaction(SampleRequestShare());
   tx.body.push_back(0xEE);
-  tx.Sign(TestKey());
+  tx.Sign(TestKey(), kGenesisHash);
   json j = TransactionToJson(tx);
   EXPECT_FALSE(j.contains("body"));
   EXPECT_EQ(j["body_hex"], ToHex(tx.body));

@@ -327,7 +327,8 @@ TEST(CliBodyTest, RecordAccessTakesTheSubjectAuthorisationHashAsADigestFlag) {
   TempDir dir;
   ASSERT_EQ(RunShulian({"keygen", "--out", dir / "u.key"}).code, kExitOk);
   std::vector<std::string> command = {"tx", "record_access", "--key", dir / "u.key", "--account", "tz.swj.user",
-                                      "--network", "local-3", "--out", dir / "tx.json"};
+                                      "--network", "local-3", "--genesis-hash", std::string(64, 'a'),
+                                      "--out", dir / "tx.json"};
   command.insert(command.end(), access.begin(), access.end());
   std::vector<std::string> bad_command = command;
   bad_command.insert(bad_command.end(), {"--subject-authorisation-hash", "12ab"});
@@ -546,21 +547,28 @@ TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
   CliRun signed_tx =
       RunShulian({"tx", "register_authority", "--division-code", "321283", "--name", "泰兴市数据局",
                   "--level", "county", "--parent-code", "321200", "--key", dir / "a.key", "--account",
-                  "js.sjj.supervisor", "--network", "local-3", "--out", dir / "tx.json"});
+                  "js.sjj.supervisor", "--network", "local-3", "--genesis-hash", std::string(64, 'a'), "--out",
+                  dir / "tx.json"});
   ASSERT_EQ(signed_tx.code, kExitOk) << signed_tx.err;
   Result<json> parsed = ledger::rules_json::ParseFile(dir / "tx.json", 1 << 20);
   ASSERT_TRUE(parsed.ok());
   Result<ledger::Transaction> tx = ledger::TransactionFromJson(*parsed);
   ASSERT_TRUE(tx.ok()) << tx.status().ToString();
   EXPECT_EQ(tx->sender, "js.sjj.supervisor");
-  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "a.key"}).code, kExitOk);
-  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "b.key"}).code,
+  const std::string genesis_a(64, 'a'), genesis_b(64, 'b');
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "a.key", "--genesis-hash", genesis_a}).code,
+            kExitOk);
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "b.key", "--genesis-hash", genesis_a}).code,
+            kExitVerificationFailed);
+  // The signature binds the genesis: the same transaction does not verify for another network.
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "a.key", "--genesis-hash", genesis_b}).code,
             kExitVerificationFailed);
 
   WriteFile(dir / "template.json",
             R"({"type": "retire_asset", "body": {"asset_id": "a1", "reason": "过期", "legal_basis": ""}})");
   CliRun sign = RunShulian(
-      {"tx", "sign", dir / "template.json", "--key", dir / "b.key", "--account", "x", "--network", "n"});
+      {"tx", "sign", dir / "template.json", "--key", dir / "b.key", "--account", "x", "--network", "n",
+       "--genesis-hash", std::string(64, 'c')});
   ASSERT_EQ(sign.code, kExitOk) << sign.err;
   EXPECT_NE(sign.out.find("\"signature\""), std::string::npos);
 }

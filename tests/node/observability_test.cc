@@ -130,6 +130,8 @@ class InProcessNetwork {
     return 0;
   }
 
+  const crypto::Digest& genesis_hash() const { return genesis_hash_; }
+
  private:
   void WriteGenesis() {
     ledger::Genesis g;
@@ -147,9 +149,11 @@ class InProcessNetwork {
     Status valid = g.Validate();
     EXPECT_TRUE(valid.ok()) << valid.ToString();
     std::ofstream(dir_ / "genesis.json") << g.ToJson().dump(2);
+    genesis_hash_ = g.Hash();
   }
 
   fs::path dir_;
+  crypto::Digest genesis_hash_;
   std::vector<std::unique_ptr<Node>> nodes_;
 };
 
@@ -238,6 +242,7 @@ TEST(NodeObservabilityTest, TheLeaderVerifiesEachSubmittedSignatureOnce) {
   std::unique_ptr<api::ApiClient> client = ClientFor(net.Server(leader));
   ASSERT_NE(client, nullptr);
   constexpr uint64_t kSubmitted = 4;
+  const crypto::Digest genesis_hash = net.genesis_hash();
   for (uint64_t i = 0; i < kSubmitted; ++i) {
     ledger::Transaction tx;
     tx.type = ledger::TxType::kRaiseObjection;
@@ -248,7 +253,7 @@ TEST(NodeObservabilityTest, TheLeaderVerifiesEachSubmittedSignatureOnce) {
     tx.body = ledger::RaiseObjectionBody{{}, "o" + std::to_string(i), "no-such-asset", ledger::ObjectionKind::kError,
                                          {}, crypto::Sha256(AsBytes("d")), std::nullopt}
                   .Encode();
-    tx.Sign(KeyFor("tz.prov"));
+    tx.Sign(KeyFor("tz.prov"), genesis_hash);
     Result<json> submitted = client->Submit(tx, /*wait_for_commit=*/true);
     ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
     EXPECT_EQ((*submitted)["state"], "committed") << submitted->dump();
@@ -259,7 +264,7 @@ TEST(NodeObservabilityTest, TheLeaderVerifiesEachSubmittedSignatureOnce) {
   forged.sender = "tz.prov";
   forged.client_time_ms = NowMs();
   forged.body = ledger::RaiseObjectionBody{}.Encode();
-  forged.Sign(KeyFor("someone else"));
+  forged.Sign(KeyFor("someone else"), genesis_hash);
   EXPECT_FALSE(client->Submit(forged, true).ok());
   auto metric = [&](uint64_t id, const std::string& name) {
     for (const api::MetricFamily& family : net.node(id).Metrics()) {

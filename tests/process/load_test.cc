@@ -119,6 +119,7 @@ void Stop(std::vector<pid_t>& pids) {
 WorkloadOptions SmallWorkload() {
   WorkloadOptions options;
   options.network_id = "load-test";
+  options.genesis_hash = crypto::Sha256(AsBytes("load-test genesis"));
   options.tag = "t1";
   options.seed = "load-test";
   options.providers = 3;
@@ -311,7 +312,7 @@ TEST(LoadWorkloadTest, SetupAndMixAreValidSignedAndDistinct) {
     Result<ledger::Transaction> decoded = ledger::Transaction::Decode(tx.Encode());
     ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
     ASSERT_TRUE(keys.contains(tx.sender)) << tx.sender;
-    EXPECT_TRUE(decoded->VerifySignature(keys.at(tx.sender)));
+    EXPECT_TRUE(decoded->VerifySignature(keys.at(tx.sender), SmallWorkload().genesis_hash));
     EXPECT_TRUE(ledger::ValidateBody(tx.type, tx.body).ok()) << ledger::ValidateBody(tx.type, tx.body).ToString();
     EXPECT_TRUE(hashes.insert(tx.Hash().ToHex()).second);
     ++types[tx.type];

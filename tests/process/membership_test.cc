@@ -90,7 +90,7 @@ void LeaveOutOfGenesis(TestNetwork& net, uint64_t joiner) {
   }
 }
 
-ledger::Transaction AddValidatorTx(uint64_t node_id) {
+ledger::Transaction AddValidatorTx(const TestNetwork& net, uint64_t node_id) {
   ledger::AddValidatorBody b;
   b.node_id = node_id;
   b.name = "node-" + std::to_string(node_id);
@@ -103,11 +103,11 @@ ledger::Transaction AddValidatorTx(uint64_t node_id) {
   tx.client_time_ms = NowMs();
   tx.nonce = 8'000 + node_id;
   tx.body = b.Encode();
-  tx.Sign(KeyFor(kOperator));
+  tx.Sign(KeyFor(kOperator), net.GenesisHash());
   return tx;
 }
 
-ledger::Transaction RemoveValidatorTx(uint64_t node_id) {
+ledger::Transaction RemoveValidatorTx(const TestNetwork& net, uint64_t node_id) {
   ledger::RemoveValidatorBody b;
   b.node_id = node_id;
   b.reason = "authority merged";
@@ -118,7 +118,7 @@ ledger::Transaction RemoveValidatorTx(uint64_t node_id) {
   tx.client_time_ms = NowMs();
   tx.nonce = 7'000 + node_id;
   tx.body = b.Encode();
-  tx.Sign(KeyFor(kOperator));
+  tx.Sign(KeyFor(kOperator), net.GenesisHash());
   return tx;
 }
 
@@ -199,7 +199,7 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("member-0")));
   ASSERT_TRUE(MatchIndexOf(net, leader, follower).has_value());
 
-  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(follower)));
+  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(net, follower)));
   const std::string removed = "change=remove node=" + std::to_string(follower);
   ASSERT_TRUE(WaitForLog(net, leader, {removed}, 10'000)) << ReadLog(net, leader);
   ASSERT_TRUE(WaitForLog(net, stays, {removed}, 10'000)) << ReadLog(net, stays);
@@ -217,7 +217,7 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   EXPECT_EQ(HeightOf(net, follower), removed_height);
 
   // Now the leader itself: it transfers leadership, and the new leader removes it.
-  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(leader)));
+  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(net, leader)));
   const std::string leader_removed = "change=remove node=" + std::to_string(leader);
   ASSERT_TRUE(WaitForLog(net, stays, {"membership step proposed", leader_removed}, 15'000))
       << ReadLog(net, stays);
@@ -246,7 +246,7 @@ TEST(ProcessMembershipTest, ANodeOutsideTheGenesisJoinsAfterAddValidator) {
   uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
   ASSERT_NE(leader, 0u);
   ASSERT_TRUE(SubmitCommitted(*net.Client(leader), net.AssetTx("join-0")));
-  ASSERT_TRUE(SubmitCommitted(*net.Client(leader), AddValidatorTx(4)));
+  ASSERT_TRUE(SubmitCommitted(*net.Client(leader), AddValidatorTx(net, 4)));
 
   // Rolling restart of the others with the joiner among their peers.
   const node::PeerEntry joiner = net.config(4).peers[3];

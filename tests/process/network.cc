@@ -270,8 +270,14 @@ ledger::Transaction TestNetwork::AssetTx(const std::string& asset_id) const {
   tx.client_time_ms = NowMs();
   tx.nonce = std::hash<std::string>{}(asset_id);
   tx.body = b.Encode();
-  tx.Sign(KeyFor("tz.prov"));
+  tx.Sign(KeyFor("tz.prov"), GenesisHash());
   return tx;
+}
+
+crypto::Digest TestNetwork::GenesisHash() const {
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile((dir_ / "genesis.json").string());
+  EXPECT_TRUE(genesis.ok()) << genesis.status().ToString();
+  return genesis.ok() ? genesis->Hash() : crypto::Digest{};
 }
 
 RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms) {

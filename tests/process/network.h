@@ -65,6 +65,9 @@ class TestNetwork {
 
   // A signed register_asset from the provider account "tz.prov".
   ledger::Transaction AssetTx(const std::string& asset_id) const;
+  // The hash of genesis.json as the nodes read it (a test may rewrite the file
+  // before starting them): what a transaction's signature binds.
+  crypto::Digest GenesisHash() const;
 
  private:
   std::filesystem::path dir_;

@@ -240,8 +240,9 @@ TEST(ProcessNetworkTest, PeerWithUnknownKeyIsRefused) {
 }
 
 TEST(ProcessNetworkTest, BadTransactionsGetClearErrorsAndChangeNothing) {
-  // A bad signature, a malformed body and an oversized payload are each refused
-  // with a clear error, and the ledger does not move.
+  // A bad signature, a transaction signed for another genesis of the same network
+  // id, a version-1 transaction (which binds no genesis), a malformed body and an
+  // oversized payload are each refused with a clear error, and the ledger does not move.
   TestNetwork net(3);
   net.config(1).limits.request_body_bytes_max = 64 * 1024;
   net.WriteConfig(1);
@@ -257,6 +258,21 @@ TEST(ProcessNetworkTest, BadTransactionsGetClearErrorsAndChangeNothing) {
   EXPECT_EQ(bad_signature.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_NE(bad_signature.status().message().find("signature"), std::string::npos)
       << bad_signature.status().message();
+
+  ledger::Transaction foreign = net.AssetTx("asset-foreign");
+  foreign.Sign(KeyFor("tz.prov"), crypto::Sha256(AsBytes("another genesis with the same network id")));
+  Result<nlohmann::json> replayed = client->Submit(foreign);
+  ASSERT_FALSE(replayed.ok());
+  EXPECT_NE(replayed.status().message().find("signature"), std::string::npos) << replayed.status().message();
+
+  ledger::Transaction legacy = net.AssetTx("asset-legacy");
+  legacy.version = ledger::kTxVersionLegacy;
+  legacy.Sign(KeyFor("tz.prov"), net.GenesisHash());
+  Result<nlohmann::json> old_version = client->Submit(legacy);
+  ASSERT_FALSE(old_version.ok());
+  EXPECT_EQ(old_version.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(old_version.status().message().find("version 1 does not bind the genesis hash"), std::string::npos)
+      << old_version.status().message();
 
   Result<api::ApiResponse> malformed = client->Send("POST", "/v1/transactions", "{\"transaction_hex\": \"zz\"");
   ASSERT_TRUE(malformed.ok());
