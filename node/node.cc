@@ -185,15 +185,7 @@ Status Node::Impl::StartRaft() {
     RETURN_IF_ERROR(storage->Save(nullptr, {}, &boot, /*sync=*/true));
     Log(LogLevel::kInfo, kComponent, "bootstrapped a new Raft log", {{"voters", U64(genesis.validators.size())}});
   }
-  uint64_t applied = 0;
-  std::string value;
-  leveldb::Status got = ledger->db()->Get(leveldb::ReadOptions(), std::string(kAppliedIndexKey), &value);
-  if (got.ok()) {
-    ByteReader r(AsBytes(value));
-    ASSIGN_OR_RETURN(applied, r.GetU64());
-  } else if (!got.IsNotFound()) {
-    return Status::IoError("reading the applied index: " + got.ToString());
-  }
+  ASSIGN_OR_RETURN(uint64_t applied, ReadAppliedIndex(ledger->db()));
   applied = std::min<uint64_t>(applied, storage->hard_state().commit);
   // The applied index is recorded unsynced: after a snapshot install it may lag the snapshot.
   ASSIGN_OR_RETURN(consensus::Snapshot stored_snapshot, storage->GetSnapshot());
@@ -533,13 +525,8 @@ Status Node::Impl::HandleReady() {
 }
 
 Status Node::Impl::SaveAppliedIndex(uint64_t index) {
-  ByteWriter w;
-  w.PutU64(index);
   // Not synced: replaying a skipped or empty entry after a crash is harmless.
-  leveldb::Status put = ledger->db()->Put(leveldb::WriteOptions(), std::string(kAppliedIndexKey),
-                                         std::string(AsStringView(w.bytes())));
-  if (!put.ok()) return Status::IoError("writing the applied index: " + put.ToString());
-  return Status::Ok();
+  return node::SaveAppliedIndex(ledger->db(), index);
 }
 
 Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
@@ -548,7 +535,8 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
     ASSIGN_OR_RETURN(consensus::ConfChange change, consensus::DecodeConfChange(entry.data));
     Result<consensus::ConfState> conf = raw->ApplyConfChange(change);
     if (conf.ok()) {
-      RETURN_IF_ERROR(storage->SaveConfState(*conf, /*sync=*/false));
+      // The membership and this entry's applied index, in one synced batch.
+      RETURN_IF_ERROR(SaveAppliedConfChange(storage.get(), *conf, entry.index));
       conf_state = *conf;
       Log(LogLevel::kInfo, kComponent, "applied a membership change",
           {{"change", std::string(change.type == consensus::ConfChangeType::kAddVoter     ? "add_voter"
@@ -559,8 +547,8 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
            {"learners", IdList(conf->learners)}});
     } else {
       Log(LogLevel::kWarn, kComponent, "conf change refused", {{"error", conf.status().message()}});
+      RETURN_IF_ERROR(SaveAppliedIndex(entry.index));  // the membership did not change
     }
-    RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
   } else if (entry.data.empty()) {
     RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
   } else {
@@ -599,9 +587,7 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
       return skip("does not extend the head at height " + U64(height), &hash);
     }
     auto add_applied_index = [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
-      ByteWriter w;
-      w.PutU64(entry.index);
-      batch.Put(std::string(kAppliedIndexKey), std::string(AsStringView(w.bytes())));
+      PutAppliedIndex(entry.index, &batch);
       (void)outcome;  // the outcomes are ledger data (o/), written by ApplyBlock itself
     };
     // The waiting callers are answered before the ledger's own fsync: the entry is

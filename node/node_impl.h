@@ -35,6 +35,7 @@
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
 #include "ledger/proposal.h"
+#include "node/applied_index.h"
 #include "node/catchup.h"
 #include "node/checkpointer.h"
 #include "node/config.h"
@@ -46,9 +47,6 @@
 namespace shulian::node {
 
 using Clock = std::chrono::steady_clock;
-
-// The node's own keys in the shared database (prefix "n/").
-inline constexpr std::string_view kAppliedIndexKey = "n/applied";
 
 // A fixed-bucket histogram for Prometheus (upper bounds in seconds or units).
 class Histogram {
