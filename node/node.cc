@@ -778,6 +778,7 @@ CatchupLimits Node::Impl::MakeCatchupLimits() const {
   l.requests_in_flight_max = config.limits.catchup_requests_in_flight_max;
   l.request_timeout_ms = config.limits.catchup_request_timeout_ms;
   l.server_queue_max = config.limits.catchup_server_queue_max;
+  l.chain_heights_max = config.limits.catchup_chain_heights_max;
   return l;
 }
 
@@ -788,8 +789,8 @@ void Node::Impl::StartCatchup() {
   };
   catchup_server = std::make_unique<CatchupServer>(
       limits,
-      [this](uint64_t from, uint64_t blocks_max, uint64_t bytes_max) {
-        return ReadBlocksForPeer(from, blocks_max, bytes_max);
+      [this](uint64_t from, uint64_t blocks_max, uint64_t bytes_max, bool headers_only) {
+        return ReadBlocksForPeer(from, blocks_max, bytes_max, headers_only);
       },
       send);
   catchup_client = std::make_unique<CatchupClient>(limits, send);
@@ -812,7 +813,7 @@ void Node::Impl::OnCatchupMessage(uint64_t from, ByteView payload) {
 }
 
 Result<std::vector<Bytes>> Node::Impl::ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max,
-                                                         uint64_t bytes_max) {
+                                                         uint64_t bytes_max, bool headers_only) {
   std::shared_lock<std::shared_mutex> lock(ledger_mutex);
   if (!ledger) return Status::Unavailable("shutting down");
   const uint64_t height = ledger->height();
@@ -821,7 +822,7 @@ Result<std::vector<Bytes>> Node::Impl::ReadBlocksForPeer(uint64_t from_height, u
   uint64_t bytes = 0;
   for (uint64_t h = from_height; h <= height && out.size() < blocks_max; ++h) {
     ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(h));
-    Bytes encoded = block.Encode();
+    Bytes encoded = headers_only ? block.header.EncodeFields() : block.Encode();
     if (!out.empty() && bytes + encoded.size() > bytes_max) break;
     bytes += encoded.size();
     out.push_back(std::move(encoded));
@@ -839,11 +840,12 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
     return Status::Corruption("raft snapshot at index " + U64(snapshot.metadata.index) + ": " +
                               target.status().message());
   }
-  uint64_t height = 0;
+  ChainPoint tip;
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
-    height = ledger->height();
+    tip = ChainPoint{ledger->height(), ledger->blocks().head_hash()};
   }
+  const uint64_t height = tip.height;
   if (height < target->height) {
     Log(LogLevel::kInfo, kComponent, "catching up to a snapshot",
         {{"index", U64(snapshot.metadata.index)}, {"from_height", U64(height)}, {"to_height", U64(target->height)}});
@@ -853,7 +855,8 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
       if (p.id != config.node_id && p.id != raw->leader()) peers.push_back(p.id);
     }
     RETURN_IF_ERROR(catchup_client->CatchUp(
-        height, target->height, peers, [this](ByteView block, uint64_t h) { return ApplyCaughtUpBlock(block, h); },
+        tip, ChainPoint{target->height, target->head_hash}, peers, LedgerChainFns(),
+        [this](ByteView block, uint64_t h) { return ApplyCaughtUpBlock(block, h); },
         [this] { return stopping.load(); }, SteadyNowMs));
   }
   std::shared_lock<std::shared_mutex> lock(ledger_mutex);
@@ -868,6 +871,24 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
                               " but this ledger has " + ours.ToHex());
   }
   return Status::Ok();
+}
+
+// The ledger's block format for catch-up's chain checks: a header's hash is
+// BlockHeader::Hash(); a block's body matches its header when it decodes under
+// the genesis limits (which checks tx_count against the transactions carried);
+// the ledger checks tx_log_root and the signatures when it applies the block.
+ChainFns Node::Impl::LedgerChainFns() const {
+  ChainFns fns;
+  fns.parse_header = [](ByteView bytes) -> Result<HeaderLink> {
+    ASSIGN_OR_RETURN(ledger::BlockHeader header, ledger::BlockHeader::DecodeFields(bytes));
+    return HeaderLink{header.height, header.Hash(), header.previous_hash};
+  };
+  const ledger::BlockLimits limits = ledger->blocks().limits();
+  fns.block_hash = [limits](ByteView bytes) -> Result<crypto::Digest> {
+    ASSIGN_OR_RETURN(ledger::Block block, ledger::Block::Decode(bytes, limits));
+    return block.header.Hash();
+  };
+  return fns;
 }
 
 Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {

@@ -227,8 +227,10 @@ struct Node::Impl {
   CatchupLimits MakeCatchupLimits() const;
   void StartCatchup();
   void OnCatchupMessage(uint64_t from, ByteView payload);  // transport thread
-  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max);
+  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max,
+                                               bool headers_only);
   Status CatchUpToSnapshot(const consensus::Snapshot& snapshot);
+  ChainFns LedgerChainFns() const;
   Status ApplyCaughtUpBlock(ByteView bytes, uint64_t height);
   Status SnapshotInstalled(const consensus::Snapshot& snapshot);
   void RecordSnapshotPoint(uint64_t index);
