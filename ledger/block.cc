@@ -94,6 +94,21 @@ crypto::Digest BlockHeader::Hash() const {
   return crypto::Sha256(Encode());
 }
 
+Bytes BlockHeader::EncodeFields() const {
+  ByteWriter writer(kHeaderFieldsBytes);
+  PutHeaderFields(*this, writer);
+  return writer.Take();
+}
+
+Result<BlockHeader> BlockHeader::DecodeFields(ByteView encoded) {
+  if (encoded.size() != kHeaderFieldsBytes) {
+    return Status::InvalidArgument("block header: " + std::to_string(encoded.size()) + " bytes, expected " +
+                                   std::to_string(kHeaderFieldsBytes));
+  }
+  ByteReader reader(encoded);
+  return GetHeaderFields(reader);
+}
+
 Bytes Block::Encode() const {
   std::vector<Bytes> encoded_transactions;
   encoded_transactions.reserve(transactions.size());

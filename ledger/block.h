@@ -42,6 +42,11 @@ struct BlockHeader {
 
   Bytes Encode() const;
   crypto::Digest Hash() const;
+  // The header fields alone, as they open an encoded block (no domain tag): what
+  // block catch-up sends to check a chain of headers before fetching bodies.
+  Bytes EncodeFields() const;
+  // Exactly EncodeFields() bytes; anything else is InvalidArgument naming the field.
+  static Result<BlockHeader> DecodeFields(ByteView encoded);
   friend bool operator==(const BlockHeader&, const BlockHeader&) = default;
 };
 

@@ -132,7 +132,8 @@ Status CatchupLimits::Validate() const {
   RETURN_IF_ERROR(CheckRange("block_bytes_max", block_bytes_max, 1, 1ull << 30));
   RETURN_IF_ERROR(CheckRange("requests_in_flight_max", requests_in_flight_max, 1, 1'024));
   RETURN_IF_ERROR(CheckRange("request_timeout_ms", request_timeout_ms, 1, 600'000));
-  return CheckRange("server_queue_max", server_queue_max, 1, 1'000'000);
+  RETURN_IF_ERROR(CheckRange("server_queue_max", server_queue_max, 1, 1'000'000));
+  return CheckRange("chain_heights_max", chain_heights_max, 1, 1ull << 28);
 }
 
 uint64_t CatchupLimits::ResponsePayloadBytesMax() const {
@@ -141,20 +142,21 @@ uint64_t CatchupLimits::ResponsePayloadBytesMax() const {
 
 bool IsCatchupPayload(ByteView payload) {
   return payload.size() >= 2 && payload[0] == kCatchupChannel &&
-         (payload[1] == kBlockRequestKind || payload[1] == kBlockResponseKind);
+         (payload[1] == kBlockRequestKind || payload[1] == kBlockResponseKind ||
+          payload[1] == kHeaderRequestKind || payload[1] == kHeaderResponseKind);
 }
 
 Bytes EncodeCatchupMessage(const CatchupMessage& message) {
   ByteWriter w;
   w.PutU8(kCatchupChannel);
   if (const auto* request = std::get_if<BlockRequest>(&message)) {
-    w.PutU8(kBlockRequestKind);
+    w.PutU8(request->headers_only ? kHeaderRequestKind : kBlockRequestKind);
     w.PutU64(request->request_id);
     w.PutU64(request->from_height);
     w.PutU32(request->blocks_max);
   } else {
     const auto& response = std::get<BlockResponse>(message);
-    w.PutU8(kBlockResponseKind);
+    w.PutU8(response.headers_only ? kHeaderResponseKind : kBlockResponseKind);
     w.PutU64(response.request_id);
     w.PutU64(response.from_height);
     w.PutU32(static_cast<uint32_t>(response.blocks.size()));
@@ -174,13 +176,15 @@ Result<CatchupMessage> DecodeCatchupMessage(ByteView payload, const CatchupLimit
   Result<uint8_t> kind = r.GetU8();
   if (!kind.ok()) return Status::InvalidArgument("catchup.kind: missing");
   CatchupMessage message;
-  if (*kind == kBlockRequestKind) {
+  if (*kind == kBlockRequestKind || *kind == kHeaderRequestKind) {
     Result<BlockRequest> request = DecodeRequest(r);
     if (!request.ok()) return request.status();
+    request->headers_only = *kind == kHeaderRequestKind;
     message = *request;
-  } else if (*kind == kBlockResponseKind) {
+  } else if (*kind == kBlockResponseKind || *kind == kHeaderResponseKind) {
     Result<BlockResponse> response = DecodeResponse(r, limits);
     if (!response.ok()) return response.status();
+    response->headers_only = *kind == kHeaderResponseKind;
     message = std::move(response).value();
   } else {
     return Status::InvalidArgument("catchup.kind: unknown kind " + N(*kind));
@@ -247,8 +251,9 @@ void CatchupServer::Run() {
 
 void CatchupServer::Serve(uint64_t to, const BlockRequest& request) {
   const uint64_t blocks_max = std::min<uint64_t>(request.blocks_max, limits_.blocks_per_response_max);
-  BlockResponse response{request.request_id, request.from_height, {}};
-  Result<std::vector<Bytes>> blocks = read_blocks_(request.from_height, blocks_max, limits_.response_bytes_max);
+  BlockResponse response{request.request_id, request.from_height, {}, request.headers_only};
+  Result<std::vector<Bytes>> blocks =
+      read_blocks_(request.from_height, blocks_max, limits_.response_bytes_max, request.headers_only);
   // An error (a height we do not have) is answered with no blocks: the client asks elsewhere.
   if (blocks.ok()) {
     for (Bytes& block : *blocks) {
@@ -276,7 +281,7 @@ void CatchupClient::OnResponse(uint64_t from, BlockResponse response) {
   if (it == in_flight_.end()) return;  // late, reset or never asked
   const InFlight& asked = it->second;
   if (asked.peer != from || asked.from_height != response.from_height ||
-      response.blocks.size() > asked.blocks_max) {
+      asked.headers_only != response.headers_only || response.blocks.size() > asked.blocks_max) {
     return;  // not an answer to what we asked: wait for the timeout
   }
   in_flight_.erase(it);
@@ -291,22 +296,96 @@ void CatchupClient::ResetWindow() {
 }
 
 // REQUIRES: mutex_ held. Asks for the next ranges until the window is full.
-void CatchupClient::SendWindow(uint64_t peer, uint64_t next_height, uint64_t target_height, int64_t now) {
+void CatchupClient::SendWindow(uint64_t peer, bool headers_only, uint64_t next_height, uint64_t target_height,
+                               int64_t now) {
   window_end_ = std::max(window_end_, next_height);
   while (in_flight_.size() < limits_.requests_in_flight_max && window_end_ <= target_height) {
     const uint64_t count = std::min<uint64_t>(limits_.blocks_per_response_max, target_height - window_end_ + 1);
     const uint64_t id = next_request_id_++;
-    in_flight_[id] = InFlight{peer, window_end_, count, now};
-    send_(peer, EncodeCatchupMessage(BlockRequest{id, window_end_, static_cast<uint32_t>(count)}));
+    in_flight_[id] = InFlight{peer, window_end_, count, headers_only, now};
+    send_(peer,
+          EncodeCatchupMessage(BlockRequest{id, window_end_, static_cast<uint32_t>(count), headers_only}));
     window_end_ += count;
   }
 }
 
-Status CatchupClient::CatchUp(uint64_t height, uint64_t target_height, const std::vector<uint64_t>& peers,
+Status CatchupClient::CatchUp(const ChainPoint& tip, const ChainPoint& target,
+                              const std::vector<uint64_t>& peers, const ChainFns& chain,
                               const ApplyBlockFn& apply, const std::function<bool()>& stopping,
                               const std::function<int64_t()>& now_ms) {
   if (peers.empty()) return Status::FailedPrecondition("catch-up: no peers to ask");
+  if (tip.height >= target.height) return Status::Ok();
   size_t peer_index = 0;
+  ASSIGN_OR_RETURN(std::vector<crypto::Digest> verified,
+                   VerifyChain(tip, target, peers, peer_index, chain, stopping, now_ms));
+  // Apply only the verified blocks: a peer that sends another is left for the next.
+  auto apply_verified = [&](ByteView block, uint64_t height) -> Status {
+    Result<crypto::Digest> hash = chain.block_hash(block);
+    if (!hash.ok()) return Status::InvalidArgument("block " + N(height) + ": " + hash.status().message());
+    const crypto::Digest& expected = verified[height - tip.height - 1];
+    if (*hash != expected) {
+      return Status::InvalidArgument("block " + N(height) + " hashes to " + hash->ToHex() +
+                                     ", not to the verified header " + expected.ToHex());
+    }
+    return apply(block, height);
+  };
+  bool refused = false;
+  return Fetch(FetchRange{false, tip.height, target.height, false}, peers, peer_index, apply_verified,
+               stopping, now_ms, &refused);
+}
+
+Result<std::vector<crypto::Digest>> CatchupClient::VerifyChain(
+    const ChainPoint& tip, const ChainPoint& target, const std::vector<uint64_t>& peers, size_t& peer_index,
+    const ChainFns& chain, const std::function<bool()>& stopping, const std::function<int64_t()>& now_ms) {
+  const uint64_t count = target.height - tip.height;
+  if (count > limits_.chain_heights_max) {
+    return Status::ResourceExhausted("catch-up: " + N(count) +
+                                     " heights to verify exceed chain_heights_max " +
+                                     N(limits_.chain_heights_max));
+  }
+  std::string last_break;
+  // Each peer gets one attempt at the whole chain: a break may be the fault of any
+  // header before it, so an attempt starts again from the tip.
+  for (size_t attempt = 0; attempt < peers.size(); ++attempt) {
+    std::vector<crypto::Digest> hashes;
+    hashes.reserve(static_cast<size_t>(count));
+    auto link = [&](ByteView header, uint64_t height) -> Status {
+      const crypto::Digest& previous = hashes.empty() ? tip.hash : hashes.back();
+      Result<HeaderLink> got = chain.parse_header(header);
+      if (!got.ok()) return Status::InvalidArgument("height " + N(height) + ": " + got.status().message());
+      if (got->height != height) {
+        return Status::InvalidArgument("height " + N(height) + ": the header says height " + N(got->height));
+      }
+      if (got->previous_hash != previous) {
+        return Status::InvalidArgument("height " + N(height) + ": previous hash " +
+                                       got->previous_hash.ToHex() + " is not the hash of block " +
+                                       N(height - 1) + " " + previous.ToHex());
+      }
+      if (height == target.height && got->hash != target.hash) {
+        return Status::InvalidArgument("height " + N(height) + ": the header hashes to " + got->hash.ToHex() +
+                                       ", not to the target " + target.hash.ToHex());
+      }
+      hashes.push_back(got->hash);
+      return Status::Ok();
+    };
+    bool refused = false;
+    Status fetched = Fetch(FetchRange{true, tip.height, target.height, true}, peers, peer_index, link,
+                           stopping, now_ms, &refused);
+    if (fetched.ok()) return hashes;
+    if (!refused) return fetched;  // stopping, or a fatal error
+    last_break = "peer " + N(peers[peer_index % peers.size()]) + " at " + fetched.message();
+    ++peer_index;
+  }
+  return Status::FailedPrecondition("catch-up: no peer serves the header chain from block " + N(tip.height) +
+                                    " to block " + N(target.height) + " " + target.hash.ToHex() +
+                                    "; nothing applied; last refused: " + last_break);
+}
+
+Status CatchupClient::Fetch(const FetchRange& range, const std::vector<uint64_t>& peers, size_t& peer_index,
+                            const ConsumeFn& consume, const std::function<bool()>& stopping,
+                            const std::function<int64_t()>& now_ms, bool* refused) {
+  uint64_t height = range.height;
+  const uint64_t target_height = range.target_height;
   std::unique_lock<std::mutex> lock(mutex_);
   ResetWindow();
   auto next_peer = [&] {
@@ -319,7 +398,7 @@ Status CatchupClient::CatchUp(uint64_t height, uint64_t target_height, const std
       return Status::Unavailable("catch-up: stopping at height " + N(height));
     }
     const uint64_t peer = peers[peer_index % peers.size()];
-    SendWindow(peer, height + 1, target_height, now_ms());
+    SendWindow(peer, range.headers_only, height + 1, target_height, now_ms());
     cv_.wait_for(lock, kPollInterval, [&] { return responses_.contains(height + 1); });
     auto it = responses_.find(height + 1);
     if (it == responses_.end()) {
@@ -339,20 +418,28 @@ Status CatchupClient::CatchUp(uint64_t height, uint64_t target_height, const std
       next_peer();  // it does not have our next block
       continue;
     }
-    // Apply without the lock: responses to later requests may arrive meanwhile.
+    // Consume without the lock: responses to later requests may arrive meanwhile.
     lock.unlock();
-    Status applied = Status::Ok();
+    Status consumed = Status::Ok();
     size_t done = 0;
-    for (const Bytes& block : response.blocks) {
-      applied = apply(block, height + 1);
-      if (!applied.ok()) break;
+    for (const Bytes& item : response.blocks) {
+      consumed = consume(item, height + 1);
+      if (!consumed.ok()) break;
       ++height;
       ++done;
     }
     lock.lock();
-    blocks_fetched_ += done;
-    if (!applied.ok()) {
-      if (IsFatal(applied)) return applied.WithContext("catch-up at height " + N(height + 1));
+    if (!range.headers_only) blocks_fetched_ += done;
+    if (!consumed.ok()) {
+      if (IsFatal(consumed)) {
+        ResetWindow();
+        return consumed.WithContext("catch-up at height " + N(height + 1));
+      }
+      if (range.stop_at_refusal) {
+        ResetWindow();
+        *refused = true;
+        return consumed;
+      }
       next_peer();  // its block is unusable
       continue;
     }

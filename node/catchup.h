@@ -9,10 +9,25 @@
 // installed it fetches the blocks it lacks from its peers with this protocol and
 // applies them through the ledger (which checks every signature and link).
 //
+// Headers first. Before it applies any block, CatchUp fetches the headers from
+// its tip to the target and checks that they form the hash chain the target
+// names: consecutive heights, each header's previous hash the hash of the one
+// before (the first: the local tip's), the last hashing to the target hash. A
+// chain that breaks is refused naming the height, and nothing is applied; every
+// configured peer gets one attempt, then CatchUp gives up (FailedPrecondition).
+// Only then does it fetch the blocks, and it applies a block only if its header
+// hashes to the verified hash at its height and its body matches its header
+// (ChainFns::block_hash; the ledger then checks the rest, e.g. tx_log_root).
+// Memory: one 32-byte hash per missing height, at most chain_heights_max.
+//
 // Wire form (common/bytes.h rules, big-endian), one peer-transport payload each:
-//   payload       = u8 channel 0x03 ‖ u8 kind ‖ body
-//   BlockRequest  = kind 0x01 ‖ u64 request_id ‖ u64 from_height ‖ u32 blocks_max
-//   BlockResponse = kind 0x02 ‖ u64 request_id ‖ u64 from_height ‖ u32 n ‖ n × bytes block
+//   payload        = u8 channel 0x03 ‖ u8 kind ‖ body
+//   BlockRequest   = kind 0x01 ‖ u64 request_id ‖ u64 from_height ‖ u32 blocks_max
+//   BlockResponse  = kind 0x02 ‖ u64 request_id ‖ u64 from_height ‖ u32 n ‖ n × bytes block
+//   HeaderRequest  = kind 0x03 ‖ the BlockRequest body
+//   HeaderResponse = kind 0x04 ‖ the BlockResponse body, each item a block's header
+//                    fields (BlockHeader::EncodeFields())
+// (The header kinds are BlockRequest/BlockResponse with headers_only set.)
 // A response holds consecutive blocks from `from_height` (Block::Encode()); fewer
 // than asked means the server hit its byte bound or its head; none means it does
 // not have `from_height`. Decoding refuses an unknown kind, a zero height or
@@ -59,6 +74,8 @@ namespace shulian::node {
 inline constexpr uint8_t kCatchupChannel = 0x03;
 inline constexpr uint8_t kBlockRequestKind = 0x01;
 inline constexpr uint8_t kBlockResponseKind = 0x02;
+inline constexpr uint8_t kHeaderRequestKind = 0x03;
+inline constexpr uint8_t kHeaderResponseKind = 0x04;
 
 // ------------------------------- snapshot data -------------------------------
 
@@ -127,6 +144,7 @@ struct CatchupLimits {
   uint64_t requests_in_flight_max = 4;     // client: requests sent and not answered
   uint64_t request_timeout_ms = 3'000;     // client: then it asks another peer
   uint64_t server_queue_max = 64;          // server: requests waiting for its thread
+  uint64_t chain_heights_max = 1u << 22;   // client: heights one catch-up may verify (32 bytes each)
 
   // InvalidArgument naming the field for a zero or absurd value.
   Status Validate() const;
@@ -138,6 +156,7 @@ struct BlockRequest {
   uint64_t request_id = 0;
   uint64_t from_height = 0;
   uint32_t blocks_max = 0;
+  bool headers_only = false;  // a HeaderRequest
   friend bool operator==(const BlockRequest&, const BlockRequest&) = default;
 };
 
@@ -145,6 +164,7 @@ struct BlockResponse {
   uint64_t request_id = 0;
   uint64_t from_height = 0;
   std::vector<Bytes> blocks;  // Block::Encode() of from_height, from_height + 1, ...
+  bool headers_only = false;  // a HeaderResponse: blocks holds headers
   friend bool operator==(const BlockResponse&, const BlockResponse&) = default;
 };
 
@@ -162,10 +182,11 @@ Bytes EncodeCatchupMessage(const CatchupMessage& message);
 // `payload` starts with the channel byte. InvalidArgument naming the field.
 Result<CatchupMessage> DecodeCatchupMessage(ByteView payload, const CatchupLimits& limits);
 
-// Reads up to `blocks_max` encoded blocks from `from_height` on, stopping once
-// their total exceeds `bytes_max` (always at least one if the height exists).
-using ReadBlocksFn =
-    std::function<Result<std::vector<Bytes>>(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max)>;
+// Reads up to `blocks_max` encoded blocks (or, if `headers_only`, their headers)
+// from `from_height` on, stopping once their total exceeds `bytes_max` (always at
+// least one if the height exists).
+using ReadBlocksFn = std::function<Result<std::vector<Bytes>>(uint64_t from_height, uint64_t blocks_max,
+                                                              uint64_t bytes_max, bool headers_only)>;
 // Queues `payload` for peer `to` (the transport's Send); errors are ignored.
 using SendFn = std::function<void(uint64_t to, Bytes payload)>;
 
@@ -207,6 +228,29 @@ class CatchupServer {
 // means the peer's block is unusable (the client asks another peer).
 using ApplyBlockFn = std::function<Status(ByteView block, uint64_t height)>;
 
+// A block in a chain: its height and hash (the local tip, or the target).
+struct ChainPoint {
+  uint64_t height = 0;
+  crypto::Digest hash;
+};
+
+// What a header served by a peer says.
+struct HeaderLink {
+  uint64_t height = 0;
+  crypto::Digest hash;           // of this header
+  crypto::Digest previous_hash;  // of the header before it
+};
+
+// The block format, for CatchUp's chain checks. Errors mean the peer's data is
+// unusable.
+struct ChainFns {
+  // Decodes one HeaderResponse item.
+  std::function<Result<HeaderLink>(ByteView header)> parse_header;
+  // The hash of an encoded block's header, once its body is checked to match
+  // what the header commits to.
+  std::function<Result<crypto::Digest>(ByteView block)> block_hash;
+};
+
 // Fetches and applies missing blocks for a caller that waits (the Raft loop while
 // installing a snapshot).
 class CatchupClient {
@@ -217,12 +261,17 @@ class CatchupClient {
   // are dropped. Any thread.
   void OnResponse(uint64_t from, BlockResponse response);
 
-  // Brings the ledger from `height` to `target_height`, asking `peers` in turn
-  // (a peer that times out, has nothing or sends an unusable block is left for the
-  // next). Retries until done, a fatal apply error (returned), or `stopping()`
-  // becomes true (returns Unavailable). `now_ms` is a monotonic clock in ms.
-  Status CatchUp(uint64_t height, uint64_t target_height, const std::vector<uint64_t>& peers,
-                 const ApplyBlockFn& apply, const std::function<bool()>& stopping,
+  // Brings the ledger from `tip` to `target`, asking `peers` in turn (a peer that
+  // times out, has nothing or sends an unusable block is left for the next).
+  // First verifies the header chain from `tip` to `target` (see the file comment):
+  // if no peer serves one, returns FailedPrecondition naming the height where the
+  // last attempt broke, having applied nothing; more than chain_heights_max
+  // heights is ResourceExhausted. Then fetches and applies the blocks, each only if
+  // it is the verified one. Retries until done, a fatal apply error (returned), or
+  // `stopping()` becomes true (returns Unavailable). `now_ms` is a monotonic clock
+  // in ms.
+  Status CatchUp(const ChainPoint& tip, const ChainPoint& target, const std::vector<uint64_t>& peers,
+                 const ChainFns& chain, const ApplyBlockFn& apply, const std::function<bool()>& stopping,
                  const std::function<int64_t()>& now_ms);
 
   uint64_t blocks_fetched() const;
@@ -232,10 +281,32 @@ class CatchupClient {
     uint64_t peer = 0;
     uint64_t from_height = 0;
     uint64_t blocks_max = 0;
+    bool headers_only = false;
     int64_t sent_ms = 0;
   };
+  // What a fetch hands each received item (header or block) to, in height order.
+  // An error with IsFatal's codes ends the fetch; any other refuses the peer's item.
+  using ConsumeFn = std::function<Status(ByteView item, uint64_t height)>;
+  struct FetchRange {
+    bool headers_only = false;
+    uint64_t height = 0;  // fetch from height + 1
+    uint64_t target_height = 0;
+    // On a refused item: return the refusal (true) or move on to the next peer.
+    bool stop_at_refusal = false;
+  };
 
-  void SendWindow(uint64_t peer, uint64_t next_height, uint64_t target_height, int64_t now);
+  Result<std::vector<crypto::Digest>> VerifyChain(const ChainPoint& tip, const ChainPoint& target,
+                                                  const std::vector<uint64_t>& peers, size_t& peer_index,
+                                                  const ChainFns& chain,
+                                                  const std::function<bool()>& stopping,
+                                                  const std::function<int64_t()>& now_ms);
+  // Fetches range.height + 1 .. range.target_height from `peers` (from
+  // peers[peer_index] on). Sets *refused when it returns a consume refusal.
+  Status Fetch(const FetchRange& range, const std::vector<uint64_t>& peers, size_t& peer_index,
+               const ConsumeFn& consume, const std::function<bool()>& stopping,
+               const std::function<int64_t()>& now_ms, bool* refused);
+  void SendWindow(uint64_t peer, bool headers_only, uint64_t next_height, uint64_t target_height,
+                  int64_t now);
   void ResetWindow();
 
   const CatchupLimits limits_;

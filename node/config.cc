@@ -85,7 +85,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "raft_log_retain_entries", "raft_log_compact_entries_min",
                              "catchup_blocks_per_response_max", "catchup_response_bytes_max",
                              "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
-                             "catchup_server_queue_max", "learner_lag_entries_max", "proposals_in_flight_max",
+                             "catchup_server_queue_max", "catchup_chain_heights_max",
+                             "learner_lag_entries_max", "proposals_in_flight_max",
                              "db_write_buffer_bytes", "signature_cache_entries",
                              "checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
                              "checkpoint_heights_ahead_max", "checkpoint_request_delay_ms",
@@ -140,6 +141,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                                                         d.catchup_request_timeout_ms));
   ASSIGN_OR_RETURN(l.catchup_server_queue_max, GetU64(object, kWhere, "catchup_server_queue_max", 1, 1'000'000,
                                                       d.catchup_server_queue_max));
+  ASSIGN_OR_RETURN(l.catchup_chain_heights_max, GetU64(object, kWhere, "catchup_chain_heights_max", 1,
+                                                       1ull << 28, d.catchup_chain_heights_max));
   ASSIGN_OR_RETURN(l.learner_lag_entries_max, GetU64(object, kWhere, "learner_lag_entries_max", 0, 1'000'000,
                                                      d.learner_lag_entries_max));
   ASSIGN_OR_RETURN(l.db_write_buffer_bytes, GetU64(object, kWhere, "db_write_buffer_bytes", 1 << 20, 1 << 30,
@@ -327,6 +330,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"catchup_requests_in_flight_max", l.catchup_requests_in_flight_max},
                  {"catchup_request_timeout_ms", l.catchup_request_timeout_ms},
                  {"catchup_server_queue_max", l.catchup_server_queue_max},
+                 {"catchup_chain_heights_max", l.catchup_chain_heights_max},
                  {"learner_lag_entries_max", l.learner_lag_entries_max},
                  {"db_write_buffer_bytes", l.db_write_buffer_bytes},
                  {"signature_cache_entries", l.signature_cache_entries},

@@ -79,6 +79,7 @@ struct NodeLimits {
   uint64_t catchup_requests_in_flight_max = 4;
   uint64_t catchup_request_timeout_ms = 3'000;
   uint64_t catchup_server_queue_max = 64;  // peers' requests waiting to be served
+  uint64_t catchup_chain_heights_max = 1u << 22;  // heights one catch-up verifies (32 bytes each)
   // Membership (node/membership.h): a learner this close to the leader is promoted.
   uint64_t learner_lag_entries_max = 64;
   // LevelDB memtable of the node's database (two may be in memory at once). Larger

@@ -185,15 +185,7 @@ Status Node::Impl::StartRaft() {
     RETURN_IF_ERROR(storage->Save(nullptr, {}, &boot, /*sync=*/true));
     Log(LogLevel::kInfo, kComponent, "bootstrapped a new Raft log", {{"voters", U64(genesis.validators.size())}});
   }
-  uint64_t applied = 0;
-  std::string value;
-  leveldb::Status got = ledger->db()->Get(leveldb::ReadOptions(), std::string(kAppliedIndexKey), &value);
-  if (got.ok()) {
-    ByteReader r(AsBytes(value));
-    ASSIGN_OR_RETURN(applied, r.GetU64());
-  } else if (!got.IsNotFound()) {
-    return Status::IoError("reading the applied index: " + got.ToString());
-  }
+  ASSIGN_OR_RETURN(uint64_t applied, ReadAppliedIndex(ledger->db()));
   applied = std::min<uint64_t>(applied, storage->hard_state().commit);
   // The applied index is recorded unsynced: after a snapshot install it may lag the snapshot.
   ASSIGN_OR_RETURN(consensus::Snapshot stored_snapshot, storage->GetSnapshot());
@@ -533,13 +525,8 @@ Status Node::Impl::HandleReady() {
 }
 
 Status Node::Impl::SaveAppliedIndex(uint64_t index) {
-  ByteWriter w;
-  w.PutU64(index);
   // Not synced: replaying a skipped or empty entry after a crash is harmless.
-  leveldb::Status put = ledger->db()->Put(leveldb::WriteOptions(), std::string(kAppliedIndexKey),
-                                         std::string(AsStringView(w.bytes())));
-  if (!put.ok()) return Status::IoError("writing the applied index: " + put.ToString());
-  return Status::Ok();
+  return node::SaveAppliedIndex(ledger->db(), index);
 }
 
 Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
@@ -548,7 +535,8 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
     ASSIGN_OR_RETURN(consensus::ConfChange change, consensus::DecodeConfChange(entry.data));
     Result<consensus::ConfState> conf = raw->ApplyConfChange(change);
     if (conf.ok()) {
-      RETURN_IF_ERROR(storage->SaveConfState(*conf, /*sync=*/false));
+      // The membership and this entry's applied index, in one synced batch.
+      RETURN_IF_ERROR(SaveAppliedConfChange(storage.get(), *conf, entry.index));
       conf_state = *conf;
       Log(LogLevel::kInfo, kComponent, "applied a membership change",
           {{"change", std::string(change.type == consensus::ConfChangeType::kAddVoter     ? "add_voter"
@@ -559,8 +547,8 @@ Status Node::Impl::ApplyEntry(const consensus::Entry& entry) {
            {"learners", IdList(conf->learners)}});
     } else {
       Log(LogLevel::kWarn, kComponent, "conf change refused", {{"error", conf.status().message()}});
+      RETURN_IF_ERROR(SaveAppliedIndex(entry.index));  // the membership did not change
     }
-    RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
   } else if (entry.data.empty()) {
     RETURN_IF_ERROR(SaveAppliedIndex(entry.index));
   } else {
@@ -599,9 +587,7 @@ Status Node::Impl::ApplyBlockEntry(const consensus::Entry& entry) {
       return skip("does not extend the head at height " + U64(height), &hash);
     }
     auto add_applied_index = [&](const ledger::BlockOutcome& outcome, leveldb::WriteBatch& batch) {
-      ByteWriter w;
-      w.PutU64(entry.index);
-      batch.Put(std::string(kAppliedIndexKey), std::string(AsStringView(w.bytes())));
+      PutAppliedIndex(entry.index, &batch);
       (void)outcome;  // the outcomes are ledger data (o/), written by ApplyBlock itself
     };
     // The waiting callers are answered before the ledger's own fsync: the entry is
@@ -792,6 +778,7 @@ CatchupLimits Node::Impl::MakeCatchupLimits() const {
   l.requests_in_flight_max = config.limits.catchup_requests_in_flight_max;
   l.request_timeout_ms = config.limits.catchup_request_timeout_ms;
   l.server_queue_max = config.limits.catchup_server_queue_max;
+  l.chain_heights_max = config.limits.catchup_chain_heights_max;
   return l;
 }
 
@@ -802,8 +789,8 @@ void Node::Impl::StartCatchup() {
   };
   catchup_server = std::make_unique<CatchupServer>(
       limits,
-      [this](uint64_t from, uint64_t blocks_max, uint64_t bytes_max) {
-        return ReadBlocksForPeer(from, blocks_max, bytes_max);
+      [this](uint64_t from, uint64_t blocks_max, uint64_t bytes_max, bool headers_only) {
+        return ReadBlocksForPeer(from, blocks_max, bytes_max, headers_only);
       },
       send);
   catchup_client = std::make_unique<CatchupClient>(limits, send);
@@ -826,7 +813,7 @@ void Node::Impl::OnCatchupMessage(uint64_t from, ByteView payload) {
 }
 
 Result<std::vector<Bytes>> Node::Impl::ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max,
-                                                         uint64_t bytes_max) {
+                                                         uint64_t bytes_max, bool headers_only) {
   std::shared_lock<std::shared_mutex> lock(ledger_mutex);
   if (!ledger) return Status::Unavailable("shutting down");
   const uint64_t height = ledger->height();
@@ -835,7 +822,7 @@ Result<std::vector<Bytes>> Node::Impl::ReadBlocksForPeer(uint64_t from_height, u
   uint64_t bytes = 0;
   for (uint64_t h = from_height; h <= height && out.size() < blocks_max; ++h) {
     ASSIGN_OR_RETURN(ledger::Block block, ledger->blocks().GetBlock(h));
-    Bytes encoded = block.Encode();
+    Bytes encoded = headers_only ? block.header.EncodeFields() : block.Encode();
     if (!out.empty() && bytes + encoded.size() > bytes_max) break;
     bytes += encoded.size();
     out.push_back(std::move(encoded));
@@ -853,11 +840,12 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
     return Status::Corruption("raft snapshot at index " + U64(snapshot.metadata.index) + ": " +
                               target.status().message());
   }
-  uint64_t height = 0;
+  ChainPoint tip;
   {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
-    height = ledger->height();
+    tip = ChainPoint{ledger->height(), ledger->blocks().head_hash()};
   }
+  const uint64_t height = tip.height;
   if (height < target->height) {
     Log(LogLevel::kInfo, kComponent, "catching up to a snapshot",
         {{"index", U64(snapshot.metadata.index)}, {"from_height", U64(height)}, {"to_height", U64(target->height)}});
@@ -867,7 +855,8 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
       if (p.id != config.node_id && p.id != raw->leader()) peers.push_back(p.id);
     }
     RETURN_IF_ERROR(catchup_client->CatchUp(
-        height, target->height, peers, [this](ByteView block, uint64_t h) { return ApplyCaughtUpBlock(block, h); },
+        tip, ChainPoint{target->height, target->head_hash}, peers, LedgerChainFns(),
+        [this](ByteView block, uint64_t h) { return ApplyCaughtUpBlock(block, h); },
         [this] { return stopping.load(); }, SteadyNowMs));
   }
   std::shared_lock<std::shared_mutex> lock(ledger_mutex);
@@ -882,6 +871,24 @@ Status Node::Impl::CatchUpToSnapshot(const consensus::Snapshot& snapshot) {
                               " but this ledger has " + ours.ToHex());
   }
   return Status::Ok();
+}
+
+// The ledger's block format for catch-up's chain checks: a header's hash is
+// BlockHeader::Hash(); a block's body matches its header when it decodes under
+// the genesis limits (which checks tx_count against the transactions carried);
+// the ledger checks tx_log_root and the signatures when it applies the block.
+ChainFns Node::Impl::LedgerChainFns() const {
+  ChainFns fns;
+  fns.parse_header = [](ByteView bytes) -> Result<HeaderLink> {
+    ASSIGN_OR_RETURN(ledger::BlockHeader header, ledger::BlockHeader::DecodeFields(bytes));
+    return HeaderLink{header.height, header.Hash(), header.previous_hash};
+  };
+  const ledger::BlockLimits limits = ledger->blocks().limits();
+  fns.block_hash = [limits](ByteView bytes) -> Result<crypto::Digest> {
+    ASSIGN_OR_RETURN(ledger::Block block, ledger::Block::Decode(bytes, limits));
+    return block.header.Hash();
+  };
+  return fns;
 }
 
 Status Node::Impl::ApplyCaughtUpBlock(ByteView bytes, uint64_t height) {

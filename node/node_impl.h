@@ -35,6 +35,7 @@
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
 #include "ledger/proposal.h"
+#include "node/applied_index.h"
 #include "node/catchup.h"
 #include "node/checkpointer.h"
 #include "node/config.h"
@@ -46,9 +47,6 @@
 namespace shulian::node {
 
 using Clock = std::chrono::steady_clock;
-
-// The node's own keys in the shared database (prefix "n/").
-inline constexpr std::string_view kAppliedIndexKey = "n/applied";
 
 // A fixed-bucket histogram for Prometheus (upper bounds in seconds or units).
 class Histogram {
@@ -229,8 +227,10 @@ struct Node::Impl {
   CatchupLimits MakeCatchupLimits() const;
   void StartCatchup();
   void OnCatchupMessage(uint64_t from, ByteView payload);  // transport thread
-  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max);
+  Result<std::vector<Bytes>> ReadBlocksForPeer(uint64_t from_height, uint64_t blocks_max, uint64_t bytes_max,
+                                               bool headers_only);
   Status CatchUpToSnapshot(const consensus::Snapshot& snapshot);
+  ChainFns LedgerChainFns() const;
   Status ApplyCaughtUpBlock(ByteView bytes, uint64_t height);
   Status SnapshotInstalled(const consensus::Snapshot& snapshot);
   void RecordSnapshotPoint(uint64_t index);

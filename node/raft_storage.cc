@@ -358,8 +358,13 @@ Status LevelDbRaftStorage::Save(const HardState* hs, const std::vector<Entry>& e
 
 Status LevelDbRaftStorage::SaveConfState(const ConfState& conf_state, bool sync) {
   leveldb::WriteBatch batch;
-  batch.Put(kConfStateKey, ToSlice(consensus::EncodeConfState(conf_state)));
-  RETURN_IF_ERROR(Write(&batch, sync));
+  return SaveConfState(conf_state, &batch, sync);
+}
+
+Status LevelDbRaftStorage::SaveConfState(const ConfState& conf_state, leveldb::WriteBatch* with, bool sync) {
+  if (with == nullptr) return Status::InvalidArgument("save conf state: batch must not be null");
+  with->Put(kConfStateKey, ToSlice(consensus::EncodeConfState(conf_state)));
+  RETURN_IF_ERROR(Write(with, sync));
   conf_state_ = conf_state;
   return Status::Ok();
 }

@@ -5,7 +5,9 @@
 //   r/e/<u64 big-endian index>  one log entry (consensus::EncodeEntry)
 //   r/hs                        the hard state (term, vote, commit)
 //   r/cs                        the membership as of the applied index, when the
-//                               application recorded one (else the snapshot's)
+//                               application recorded one (else the snapshot's);
+//                               the node writes it in one batch with its applied
+//                               index (node/applied_index.h)
 //   r/snap                      snapshot metadata and data
 //   r/first                     first index still in the log and the term of the
 //                               entry before it (the compaction point)
@@ -85,6 +87,10 @@ class LevelDbRaftStorage final : public consensus::Storage {
   // Records the membership as of the application's applied index; InitialState
   // reports it instead of the snapshot's until the next snapshot install.
   Status SaveConfState(const consensus::ConfState& conf_state, bool sync);
+  // The same, written in ONE batch with the application's own records in
+  // `with` (e.g. its applied index), so a crash keeps both or neither. `with`
+  // gains the conf state record; the caller keeps ownership.
+  Status SaveConfState(const consensus::ConfState& conf_state, leveldb::WriteBatch* with, bool sync);
 
   // Records a snapshot of the application's state at `index` (in the log, after
   // the current snapshot). `conf_state`, if given, is the membership at `index`;

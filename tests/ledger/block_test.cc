@@ -61,6 +61,26 @@ TEST(BlockTest, DecodeHeaderReadsOnlyTheHeaderAtTheFront) {
   EXPECT_NE(cut.status().message().find("block.time_ms"), std::string::npos) << cut.status().ToString();
 }
 
+TEST(BlockTest, HeaderFieldsOpenTheEncodedBlockAndDecodeOnlyAtTheirExactSize) {
+  // Proves EncodeFields() is the header as it opens an encoded block (what catch-up sends as a header),
+  // round-trips, and DecodeFields refuses one byte fewer or more.
+  const Block block = SampleBlock(2);
+  const Bytes fields = block.header.EncodeFields();
+  const Bytes encoded = block.Encode();
+  ASSERT_LT(fields.size(), encoded.size());
+  EXPECT_EQ(Bytes(encoded.begin(), encoded.begin() + static_cast<std::ptrdiff_t>(fields.size())), fields);
+  auto back = BlockHeader::DecodeFields(fields);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(*back, block.header);
+  EXPECT_EQ(back->Hash(), block.header.Hash());
+  Bytes longer = fields;
+  longer.push_back(0);
+  auto too_long = BlockHeader::DecodeFields(longer);
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.status().message().find("block header"), std::string::npos);
+  EXPECT_FALSE(BlockHeader::DecodeFields(ByteView(fields).first(fields.size() - 1)).ok());
+}
+
 TEST(BlockTest, HeaderEncodingFollowsTheDocumentedLayout) {
   // Proves the header bytes: tag, u64 height, previous hash, i64 time, u64 proposer, u32 count, u64 size,
   // root.

@@ -48,8 +48,12 @@ TEST(NodeConfigTest, ParsesAndResolvesRelativePathsAgainstTheConfigDirectory) {
 TEST(NodeConfigTest, RoundTripsThroughJson) {
   // NodeConfigToJson writes what ParseNodeConfig reads back unchanged.
   nlohmann::json j = ValidConfig();
-  j["limits"] = {{"tick_ms", 20}, {"batch_wait_ms", 7}, {"db_write_buffer_bytes", 8 << 20},
-                 {"signature_cache_entries", 0}, {"export_bytes_max", 300'000}};
+  j["limits"] = {{"tick_ms", 20},
+                 {"batch_wait_ms", 7},
+                 {"db_write_buffer_bytes", 8 << 20},
+                 {"signature_cache_entries", 0},
+                 {"export_bytes_max", 300'000},
+                 {"catchup_chain_heights_max", 5'000}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
   Result<NodeConfig> again = ParseNodeConfig(NodeConfigToJson(*c), "/etc/shulian");
@@ -59,6 +63,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
   EXPECT_EQ(again->limits.db_write_buffer_bytes, 8u << 20);
   EXPECT_EQ(again->limits.signature_cache_entries, 0u);
   EXPECT_EQ(again->limits.export_bytes_max, 300'000u);
+  EXPECT_EQ(again->limits.catchup_chain_heights_max, 5'000u);
 }
 
 TEST(NodeConfigTest, EveryRefusalNamesTheField) {
@@ -94,6 +99,10 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["limits"] = {{"export_bytes_max", 1023}}; })
                 .find("limits.export_bytes_max: must be in"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) {
+              j["limits"] = {{"catchup_chain_heights_max", 0}};
+            }).find("limits.catchup_chain_heights_max: must be in"),
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["log_level"] = "loud"; }).find("log_level"), std::string::npos);
   EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);

@@ -3,8 +3,14 @@
 // SIGKILLs it at a random moment, reopens the log and checks that every
 // acknowledged entry and hard state survived and the log is consistent. Repeated
 // many times on one database, so each run starts from the previous crash.
+//
+// The conf-change test crashes deterministically instead: the database stops
+// taking writes after the k-th one, for every k, which is exactly what a
+// SIGKILL can leave (each LevelDB write is atomic on its own; a crash keeps a
+// prefix of them), and checks what a restarted node would read.
 #include <fcntl.h>
 #include <leveldb/db.h>
+#include <leveldb/write_batch.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -21,9 +27,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
+#include <vector>
 
+#include "node/applied_index.h"
 #include "node/raft_storage.h"
 
 namespace shulian::node {
@@ -214,6 +223,162 @@ TEST(RaftStorageCrashTest, SigkilledWriterNeverLosesAcknowledgedEntries) {
               static_cast<unsigned long long>(total_acks),
               static_cast<unsigned long long>(acked.empty() ? 0 : acked.rbegin()->first), seconds);
   EXPECT_GT(total_acks, 0u) << "no writer ever acknowledged a batch: the test proved nothing";
+}
+
+// A real LevelDB that "crashes" after `writes_max` writes: later writes change
+// nothing and fail, as if the process had died just before them. It records, for
+// every write it let through, whether it was synced and which keys it carried.
+class CrashingDb final : public leveldb::DB {
+ public:
+  struct WriteSeen {
+    bool sync = false;
+    std::vector<std::string> keys;
+  };
+
+  CrashingDb(leveldb::DB* db, size_t writes_max) : db_(db), writes_max_(writes_max) {}
+
+  leveldb::Status Put(const leveldb::WriteOptions& options, const leveldb::Slice& key,
+                      const leveldb::Slice& value) override {
+    leveldb::WriteBatch batch;
+    batch.Put(key, value);
+    return Write(options, &batch);
+  }
+  leveldb::Status Delete(const leveldb::WriteOptions& options, const leveldb::Slice& key) override {
+    leveldb::WriteBatch batch;
+    batch.Delete(key);
+    return Write(options, &batch);
+  }
+  leveldb::Status Write(const leveldb::WriteOptions& options, leveldb::WriteBatch* updates) override {
+    if (writes_.size() >= writes_max_) return leveldb::Status::IOError("simulated crash");
+    KeyCollector keys;
+    if (leveldb::Status s = updates->Iterate(&keys); !s.ok()) return s;
+    leveldb::Status s = db_->Write(options, updates);
+    if (s.ok()) writes_.push_back(WriteSeen{options.sync, std::move(keys.keys)});
+    return s;
+  }
+  leveldb::Status Get(const leveldb::ReadOptions& options, const leveldb::Slice& key,
+                      std::string* value) override {
+    return db_->Get(options, key, value);
+  }
+  leveldb::Iterator* NewIterator(const leveldb::ReadOptions& options) override {
+    return db_->NewIterator(options);
+  }
+  const leveldb::Snapshot* GetSnapshot() override { return db_->GetSnapshot(); }
+  void ReleaseSnapshot(const leveldb::Snapshot* snapshot) override { db_->ReleaseSnapshot(snapshot); }
+  bool GetProperty(const leveldb::Slice& property, std::string* value) override {
+    return db_->GetProperty(property, value);
+  }
+  void GetApproximateSizes(const leveldb::Range* range, int n, uint64_t* sizes) override {
+    db_->GetApproximateSizes(range, n, sizes);
+  }
+  void CompactRange(const leveldb::Slice* begin, const leveldb::Slice* end) override {
+    db_->CompactRange(begin, end);
+  }
+
+  const std::vector<WriteSeen>& writes() const { return writes_; }
+
+ private:
+  struct KeyCollector : leveldb::WriteBatch::Handler {
+    void Put(const leveldb::Slice& key, const leveldb::Slice&) override { keys.push_back(key.ToString()); }
+    void Delete(const leveldb::Slice& key) override { keys.push_back(key.ToString()); }
+    std::vector<std::string> keys;
+  };
+
+  leveldb::DB* db_;
+  size_t writes_max_;
+  std::vector<WriteSeen> writes_;
+};
+
+// One applied entry of the scenario: a conf change (the membership it yields) or
+// an entry that changes nothing (an empty entry or a skipped block).
+struct AppliedEntry {
+  Index index;
+  std::optional<consensus::ConfState> conf_state;
+};
+
+// Applies `entries` the way the node does (node.cc ApplyEntry), stopping at the
+// first failed write: the crash.
+void ApplyUntilCrash(LevelDbRaftStorage* storage, leveldb::DB* db, const std::vector<AppliedEntry>& entries) {
+  for (const AppliedEntry& e : entries) {
+    Status s =
+        e.conf_state ? SaveAppliedConfChange(storage, *e.conf_state, e.index) : SaveAppliedIndex(db, e.index);
+    if (!s.ok()) return;
+  }
+}
+
+TEST(RaftStorageCrashTest, AConfChangeAndItsAppliedIndexSurviveACrashTogether) {
+  // Crashing after every possible write around three conf changes, the reopened database's membership is
+  // always exactly the one as of its applied index, and every conf change went to disk in one synced batch
+  // with its index.
+  const consensus::ConfState genesis{{1, 2, 3}, {}, {}};
+  const consensus::ConfState with_learner{{1, 2, 3}, {4}, {}};
+  const consensus::ConfState with_voter{{1, 2, 3, 4}, {}, {}};
+  const consensus::ConfState without_three{{1, 2, 4}, {}, {3}};
+  const std::vector<AppliedEntry> entries = {
+      {2, std::nullopt}, {3, with_learner}, {4, std::nullopt},
+      {5, with_voter},   {6, std::nullopt}, {7, without_three},
+  };
+  // The membership as of applied index `applied`: the last change at or below it.
+  auto conf_as_of = [&](Index applied) {
+    consensus::ConfState conf = genesis;
+    for (const AppliedEntry& e : entries) {
+      if (e.index <= applied && e.conf_state) conf = *e.conf_state;
+    }
+    return conf;
+  };
+  bool crashed_mid_sequence = false;
+  for (size_t writes_max = 0;; ++writes_max) {
+    SCOPED_TRACE("crash after write " + std::to_string(writes_max));
+    TempDir dir;
+    const std::filesystem::path db_path = dir.path() / "db";
+    size_t writes_done = 0;
+    {
+      auto real = OpenDb(db_path);
+      ASSERT_TRUE(real.ok()) << real.status().ToString();
+      auto boot_storage = LevelDbRaftStorage::Open(real->get());
+      ASSERT_TRUE(boot_storage.ok()) << boot_storage.status().ToString();
+      consensus::Snapshot boot;  // as a fresh node bootstraps (node.cc StartRaft)
+      boot.metadata.index = 1;
+      boot.metadata.term = 1;
+      boot.metadata.conf_state = genesis;
+      ASSERT_TRUE((*boot_storage)->Save(nullptr, {}, &boot, /*sync=*/true).ok());
+      boot_storage->reset();
+
+      CrashingDb crashing(real->get(), writes_max);
+      auto storage = LevelDbRaftStorage::Open(&crashing);
+      ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+      ApplyUntilCrash(storage->get(), &crashing, entries);
+      writes_done = crashing.writes().size();
+      for (const CrashingDb::WriteSeen& w : crashing.writes()) {
+        const bool has_conf = std::ranges::count(w.keys, std::string(LevelDbRaftStorage::kConfStateKey)) > 0;
+        const bool has_applied = std::ranges::count(w.keys, std::string(kAppliedIndexKey)) > 0;
+        if (!has_conf) continue;
+        EXPECT_TRUE(has_applied) << "a membership record was written without its applied index";
+        EXPECT_TRUE(w.sync) << "a membership record was written unsynced";
+      }
+    }
+    // Restart: what the node reads in StartRaft.
+    auto db = OpenDb(db_path);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    auto storage = LevelDbRaftStorage::Open(db->get());
+    ASSERT_TRUE(storage.ok()) << storage.status().ToString();
+    Result<Index> stored_applied = ReadAppliedIndex(db->get());
+    ASSERT_TRUE(stored_applied.ok()) << stored_applied.status().ToString();
+    const Index applied = std::max<Index>(*stored_applied, 1);
+    auto initial = (*storage)->InitialState();
+    ASSERT_TRUE(initial.ok()) << initial.status().ToString();
+    const consensus::ConfState expected = conf_as_of(applied);
+    EXPECT_EQ(initial->conf_state.voters, expected.voters) << "applied index " << applied;
+    EXPECT_EQ(initial->conf_state.learners, expected.learners) << "applied index " << applied;
+    EXPECT_EQ(initial->conf_state.removed, expected.removed) << "applied index " << applied;
+    if (writes_done < writes_max) {
+      // Nothing left to crash in: the whole sequence was applied.
+      EXPECT_EQ(applied, entries.back().index);
+      break;
+    }
+    crashed_mid_sequence = true;
+  }
+  EXPECT_TRUE(crashed_mid_sequence) << "no crash point was exercised: the test proved nothing";
 }
 
 }  // namespace
