@@ -3,6 +3,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -10,12 +17,6 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <chrono>
-#include <map>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <thread>
 
 #include "api/errors.h"
 #include "api/rate_limiter.h"
@@ -400,8 +401,9 @@ Status ValidateServerOptions(const ServerOptions& options) {
   if (address_rate.rate_per_second > 0 && !(address_rate.burst_max >= 1)) {
     return Status::InvalidArgument("server.address_rate_limit.burst_max: at least 1");
   }
-  if (address_rate.keys_max == 0)
+  if (address_rate.keys_max == 0) {
     return Status::InvalidArgument("server.address_rate_limit.keys_max: at least 1");
+  }
   for (size_t i = 0; i < options.address_limits_exempt.size(); ++i) {
     beast::error_code error;
     net::ip::make_address(options.address_limits_exempt[i], error);

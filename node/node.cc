@@ -2,11 +2,11 @@
 // See node/node.h and docs/node.md.
 #include "node/node.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
 #include <algorithm>
-#include <boost/asio/ip/address.hpp>
 #include <filesystem>
 #include <optional>
 #include <set>

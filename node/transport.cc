@@ -528,7 +528,8 @@ void PeerTransport::Impl::Admit(tcp::socket socket) {
   error_code endpoint_ec;
   const asio::ip::address address = socket.remote_endpoint(endpoint_ec).address();
   if (endpoint_ec) return;  // already gone; closing the socket is all there is to do
-  const size_t from_address = handshaking_by_address.contains(address) ? handshaking_by_address[address] : 0;
+  const auto held = handshaking_by_address.find(address);
+  const size_t from_address = held == handshaking_by_address.end() ? 0 : held->second;
   const bool over_total = handshaking_inbound.size() >= options.pending_handshakes_max;
   const bool over_address = from_address >= options.pending_handshakes_per_address_max;
   if (over_total || over_address) {

@@ -3,7 +3,6 @@
 #include "api/server.h"
 
 #include <arpa/inet.h>
-#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -15,6 +14,8 @@
 #include <functional>
 #include <set>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "api/client.h"
 #include "api/errors.h"
