@@ -809,9 +809,27 @@ Result<HttpResponse> ApiHandler::MetricsPage(Call& call) {
       responses.samples.push_back({"", {{"status", std::to_string(status)}}, static_cast<double>(count)});
     }
   }
+  auto counter = [](std::string name, std::string help, const std::atomic<uint64_t>& value) {
+    return MetricFamily{std::move(name),
+                        std::move(help),
+                        MetricType::kCounter,
+                        {{"", {}, static_cast<double>(value.load())}}};
+  };
   families.push_back(std::move(open));
   families.push_back(std::move(accepted));
   families.push_back(std::move(refused));
+  families.push_back(
+      counter("shulian_api_connections_refused_per_address_total",
+              "HTTP connections refused because their address had connections_per_address_max open.",
+              counters_.connections_refused_per_address_total));
+  families.push_back(
+      counter("shulian_api_first_request_timeouts_total",
+              "HTTP connections closed for sending no request headers within first_request_timeout_ms.",
+              counters_.first_request_timeouts_total));
+  families.push_back(
+      counter("shulian_api_address_rate_limited_total",
+              "Requests answered 429 by the per-address limit on their headers, bodies unread.",
+              counters_.requests_refused_address_rate_total));
   families.push_back(std::move(responses));
   HttpResponse response;
   response.content_type = std::string(kPrometheusContentType);

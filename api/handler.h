@@ -118,7 +118,10 @@ Status ValidateApiOptions(const ApiOptions& options);
 struct ApiCounters {
   std::atomic<uint64_t> connections_open{0};
   std::atomic<uint64_t> connections_accepted_total{0};
-  std::atomic<uint64_t> connections_refused_total{0};
+  std::atomic<uint64_t> connections_refused_total{0};              // max_connections open
+  std::atomic<uint64_t> connections_refused_per_address_total{0};  // connections_per_address_max
+  std::atomic<uint64_t> first_request_timeouts_total{0};           // closed by first_request_timeout_ms
+  std::atomic<uint64_t> requests_refused_address_rate_total{0};    // 429 on headers, body unread
 };
 
 class ApiHandler {
@@ -135,6 +138,8 @@ class ApiHandler {
 
   const ApiOptions& options() const { return options_; }
   ApiCounters& counters() { return counters_; }
+  // The clock of request times and rate limits (ApiOptions::now_ms or the system clock).
+  int64_t NowMs() const;
 
  private:
   struct Call;        // one request on its way through the handler
@@ -149,7 +154,6 @@ class ApiHandler {
   Status Authenticate(Call& call);
   Status RateLimit(const std::string& key, double cost);
   void Count(int http_status);
-  int64_t NowMs() const;
 
   Result<HttpResponse> SubmitOne(Call& call);
   Result<HttpResponse> SubmitBatch(Call& call);

@@ -1,10 +1,13 @@
 #include "api/server.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include <boost/asio/dispatch.hpp>
@@ -16,6 +19,7 @@
 #include <boost/beast/http.hpp>
 
 #include "api/errors.h"
+#include "api/rate_limiter.h"
 
 namespace shulian::api {
 
@@ -29,6 +33,7 @@ class HttpServer::Impl {
   Impl(NodeService& service, ServerOptions options)
       : options_(std::move(options)),
         handler_(service, options_.api),
+        address_limiter_(options_.address_rate_limit),
         handlers_(options_.handler_threads),
         ioc_(static_cast<int>(options_.io_threads)),
         acceptor_(net::make_strand(ioc_)) {}
@@ -44,12 +49,27 @@ class HttpServer::Impl {
   net::thread_pool& handlers() { return handlers_; }
   uint16_t port() const { return port_; }
 
+  // Counts a connection from `address` opening or closing; returns how many that
+  // address has open, this one included.
+  size_t AddConnection(const std::string& address);
+  void RemoveConnection(const std::string& address);
+  // Charges one request to `address` as its headers arrive; the 429 answer (with
+  // Retry-After) when the address's bucket is short.
+  std::optional<HttpResponse> ChargeAddress(const std::string& address);
+  // True for an address in address_limits_exempt.
+  bool IsExempt(const std::string& address) const { return exempt_.contains(address); }
+
  private:
   void Accept();
   void OnAccept(beast::error_code error, tcp::socket socket);
 
   const ServerOptions options_;
-  ApiHandler handler_;          // before ioc_: sessions destroyed with ioc_ still count into it
+  // These three before ioc_: sessions destroyed with ioc_ still count into them.
+  ApiHandler handler_;
+  RateLimiter address_limiter_;
+  std::mutex addresses_mutex_;
+  std::map<std::string, size_t> connections_by_address_;  // GUARDED_BY(addresses_mutex_); no zero entries
+  std::set<std::string> exempt_;                          // address_limits_exempt, normalised; fixed
   net::thread_pool handlers_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -76,8 +96,20 @@ class Session : public std::enable_shared_from_this<Session> {
     // typical submission (about 1 KiB) would take two reads and two wake-ups.
     buffer_.reserve(kReadChunkBytes);
     server_.handler().counters().connections_open.fetch_add(1);
+    beast::error_code endpoint_error;
+    const tcp::endpoint remote = stream_.socket().remote_endpoint(endpoint_error);
+    remote_address_ = endpoint_error ? "unknown" : remote.address().to_string();
+    address_connections_ = server_.AddConnection(remote_address_);
+    exempt_ = server_.IsExempt(remote_address_);
   }
-  ~Session() { server_.handler().counters().connections_open.fetch_sub(1); }
+  ~Session() {
+    server_.RemoveConnection(remote_address_);
+    server_.handler().counters().connections_open.fetch_sub(1);
+  }
+
+  // Connections open from this one's address when it was accepted, itself included.
+  size_t address_connections() const { return address_connections_; }
+  bool exempt() const { return exempt_; }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
@@ -92,18 +124,45 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // For a connection from an address that already has its share open: 503 and close.
+  void RefuseForAddress() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->keep_alive_ = false;
+      self->Write(ApiHandler::ErrorResponse(503, kCodeTooManyConnections,
+                                            "address " + self->remote_address_ +
+                                                " already has connections_per_address_max (" +
+                                                std::to_string(self->options_.connections_per_address_max) +
+                                                ") connections open; close one or retry shortly"));
+    });
+  }
+
  private:
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options_.header_bytes_max));
     parser_->body_limit(options_.body_bytes_max);
-    stream_.expires_after(Ms(options_.idle_timeout_ms));
+    // A connection that has not yet sent a request may be anyone holding a socket
+    // open, so it gets the shorter deadline.
+    stream_.expires_after(Ms(first_request_ ? options_.first_request_timeout_ms : options_.idle_timeout_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
   }
 
   void OnHeader(beast::error_code error) {
-    if (error) return OnReadError(error);
+    if (error) {
+      if (first_request_ && error == beast::error::timeout) {
+        server_.handler().counters().first_request_timeouts_total.fetch_add(1);
+      }
+      return OnReadError(error);
+    }
+    first_request_ = false;
+    // Charged before the body is read or anything is parsed or verified; the unread
+    // body is why the connection cannot be kept.
+    if (std::optional<HttpResponse> refused =
+            exempt_ ? std::nullopt : server_.ChargeAddress(remote_address_)) {
+      keep_alive_ = false;
+      return Write(std::move(*refused));
+    }
     const auto length = parser_->content_length();
     if (length && *length > options_.body_bytes_max) {
       return RefuseBody();
@@ -151,9 +210,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (!inserted) it->second += "," + std::string(field.value());
     }
     request->body = std::move(message.body());
-    beast::error_code endpoint_error;
-    const tcp::endpoint remote = stream_.socket().remote_endpoint(endpoint_error);
-    request->remote_address = endpoint_error ? "unknown" : remote.address().to_string();
+    request->remote_address = remote_address_;
     // Hand the work to a worker; the answer comes back to this connection's strand.
     net::post(server_.handlers(), [self = shared_from_this(), request] {
       HttpResponse response = self->server_.handler().Handle(*request);
@@ -210,6 +267,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
   const ServerOptions& options_;
+  std::string remote_address_;  // "unknown" if the socket could not say
+  size_t address_connections_ = 0;
+  bool exempt_ = false;        // from the per-address limits
+  bool first_request_ = true;  // no request headers have arrived yet
   bool keep_alive_ = true;
 };
 
@@ -230,6 +291,11 @@ Status HttpServer::Impl::Listen() {
     return Status::IoError("listen on " + where + ": " + error.message());
   }
   port_ = acceptor_.local_endpoint().port();
+  // Written as the socket reports addresses, so that another spelling of the same
+  // address ("0:0::1" for "::1") matches.
+  for (const std::string& exempt : options_.address_limits_exempt) {
+    exempt_.insert(net::ip::make_address(exempt).to_string());
+  }
   return Status::Ok();
 }
 
@@ -258,12 +324,39 @@ void HttpServer::Impl::OnAccept(beast::error_code error, tcp::socket socket) {
     if (counters.connections_open.load() > options_.max_connections) {
       counters.connections_refused_total.fetch_add(1);
       session->Refuse();
+    } else if (!session->exempt() && session->address_connections() > options_.connections_per_address_max) {
+      counters.connections_refused_per_address_total.fetch_add(1);
+      session->RefuseForAddress();
     } else {
       counters.connections_accepted_total.fetch_add(1);
       session->Start();
     }
   }
   Accept();
+}
+
+size_t HttpServer::Impl::AddConnection(const std::string& address) {
+  std::lock_guard<std::mutex> lock(addresses_mutex_);
+  return ++connections_by_address_[address];
+}
+
+void HttpServer::Impl::RemoveConnection(const std::string& address) {
+  std::lock_guard<std::mutex> lock(addresses_mutex_);
+  auto it = connections_by_address_.find(address);
+  if (it == connections_by_address_.end()) return;
+  if (--it->second == 0) connections_by_address_.erase(it);
+}
+
+std::optional<HttpResponse> HttpServer::Impl::ChargeAddress(const std::string& address) {
+  const std::string key = "address:" + address;
+  const int64_t now_ms = handler_.NowMs();
+  const Status status = address_limiter_.Acquire(key, 1, now_ms);
+  if (status.ok()) return std::nullopt;
+  handler_.counters().requests_refused_address_rate_total.fetch_add(1);
+  HttpResponse response = ApiHandler::ErrorResponse(429, kCodeRateLimited, status.message());
+  const int64_t wait_ms = std::max<int64_t>(1, address_limiter_.RetryAfterMs(key, 1, now_ms));
+  response.headers.emplace_back("Retry-After", std::to_string((wait_ms + 999) / 1000));
+  return response;
 }
 
 void HttpServer::Impl::Stop() {
@@ -292,9 +385,33 @@ Status ValidateServerOptions(const ServerOptions& options) {
   if (options.header_bytes_max < 1024 || options.header_bytes_max > (uint64_t{1} << 31)) {
     return Status::InvalidArgument("server.header_bytes_max: between 1024 and 2^31");
   }
+  if (options.connections_per_address_max == 0) {
+    return Status::InvalidArgument("server.connections_per_address_max: at least 1");
+  }
+  if (options.first_request_timeout_ms == 0) {
+    return Status::InvalidArgument("server.first_request_timeout_ms: at least 1");
+  }
   if (options.idle_timeout_ms == 0) return Status::InvalidArgument("server.idle_timeout_ms: at least 1");
   if (options.read_timeout_ms == 0) return Status::InvalidArgument("server.read_timeout_ms: at least 1");
   if (options.write_timeout_ms == 0) return Status::InvalidArgument("server.write_timeout_ms: at least 1");
+  const RateLimitOptions& address_rate = options.address_rate_limit;
+  if (!(address_rate.rate_per_second >= 0)) {
+    return Status::InvalidArgument("server.address_rate_limit.rate_per_second: >= 0");
+  }
+  if (address_rate.rate_per_second > 0 && !(address_rate.burst_max >= 1)) {
+    return Status::InvalidArgument("server.address_rate_limit.burst_max: at least 1");
+  }
+  if (address_rate.keys_max == 0) {
+    return Status::InvalidArgument("server.address_rate_limit.keys_max: at least 1");
+  }
+  for (size_t i = 0; i < options.address_limits_exempt.size(); ++i) {
+    beast::error_code error;
+    net::ip::make_address(options.address_limits_exempt[i], error);
+    if (error) {
+      return Status::InvalidArgument("server.address_limits_exempt[" + std::to_string(i) + "]: '" +
+                                     options.address_limits_exempt[i] + "' is not an IP address");
+    }
+  }
   return ValidateApiOptions(options.api);
 }
 

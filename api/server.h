@@ -7,12 +7,23 @@
 // sockets. HTTP/1.1 keep-alive; one request at a time per connection (no
 // pipelining), so the requests in flight are at most max_connections.
 //
-// Limits: a connection over max_connections gets 503 and is closed; a body over
+// Limits: a connection over max_connections, or from an address that already has
+// connections_per_address_max open, gets 503 and is closed; a body over
 // body_bytes_max gets 413 (refused from Content-Length before the body is read
 // when possible); headers over header_bytes_max get 431; a target over
-// ApiOptions::target_bytes_max gets 414; a request whose headers do not arrive
-// within idle_timeout_ms, or whose body does not within read_timeout_ms, is closed;
-// a response not written within write_timeout_ms is dropped with its connection.
+// ApiOptions::target_bytes_max gets 414; a new connection whose first request's
+// headers do not arrive within first_request_timeout_ms, a later request's within
+// idle_timeout_ms, or a body within read_timeout_ms, is closed; a response not
+// written within write_timeout_ms is dropped with its connection.
+//
+// Unauthenticated load: every request's headers are charged to its remote address
+// (address_rate_limit, one token each) as soon as they arrive, before the body is
+// read or any signature checked; a short bucket gets 429 with Retry-After and the
+// connection is closed with the body unread. The handler's own per-account and
+// per-address limits (ApiOptions::rate_limit) apply after that, as before.
+// Addresses in address_limits_exempt (the node lists its peers', whose followers
+// forward every submission they take) have neither the per-address connection cap
+// nor the per-address charge.
 //
 // Ownership: borrows the NodeService, which must outlive the server. Start returns
 // a running server; Stop (or the destructor) closes the listener and every
@@ -39,9 +50,15 @@ struct ServerOptions {
   size_t max_connections = 1024;
   size_t body_bytes_max = 4 * 1024 * 1024;
   size_t header_bytes_max = 16 * 1024;
-  uint64_t idle_timeout_ms = 60'000;   // waiting for the next request's headers
+  size_t connections_per_address_max = 64;    // open at once from one remote address
+  uint64_t first_request_timeout_ms = 5'000;  // a new connection's first request headers
+  uint64_t idle_timeout_ms = 60'000;          // waiting for the next request's headers
   uint64_t read_timeout_ms = 30'000;   // reading a request body
   uint64_t write_timeout_ms = 30'000;  // writing a response
+  // Requests per second and burst per remote address, charged on the headers; a
+  // rate of 0 turns it off.
+  RateLimitOptions address_rate_limit{1'000, 2'000, 65'536};
+  std::vector<std::string> address_limits_exempt;  // IP literals
   ApiOptions api;
 };
 

@@ -76,22 +76,55 @@ Result<NodeLimits> ParseLimits(const json& object) {
   constexpr std::string_view kWhere = "limits";
   if (!object.is_object()) return Bad(kWhere, "expected an object");
   RETURN_IF_ERROR(CheckKeys(kWhere, object,
-                            {"pending_transactions_max", "batch_transactions_max", "batch_bytes_max",
-                             "batch_wait_ms", "request_body_bytes_max", "account_requests_per_second",
-                             "account_burst_max", "read_timeout_ms", "wait_timeout_ms_max", "export_bytes_max", "api_handler_threads",
-                             "api_io_threads", "api_connections_max", "forward_timeout_ms",
-                             "forwards_in_flight_max", "tick_ms", "election_ticks", "heartbeat_ticks",
-                             "inbox_events_max", "frame_bytes_max", "send_queue_frames_max",
-                             "raft_log_retain_entries", "raft_log_compact_entries_min",
-                             "catchup_blocks_per_response_max", "catchup_response_bytes_max",
-                             "catchup_requests_in_flight_max", "catchup_request_timeout_ms",
-                             "catchup_server_queue_max", "catchup_chain_heights_max",
-                             "learner_lag_entries_max", "proposals_in_flight_max",
-                             "db_write_buffer_bytes", "signature_cache_entries",
-                             "checkpoint_inbox_messages_max", "checkpoint_votes_buffered_max",
-                             "checkpoint_heights_ahead_max", "checkpoint_request_delay_ms",
-                             "checkpoint_request_interval_ms", "checkpoint_signing_backlog_max",
-                             "checkpoint_every_heights", "checkpoint_head_quiet_ms"}));
+                            {"pending_transactions_max",
+                             "batch_transactions_max",
+                             "batch_bytes_max",
+                             "batch_wait_ms",
+                             "request_body_bytes_max",
+                             "account_requests_per_second",
+                             "account_burst_max",
+                             "read_timeout_ms",
+                             "wait_timeout_ms_max",
+                             "export_bytes_max",
+                             "api_handler_threads",
+                             "api_io_threads",
+                             "api_connections_max",
+                             "forward_timeout_ms",
+                             "forwards_in_flight_max",
+                             "tick_ms",
+                             "election_ticks",
+                             "heartbeat_ticks",
+                             "inbox_events_max",
+                             "frame_bytes_max",
+                             "send_queue_frames_max",
+                             "handshake_timeout_ms",
+                             "inbound_handshake_timeout_ms",
+                             "pending_handshakes_max",
+                             "pending_handshakes_per_address_max",
+                             "api_connections_per_address_max",
+                             "api_first_request_timeout_ms",
+                             "api_address_requests_per_second",
+                             "api_address_burst_max",
+                             "raft_log_retain_entries",
+                             "raft_log_compact_entries_min",
+                             "catchup_blocks_per_response_max",
+                             "catchup_response_bytes_max",
+                             "catchup_requests_in_flight_max",
+                             "catchup_request_timeout_ms",
+                             "catchup_server_queue_max",
+                             "catchup_chain_heights_max",
+                             "learner_lag_entries_max",
+                             "proposals_in_flight_max",
+                             "db_write_buffer_bytes",
+                             "signature_cache_entries",
+                             "checkpoint_inbox_messages_max",
+                             "checkpoint_votes_buffered_max",
+                             "checkpoint_heights_ahead_max",
+                             "checkpoint_request_delay_ms",
+                             "checkpoint_request_interval_ms",
+                             "checkpoint_signing_backlog_max",
+                             "checkpoint_every_heights",
+                             "checkpoint_head_quiet_ms"}));
   NodeLimits d;
   NodeLimits l;
   ASSIGN_OR_RETURN(l.pending_transactions_max,
@@ -116,6 +149,16 @@ Result<NodeLimits> ParseLimits(const json& object) {
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,
                    GetU64(object, kWhere, "api_connections_max", 1, 1'000'000, d.api_connections_max));
+  ASSIGN_OR_RETURN(l.api_connections_per_address_max,
+                   GetU64(object, kWhere, "api_connections_per_address_max", 1, 1'000'000,
+                          d.api_connections_per_address_max));
+  ASSIGN_OR_RETURN(l.api_first_request_timeout_ms, GetU64(object, kWhere, "api_first_request_timeout_ms", 1,
+                                                          600'000, d.api_first_request_timeout_ms));
+  ASSIGN_OR_RETURN(
+      l.api_address_requests_per_second,
+      GetRate(object, kWhere, "api_address_requests_per_second", d.api_address_requests_per_second));
+  ASSIGN_OR_RETURN(l.api_address_burst_max,
+                   GetRate(object, kWhere, "api_address_burst_max", d.api_address_burst_max));
   ASSIGN_OR_RETURN(l.forward_timeout_ms,
                    GetU64(object, kWhere, "forward_timeout_ms", 1, 600'000, d.forward_timeout_ms));
   ASSIGN_OR_RETURN(l.forwards_in_flight_max,
@@ -127,6 +170,15 @@ Result<NodeLimits> ParseLimits(const json& object) {
   ASSIGN_OR_RETURN(l.frame_bytes_max, GetU64(object, kWhere, "frame_bytes_max", 4096, 64u << 20, d.frame_bytes_max));
   ASSIGN_OR_RETURN(l.send_queue_frames_max,
                    GetU64(object, kWhere, "send_queue_frames_max", 1, 1'000'000, d.send_queue_frames_max));
+  ASSIGN_OR_RETURN(l.handshake_timeout_ms,
+                   GetU64(object, kWhere, "handshake_timeout_ms", 1, 600'000, d.handshake_timeout_ms));
+  ASSIGN_OR_RETURN(l.inbound_handshake_timeout_ms, GetU64(object, kWhere, "inbound_handshake_timeout_ms", 1,
+                                                          600'000, d.inbound_handshake_timeout_ms));
+  ASSIGN_OR_RETURN(l.pending_handshakes_max,
+                   GetU64(object, kWhere, "pending_handshakes_max", 1, 10'000, d.pending_handshakes_max));
+  ASSIGN_OR_RETURN(l.pending_handshakes_per_address_max,
+                   GetU64(object, kWhere, "pending_handshakes_per_address_max", 1, 10'000,
+                          d.pending_handshakes_per_address_max));
   ASSIGN_OR_RETURN(l.raft_log_retain_entries, GetU64(object, kWhere, "raft_log_retain_entries", 1, 100'000'000,
                                                      d.raft_log_retain_entries));
   ASSIGN_OR_RETURN(l.raft_log_compact_entries_min, GetU64(object, kWhere, "raft_log_compact_entries_min", 1,
@@ -165,6 +217,13 @@ Result<NodeLimits> ParseLimits(const json& object) {
                                                       d.checkpoint_every_heights));
   ASSIGN_OR_RETURN(l.checkpoint_head_quiet_ms, GetU64(object, kWhere, "checkpoint_head_quiet_ms", 1, 600'000,
                                                       d.checkpoint_head_quiet_ms));
+  if (l.pending_handshakes_per_address_max > l.pending_handshakes_max) {
+    return Bad("limits.pending_handshakes_per_address_max", "must not exceed limits.pending_handshakes_max");
+  }
+  if (l.api_address_requests_per_second > 0 && l.api_address_burst_max < 1) {
+    return Bad("limits.api_address_burst_max",
+               "must be at least 1 unless api_address_requests_per_second is 0");
+  }
   if (l.heartbeat_ticks >= l.election_ticks) {
     return Bad("limits.heartbeat_ticks", "must be below limits.election_ticks");
   }
@@ -315,6 +374,10 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"api_handler_threads", l.api_handler_threads},
                  {"api_io_threads", l.api_io_threads},
                  {"api_connections_max", l.api_connections_max},
+                 {"api_connections_per_address_max", l.api_connections_per_address_max},
+                 {"api_first_request_timeout_ms", l.api_first_request_timeout_ms},
+                 {"api_address_requests_per_second", l.api_address_requests_per_second},
+                 {"api_address_burst_max", l.api_address_burst_max},
                  {"forward_timeout_ms", l.forward_timeout_ms},
                  {"forwards_in_flight_max", l.forwards_in_flight_max},
                  {"tick_ms", l.tick_ms},
@@ -323,6 +386,10 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"inbox_events_max", l.inbox_events_max},
                  {"frame_bytes_max", l.frame_bytes_max},
                  {"send_queue_frames_max", l.send_queue_frames_max},
+                 {"handshake_timeout_ms", l.handshake_timeout_ms},
+                 {"inbound_handshake_timeout_ms", l.inbound_handshake_timeout_ms},
+                 {"pending_handshakes_max", l.pending_handshakes_max},
+                 {"pending_handshakes_per_address_max", l.pending_handshakes_per_address_max},
                  {"raft_log_retain_entries", l.raft_log_retain_entries},
                  {"raft_log_compact_entries_min", l.raft_log_compact_entries_min},
                  {"catchup_blocks_per_response_max", l.catchup_blocks_per_response_max},

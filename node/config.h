@@ -60,6 +60,14 @@ struct NodeLimits {
   uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;
+  // Against unauthenticated load (docs/api.md): a remote address's share of the
+  // connections, the deadline for a new connection's first request headers, and a
+  // per-address charge on every request's headers (0: off). The node's peers'
+  // addresses are exempt.
+  uint64_t api_connections_per_address_max = 64;
+  uint64_t api_first_request_timeout_ms = 5'000;
+  double api_address_requests_per_second = 1'000;
+  double api_address_burst_max = 2'000;
   // Forwarding to the leader.
   uint64_t forward_timeout_ms = 15'000;
   uint64_t forwards_in_flight_max = 4;  // beyond this a follower answers 503
@@ -71,6 +79,10 @@ struct NodeLimits {
   // Peer transport.
   uint64_t frame_bytes_max = 24u << 20;  // one Raft message; above batch_bytes_max
   uint64_t send_queue_frames_max = 4'096;
+  uint64_t handshake_timeout_ms = 5'000;            // a handshake this node dialled
+  uint64_t inbound_handshake_timeout_ms = 1'000;    // an accepted connection's handshake
+  uint64_t pending_handshakes_max = 64;             // accepted connections in their handshake
+  uint64_t pending_handshakes_per_address_max = 4;  // of those, from one remote address
   // Raft log compaction and block catch-up (node/catchup.h, docs/raft.md).
   uint64_t raft_log_retain_entries = 1'000;       // applied entries kept behind the applied index
   uint64_t raft_log_compact_entries_min = 1'000;  // compact once this many more accumulated

@@ -2,12 +2,14 @@
 // See node/node.h and docs/node.md.
 #include "node/node.h"
 
+#include <boost/asio/ip/address.hpp>
 #include <leveldb/db.h>
 #include <leveldb/write_batch.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "consensus/types.h"
 #include "ledger/state_keys.h"
@@ -227,6 +229,11 @@ Status Node::Impl::StartTransport() {
   }
   t.max_frame_bytes = config.limits.frame_bytes_max;
   t.send_queue_frames_max = config.limits.send_queue_frames_max;
+  // The config bounds these to 10 min and 10,000, within the transport's own limits.
+  t.handshake_timeout_ms = static_cast<uint32_t>(config.limits.handshake_timeout_ms);
+  t.inbound_handshake_timeout_ms = static_cast<uint32_t>(config.limits.inbound_handshake_timeout_ms);
+  t.pending_handshakes_max = config.limits.pending_handshakes_max;
+  t.pending_handshakes_per_address_max = config.limits.pending_handshakes_per_address_max;
   t.backoff_seed = config.node_id;
   StartCatchup();
   auto on_message = [this](uint64_t from, Bytes payload) {
@@ -247,6 +254,26 @@ Status Node::Impl::StartTransport() {
   ASSIGN_OR_RETURN(transport, PeerTransport::Start(std::move(t), on_message));
   return Status::Ok();
 }
+
+namespace {
+
+// The IP addresses the other nodes are configured at (transport and API; host
+// names are skipped). Followers forward every submission they take to the leader,
+// so their connections must not count against the per-address limits of the API.
+std::vector<std::string> PeerAddresses(const NodeConfig& config) {
+  std::set<std::string> addresses;
+  for (const PeerEntry& peer : config.peers) {
+    if (peer.id == config.node_id) continue;
+    for (const HostPort* where : {&peer.address, &peer.api_address}) {
+      boost::system::error_code error;
+      const boost::asio::ip::address address = boost::asio::ip::make_address(where->host, error);
+      if (!error) addresses.insert(address.to_string());
+    }
+  }
+  return {addresses.begin(), addresses.end()};
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   auto impl = std::make_unique<Impl>();
@@ -270,6 +297,11 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.io_threads = config.limits.api_io_threads;
   s.handler_threads = config.limits.api_handler_threads;
   s.max_connections = config.limits.api_connections_max;
+  s.connections_per_address_max = config.limits.api_connections_per_address_max;
+  s.first_request_timeout_ms = config.limits.api_first_request_timeout_ms;
+  s.address_rate_limit.rate_per_second = config.limits.api_address_requests_per_second;
+  s.address_rate_limit.burst_max = config.limits.api_address_burst_max;
+  s.address_limits_exempt = PeerAddresses(config);
   s.body_bytes_max = config.limits.request_body_bytes_max;
   s.api.wait_timeout_ms_max = config.limits.wait_timeout_ms_max;
   s.api.export_bytes_max = config.limits.export_bytes_max;

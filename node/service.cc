@@ -580,6 +580,24 @@ std::vector<api::MetricFamily> Node::Metrics() {
   }
   out.push_back(std::move(lag));
   if (s.checkpointer) AppendCheckpointerMetrics(s.checkpointer->stats(), out);
+  // The transport starts before the API server and stops after it, so it is there.
+  if (s.transport) {
+    const TransportStats t = s.transport->stats();
+    out.push_back(counter("shulian_transport_handshakes_refused_total",
+                          "Peer handshakes refused or failed, inbound or outbound.",
+                          static_cast<double>(t.handshakes_refused)));
+    out.push_back(counter("shulian_transport_inbound_handshakes_timed_out_total",
+                          "Accepted peer connections closed by inbound_handshake_timeout_ms.",
+                          static_cast<double>(t.inbound_handshakes_timed_out)));
+    out.push_back(
+        counter("shulian_transport_inbound_refused_pending_max_total",
+                "Accepted peer connections closed at once: pending_handshakes_max were in handshake.",
+                static_cast<double>(t.inbound_refused_pending_max)));
+    out.push_back(counter("shulian_transport_inbound_refused_per_address_max_total",
+                          "Accepted peer connections closed at once: their address had "
+                          "pending_handshakes_per_address_max in handshake.",
+                          static_cast<double>(t.inbound_refused_per_address_max)));
+  }
   if (s.signature_cache) {
     crypto::SignatureCache::Counts sc = s.signature_cache->counts();
     out.push_back(counter("shulian_signature_cache_hits_total",

@@ -78,8 +78,16 @@ Status TransportOptions::Validate() const {
   if (handshake_timeout_ms == 0 || handshake_timeout_ms > kHandshakeTimeoutMsLimit) {
     return InvalidOption("handshake_timeout_ms", "must be 1.." + std::to_string(kHandshakeTimeoutMsLimit));
   }
+  if (inbound_handshake_timeout_ms == 0 || inbound_handshake_timeout_ms > kHandshakeTimeoutMsLimit) {
+    return InvalidOption("inbound_handshake_timeout_ms",
+                         "must be 1.." + std::to_string(kHandshakeTimeoutMsLimit));
+  }
   if (pending_handshakes_max == 0 || pending_handshakes_max > kPendingHandshakesLimit) {
     return InvalidOption("pending_handshakes_max", "must be 1.." + std::to_string(kPendingHandshakesLimit));
+  }
+  if (pending_handshakes_per_address_max == 0 ||
+      pending_handshakes_per_address_max > pending_handshakes_max) {
+    return InvalidOption("pending_handshakes_per_address_max", "must be 1..pending_handshakes_max");
   }
   return Status::Ok();
 }
@@ -121,6 +129,9 @@ struct PeerTransport::Impl {
 
   // I/O thread only, below.
   void Accept();
+  // Takes an accepted socket into the handshake, or closes it at once when the
+  // transport or the socket's address already has its cap of pending handshakes.
+  void Admit(tcp::socket socket);
   void Dial(PeerState& peer);
   void ScheduleReconnect(PeerState& peer);
   void OnSessionOpen(const std::shared_ptr<Connection>& connection);
@@ -128,6 +139,9 @@ struct PeerTransport::Impl {
                           bool during_handshake);
   void Kick(PeerState& peer);
   void CloseAll();
+  // Drops `connection` from the pending inbound handshakes, if it is there.
+  void ForgetHandshaking(const std::shared_ptr<Connection>& connection);
+  void CountInboundTimeout();
   PeerState* FindPeer(uint64_t id) {
     auto it = peers.find(id);
     return it == peers.end() ? nullptr : it->second.get();
@@ -140,14 +154,20 @@ struct PeerTransport::Impl {
   asio::io_context io;  // declared before every I/O object so it is destroyed after them
   tcp::acceptor acceptor;
   asio::steady_timer accept_retry_timer;
-  std::map<uint64_t, std::unique_ptr<PeerState>> peers;       // fixed after Start
-  std::set<std::shared_ptr<Connection>> handshaking_inbound;  // I/O thread only
-  std::mt19937_64 rng;                                        // I/O thread only
+  std::map<uint64_t, std::unique_ptr<PeerState>> peers;  // fixed after Start
+  // Inbound connections still in their handshake, with their remote address, and
+  // how many each address holds (no entry for zero). I/O thread only.
+  std::map<std::shared_ptr<Connection>, asio::ip::address> handshaking_inbound;
+  std::map<asio::ip::address, size_t> handshaking_by_address;
+  std::mt19937_64 rng;  // I/O thread only
   uint16_t port = 0;
 
   mutable std::mutex refusal_mutex;
-  uint64_t handshakes_refused = 0;  // guarded by refusal_mutex
-  std::string last_refusal;         // guarded by refusal_mutex
+  uint64_t handshakes_refused = 0;               // guarded by refusal_mutex
+  std::string last_refusal;                      // guarded by refusal_mutex
+  uint64_t inbound_refused_pending_max = 0;      // guarded by refusal_mutex
+  uint64_t inbound_refused_per_address_max = 0;  // guarded by refusal_mutex
+  uint64_t inbound_handshakes_timed_out = 0;     // guarded by refusal_mutex
 
   std::atomic<bool> stopped{false};
   std::mutex stop_mutex;  // serialises Stop
@@ -259,12 +279,16 @@ void Connection::Begin() {
   phase_ = Phase::kHello;
   decoder_.set_body_bytes_max(kHelloBytesMax);
   auto self = shared_from_this();
-  handshake_timer_.expires_after(std::chrono::milliseconds(impl_.options.handshake_timeout_ms));
-  handshake_timer_.async_wait([self](const error_code& ec) {
+  // An accepted connection may come from anyone, so it gets the shorter deadline.
+  const bool inbound = role_ == HandshakeRole::kResponder;
+  const uint32_t timeout_ms =
+      inbound ? impl_.options.inbound_handshake_timeout_ms : impl_.options.handshake_timeout_ms;
+  handshake_timer_.expires_after(std::chrono::milliseconds(timeout_ms));
+  handshake_timer_.async_wait([self, inbound, timeout_ms](const error_code& ec) {
     if (ec || self->is_closed() || self->is_open()) return;
-    self->Close(
-        "handshake timed out after " + std::to_string(self->impl_.options.handshake_timeout_ms) + " ms",
-        LogLevel::kWarn);
+    self->Close("handshake timed out after " + std::to_string(timeout_ms) + " ms", LogLevel::kWarn);
+    // After Close counted it as refused, so a reader never sees a timeout that is not.
+    if (inbound) self->impl_.CountInboundTimeout();
   });
   handshake_out_.push_back(EncodeFrame(handshake_->own_hello()));
   PumpWrites();
@@ -495,19 +519,55 @@ void PeerTransport::Impl::Accept() {
       });
       return;
     }
-    if (handshaking_inbound.size() >= options.pending_handshakes_max) {
-      Log(LogLevel::kWarn, kComponent, "too many connections in handshake; refusing one",
-          {{"remote", EndpointText(socket)}, {"limit", std::to_string(options.pending_handshakes_max)}});
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      auto connection = std::make_shared<Connection>(*this, HandshakeRole::kResponder, 0);
-      connection->socket() = std::move(socket);
-      handshaking_inbound.insert(connection);
-      connection->Begin();
-    }
+    Admit(std::move(socket));
     Accept();
   });
+}
+
+void PeerTransport::Impl::Admit(tcp::socket socket) {
+  error_code endpoint_ec;
+  const asio::ip::address address = socket.remote_endpoint(endpoint_ec).address();
+  if (endpoint_ec) return;  // already gone; closing the socket is all there is to do
+  const auto held = handshaking_by_address.find(address);
+  const size_t from_address = held == handshaking_by_address.end() ? 0 : held->second;
+  const bool over_total = handshaking_inbound.size() >= options.pending_handshakes_max;
+  const bool over_address = from_address >= options.pending_handshakes_per_address_max;
+  if (over_total || over_address) {
+    const size_t limit =
+        over_total ? options.pending_handshakes_max : options.pending_handshakes_per_address_max;
+    Log(LogLevel::kWarn, kComponent,
+        over_total ? "too many connections in handshake; refusing one"
+                   : "too many connections in handshake from one address; refusing one",
+        {{"remote", EndpointText(socket)},
+         {over_total ? "pending_handshakes_max" : "pending_handshakes_per_address_max",
+          std::to_string(limit)}});
+    {
+      std::lock_guard<std::mutex> lock(refusal_mutex);
+      ++(over_total ? inbound_refused_pending_max : inbound_refused_per_address_max);
+    }
+    error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  auto connection = std::make_shared<Connection>(*this, HandshakeRole::kResponder, 0);
+  connection->socket() = std::move(socket);
+  handshaking_inbound.emplace(connection, address);
+  ++handshaking_by_address[address];
+  connection->Begin();
+}
+
+void PeerTransport::Impl::ForgetHandshaking(const std::shared_ptr<Connection>& connection) {
+  auto it = handshaking_inbound.find(connection);
+  if (it == handshaking_inbound.end()) return;
+  auto count = handshaking_by_address.find(it->second);
+  assert(count != handshaking_by_address.end() && count->second > 0);
+  if (--count->second == 0) handshaking_by_address.erase(count);
+  handshaking_inbound.erase(it);
+}
+
+void PeerTransport::Impl::CountInboundTimeout() {
+  std::lock_guard<std::mutex> lock(refusal_mutex);
+  ++inbound_handshakes_timed_out;
 }
 
 void PeerTransport::Impl::Dial(PeerState& peer) {
@@ -546,7 +606,7 @@ void PeerTransport::Impl::OnSessionOpen(const std::shared_ptr<Connection>& conne
     connection->PumpWrites();
     return;
   }
-  handshaking_inbound.erase(connection);
+  ForgetHandshaking(connection);
   std::shared_ptr<Connection> previous = std::move(peer->inbound);
   peer->inbound = connection;
   {
@@ -561,7 +621,7 @@ void PeerTransport::Impl::OnSessionOpen(const std::shared_ptr<Connection>& conne
 
 void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& connection,
                                              const std::string& reason, bool during_handshake) {
-  handshaking_inbound.erase(connection);
+  ForgetHandshaking(connection);
   PeerState* peer = FindPeer(connection->peer_id());
   if (during_handshake && !stopped.load()) {
     std::lock_guard<std::mutex> lock(refusal_mutex);
@@ -601,7 +661,8 @@ void PeerTransport::Impl::CloseAll() {
     if (peer->outbound != nullptr) peer->outbound->Close("transport stopping", LogLevel::kInfo);
     if (peer->inbound != nullptr) peer->inbound->Close("transport stopping", LogLevel::kInfo);
   }
-  std::set<std::shared_ptr<Connection>> pending = handshaking_inbound;
+  std::vector<std::shared_ptr<Connection>> pending;
+  for (const auto& [connection, address] : handshaking_inbound) pending.push_back(connection);
   for (const auto& connection : pending) connection->Close("transport stopping", LogLevel::kInfo);
 }
 
@@ -683,6 +744,9 @@ TransportStats PeerTransport::stats() const {
   std::lock_guard<std::mutex> lock(impl_->refusal_mutex);
   out.handshakes_refused = impl_->handshakes_refused;
   out.last_refusal = impl_->last_refusal;
+  out.inbound_refused_pending_max = impl_->inbound_refused_pending_max;
+  out.inbound_refused_per_address_max = impl_->inbound_refused_per_address_max;
+  out.inbound_handshakes_timed_out = impl_->inbound_handshakes_timed_out;
   return out;
 }
 

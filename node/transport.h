@@ -12,8 +12,15 @@
 // What is refused (closed, logged at warn, counted in stats, nothing delivered):
 // a hello with the wrong magic or network id, an unknown node id or our own, a
 // signature that does not verify against the node key the config lists, a
-// handshake that takes longer than handshake_timeout_ms, a frame length over
-// the limit, and any frame that fails authentication.
+// handshake that takes longer than handshake_timeout_ms (outbound) or
+// inbound_handshake_timeout_ms (inbound), a frame length over the limit, and any
+// frame that fails authentication.
+//
+// Unauthenticated load: anyone who reaches the port can open connections, so
+// inbound handshakes are bounded in all (pending_handshakes_max) and per remote
+// address (pending_handshakes_per_address_max), and must finish quickly. A
+// connection over either cap is closed at once, before any handshake work, so
+// one address holding its slots cannot keep a configured peer out.
 //
 // Delivery is at most once and in order per connection; messages queued for a
 // peer that is unreachable wait in a bounded queue (send_queue_frames_max; when
@@ -59,13 +66,16 @@ struct TransportOptions {
   size_t send_queue_frames_max = 1024;  // per peer
   uint32_t connect_backoff_min_ms = 50;
   uint32_t connect_backoff_max_ms = 5000;
-  uint32_t handshake_timeout_ms = 5000;
-  uint64_t backoff_seed = 1;           // seeds the jitter of reconnect delays
-  size_t pending_handshakes_max = 64;  // inbound connections still in their handshake
+  uint32_t handshake_timeout_ms = 5000;           // an outbound (dialled) handshake
+  uint32_t inbound_handshake_timeout_ms = 1000;   // an accepted connection's handshake
+  uint64_t backoff_seed = 1;                      // seeds the jitter of reconnect delays
+  size_t pending_handshakes_max = 64;             // inbound connections still in their handshake
+  size_t pending_handshakes_per_address_max = 4;  // of those, from one remote address
 
   // Limits on the limits: a frame of at least 1 byte and at most 64 MiB; a queue of
-  // 1..1,000,000 frames; backoff 1 ms..1 h with min <= max; handshake 1 ms..10 min;
-  // 1..10,000 pending handshakes.
+  // 1..1,000,000 frames; backoff 1 ms..1 h with min <= max; handshakes (either
+  // direction) 1 ms..10 min; 1..10,000 pending handshakes, of which
+  // 1..pending_handshakes_max per address.
   static constexpr size_t kMaxFrameBytesLimit = 64u << 20;
   static constexpr size_t kSendQueueFramesLimit = 1000000;
   static constexpr uint32_t kBackoffMsLimit = 3600 * 1000;
@@ -96,6 +106,13 @@ struct TransportStats {
   std::vector<PeerStats> peers;     // in id order
   uint64_t handshakes_refused = 0;  // every refused or failed handshake, inbound or outbound
   std::string last_refusal;
+  // Inbound connections closed on accept, before any handshake: the transport
+  // already had pending_handshakes_max of them, or their address had
+  // pending_handshakes_per_address_max.
+  uint64_t inbound_refused_pending_max = 0;
+  uint64_t inbound_refused_per_address_max = 0;
+  // Inbound handshakes closed by inbound_handshake_timeout_ms (also in handshakes_refused).
+  uint64_t inbound_handshakes_timed_out = 0;
 };
 
 class PeerTransport {

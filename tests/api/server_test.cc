@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -36,8 +37,13 @@ int64_t NowMs() {
 // A blocking TCP connection for hand-written HTTP.
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port) {
+  // Connects to 127.0.0.1:`port` from `source` (any address of 127.0.0.0/8 is local).
+  explicit RawConnection(uint16_t port, const char* source = "127.0.0.1") {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    EXPECT_EQ(::inet_pton(AF_INET, source, &local.sin_addr), 1);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)), 0) << source;
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -98,6 +104,17 @@ class RawConnection {
   bool connected_ = false;
   std::string buffer_;
 };
+
+// Polls `predicate` until it holds or 5 s pass (for counters updated just after
+// the event a test observes).
+bool WaitUntil(const std::function<bool()>& predicate) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return predicate();
+}
 
 int StatusOf(const std::string& response) {
   if (response.size() < 12) return 0;
@@ -777,15 +794,116 @@ TEST_F(ApiServerTest, ConnectionsOverTheLimitGet503) {
 }
 
 TEST_F(ApiServerTest, IdleConnectionsAreClosedAfterTheTimeout) {
-  // A connection that sends nothing is closed after idle_timeout_ms.
+  // A kept-alive connection that sends nothing after its answer is closed after
+  // idle_timeout_ms (well within the 5 s receive timeout of ClosedByPeer).
   ServerOptions options = DefaultOptions();
   options.idle_timeout_ms = 200;
   StartServer(options);
   RawConnection idle(server_->port());
   ASSERT_TRUE(idle.connected());
-  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(idle.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(StatusOf(idle.ReadResponse()), 200);
   EXPECT_TRUE(idle.ClosedByPeer());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+}
+
+// ------------------------- unauthenticated load -------------------------
+
+TEST_F(ApiServerTest, AConnectionThatSendsNothingIsClosedByTheFirstRequestTimeout) {
+  // A new connection must send its first request's headers within
+  // first_request_timeout_ms, however long idle_timeout_ms is; it is counted.
+  ServerOptions options = DefaultOptions();
+  options.first_request_timeout_ms = 200;
+  options.idle_timeout_ms = 600'000;
+  StartServer(options);
+  RawConnection silent(server_->port());
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.ClosedByPeer());
+  // The stream closes the socket on its deadline, before the read's handler counts it.
+  const ApiCounters& counters = server_->handler().counters();
+  EXPECT_TRUE(WaitUntil([&] { return counters.first_request_timeouts_total.load() == 1; }));
+  // Half a request line is no better than nothing.
+  RawConnection slow(server_->port());
+  ASSERT_TRUE(slow.Send("GET /healthz HTTP/1.1\r\nHo"));
+  EXPECT_TRUE(slow.ClosedByPeer());
+  EXPECT_TRUE(WaitUntil([&] { return counters.first_request_timeouts_total.load() == 2; }));
+}
+
+TEST_F(ApiServerTest, AnAddressOverItsConnectionCapGets503WhileOthersAreServed) {
+  // With connections_per_address_max = 2 and two connections open from 127.0.0.2,
+  // a third from there is answered 503 and closed; 127.0.0.1 is still served.
+  ServerOptions options = DefaultOptions();
+  options.connections_per_address_max = 2;
+  StartServer(options);
+  RawConnection first(server_->port(), "127.0.0.2");
+  RawConnection second(server_->port(), "127.0.0.2");
+  ASSERT_TRUE(first.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(second.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(StatusOf(first.ReadResponse()), 200);
+  ASSERT_EQ(StatusOf(second.ReadResponse()), 200);
+  RawConnection third(server_->port(), "127.0.0.2");
+  ASSERT_TRUE(third.connected());
+  const std::string refused = third.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 503);
+  EXPECT_EQ(ErrorCodeOf(refused), "too_many_connections");
+  EXPECT_NE(refused.find("connections_per_address_max (2)"), std::string::npos) << refused;
+  EXPECT_TRUE(third.ClosedByPeer());
+  EXPECT_EQ(server_->handler().counters().connections_refused_per_address_total.load(), 1u);
+  EXPECT_EQ(StatusOf(Raw(Get("/healthz"))), 200);
+  EXPECT_EQ(server_->handler().counters().connections_refused_total.load(), 0u);
+}
+
+TEST_F(ApiServerTest, AnAddressOverItsRequestRateGets429BeforeItsBodyIsRead) {
+  // The per-address charge is made on the headers: with the address's one token
+  // spent, a POST announcing a large body gets 429 with Retry-After although not a
+  // byte of that body was sent, and the connection is closed.
+  ServerOptions options = DefaultOptions();
+  options.address_rate_limit.rate_per_second = 0.001;  // no refill within the test
+  options.address_rate_limit.burst_max = 1;
+  StartServer(options);
+  EXPECT_EQ(StatusOf(Raw(Get("/healthz"))), 200);
+  RawConnection connection(server_->port());
+  ASSERT_TRUE(
+      connection.Send("POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 60000\r\n\r\n"));
+  const std::string refused = connection.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 429) << refused;
+  EXPECT_EQ(ErrorCodeOf(refused), "rate_limited");
+  EXPECT_NE(refused.find("Retry-After: "), std::string::npos) << refused;
+  EXPECT_TRUE(connection.ClosedByPeer());
+  EXPECT_EQ(server_->handler().counters().requests_refused_address_rate_total.load(), 1u);
+  EXPECT_EQ(service_.queued(), 0u);
+  // Another address has its own bucket.
+  RawConnection other(server_->port(), "127.0.0.3");
+  ASSERT_TRUE(other.Send(Get("/healthz")));
+  EXPECT_EQ(StatusOf(other.ReadResponse()), 200);
+}
+
+TEST_F(ApiServerTest, AnExemptAddressHasNeitherTheConnectionCapNorTheAddressCharge) {
+  // A peer node's address (address_limits_exempt) may hold more connections and send
+  // more requests than the per-address limits allow anyone else.
+  ServerOptions options = DefaultOptions();
+  options.connections_per_address_max = 1;
+  options.address_rate_limit.rate_per_second = 0.001;
+  options.address_rate_limit.burst_max = 1;
+  options.address_limits_exempt = {"127.0.0.2"};
+  StartServer(options);
+  RawConnection first(server_->port(), "127.0.0.2");
+  RawConnection second(server_->port(), "127.0.0.2");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(first.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(second.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(StatusOf(first.ReadResponse()), 200);
+    EXPECT_EQ(StatusOf(second.ReadResponse()), 200);
+  }
+  EXPECT_EQ(server_->handler().counters().connections_refused_per_address_total.load(), 0u);
+  EXPECT_EQ(server_->handler().counters().requests_refused_address_rate_total.load(), 0u);
+  // Everyone else still has the charge (one connection: a closed one may still
+  // count against the cap of 1 for a moment).
+  RawConnection other(server_->port());
+  ASSERT_TRUE(other.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(other.ReadResponse()), 200);
+  ASSERT_TRUE(other.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(StatusOf(other.ReadResponse()), 429);
 }
 
 TEST(ApiServerStartTest, BadOptionsAreRefusedNamingTheField) {
@@ -801,6 +919,30 @@ TEST(ApiServerStartTest, BadOptionsAreRefusedNamingTheField) {
   options.listen_address = "not-an-ip";
   EXPECT_NE(HttpServer::Start(service, options).status().message().find("server.listen_address"), std::string::npos);
   options.listen_address = "127.0.0.1";
+  options.connections_per_address_max = 0;
+  EXPECT_NE(HttpServer::Start(service, options).status().message().find("server.connections_per_address_max"),
+            std::string::npos);
+  options.connections_per_address_max = 64;
+  options.first_request_timeout_ms = 0;
+  EXPECT_NE(HttpServer::Start(service, options).status().message().find("server.first_request_timeout_ms"),
+            std::string::npos);
+  options.first_request_timeout_ms = 5000;
+  options.address_rate_limit.rate_per_second = -1;
+  EXPECT_NE(HttpServer::Start(service, options)
+                .status()
+                .message()
+                .find("server.address_rate_limit.rate_per_second"),
+            std::string::npos);
+  options.address_rate_limit.rate_per_second = 10;
+  options.address_rate_limit.burst_max = 0;
+  EXPECT_NE(
+      HttpServer::Start(service, options).status().message().find("server.address_rate_limit.burst_max"),
+      std::string::npos);
+  options.address_rate_limit.burst_max = 20;
+  options.address_limits_exempt = {"10.0.0.1", "peer-2"};
+  EXPECT_NE(HttpServer::Start(service, options).status().message().find("server.address_limits_exempt[1]"),
+            std::string::npos);
+  options.address_limits_exempt.clear();
   options.api.page_items_default = 5000;
   EXPECT_NE(HttpServer::Start(service, options).status().message().find("api.page_items_default"), std::string::npos);
 }

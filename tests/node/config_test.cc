@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "api/server.h"
 #include "node/checkpointer.h"
+#include "node/transport.h"
 
 namespace shulian::node {
 namespace {
@@ -106,6 +108,81 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["log_level"] = "loud"; }).find("log_level"), std::string::npos);
   EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);
+}
+
+// ------------- limits against unauthenticated load (docs/api.md, docs/transport.md) -------------
+
+TEST(LoadLimitsConfigTest, DefaultsAreTheTransportsAndTheServersOwn) {
+  // Proves a config without these keys runs the transport and the API server with their own defaults.
+  Result<NodeConfig> c = ParseNodeConfig(ValidConfig(), "/etc/shulian");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const TransportOptions t;
+  EXPECT_EQ(c->limits.handshake_timeout_ms, t.handshake_timeout_ms);
+  EXPECT_EQ(c->limits.inbound_handshake_timeout_ms, t.inbound_handshake_timeout_ms);
+  EXPECT_EQ(c->limits.pending_handshakes_max, t.pending_handshakes_max);
+  EXPECT_EQ(c->limits.pending_handshakes_per_address_max, t.pending_handshakes_per_address_max);
+  const api::ServerOptions s;
+  EXPECT_EQ(c->limits.api_connections_per_address_max, s.connections_per_address_max);
+  EXPECT_EQ(c->limits.api_first_request_timeout_ms, s.first_request_timeout_ms);
+  EXPECT_EQ(c->limits.api_address_requests_per_second, s.address_rate_limit.rate_per_second);
+  EXPECT_EQ(c->limits.api_address_burst_max, s.address_rate_limit.burst_max);
+}
+
+TEST(LoadLimitsConfigTest, GivenLimitsAreReadAndRoundTrip) {
+  // Proves each key is read, and written back by NodeConfigToJson unchanged.
+  nlohmann::json j = ValidConfig();
+  j["limits"] = {{"handshake_timeout_ms", 7'000},          {"inbound_handshake_timeout_ms", 700},
+                 {"pending_handshakes_max", 32},           {"pending_handshakes_per_address_max", 3},
+                 {"api_connections_per_address_max", 16},  {"api_first_request_timeout_ms", 2'500},
+                 {"api_address_requests_per_second", 0.5}, {"api_address_burst_max", 10}};
+  Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->limits.handshake_timeout_ms, 7'000u);
+  EXPECT_EQ(c->limits.inbound_handshake_timeout_ms, 700u);
+  EXPECT_EQ(c->limits.pending_handshakes_max, 32u);
+  EXPECT_EQ(c->limits.pending_handshakes_per_address_max, 3u);
+  EXPECT_EQ(c->limits.api_connections_per_address_max, 16u);
+  EXPECT_EQ(c->limits.api_first_request_timeout_ms, 2'500u);
+  EXPECT_EQ(c->limits.api_address_requests_per_second, 0.5);
+  EXPECT_EQ(c->limits.api_address_burst_max, 10);
+  const nlohmann::json written = NodeConfigToJson(*c);
+  for (const auto& [key, value] : j["limits"].items()) EXPECT_EQ(written["limits"][key], value) << key;
+  Result<NodeConfig> again = ParseNodeConfig(written, "/etc/shulian");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(NodeConfigToJson(*again), written);
+}
+
+TEST(LoadLimitsConfigTest, OutOfRangeValuesAreRefusedNamingTheField) {
+  // Proves zero, too large and inconsistent values are refused with the key's path.
+  auto error_with = [](nlohmann::json limits) {
+    nlohmann::json j = ValidConfig();
+    j["limits"] = std::move(limits);
+    return ErrorOf(j);
+  };
+  for (const char* key : {"handshake_timeout_ms", "inbound_handshake_timeout_ms", "pending_handshakes_max",
+                          "pending_handshakes_per_address_max", "api_connections_per_address_max",
+                          "api_first_request_timeout_ms"}) {
+    EXPECT_NE(error_with({{key, 0}}).find("limits." + std::string(key) + ": must be in"), std::string::npos)
+        << key;
+  }
+  EXPECT_NE(
+      error_with({{"inbound_handshake_timeout_ms", 600'001}}).find("limits.inbound_handshake_timeout_ms"),
+      std::string::npos);
+  EXPECT_NE(error_with({{"pending_handshakes_max", 10'001}}).find("limits.pending_handshakes_max"),
+            std::string::npos);
+  EXPECT_NE(
+      error_with({{"pending_handshakes_max", 4}, {"pending_handshakes_per_address_max", 5}})
+          .find("limits.pending_handshakes_per_address_max: must not exceed limits.pending_handshakes_max"),
+      std::string::npos);
+  EXPECT_NE(
+      error_with({{"api_address_requests_per_second", -1}}).find("limits.api_address_requests_per_second"),
+      std::string::npos);
+  EXPECT_NE(error_with({{"api_address_burst_max", 0.5}}).find("limits.api_address_burst_max"),
+            std::string::npos);
+  // A rate of 0 turns the charge off, and then any burst will do.
+  nlohmann::json off = ValidConfig();
+  off["limits"] = {{"api_address_requests_per_second", 0}, {"api_address_burst_max", 0}};
+  EXPECT_TRUE(ParseNodeConfig(off, "/etc/shulian").ok());
 }
 
 TEST(NodeConfigTest, MissingFileIsAClearError) {

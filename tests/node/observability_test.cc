@@ -4,14 +4,22 @@
 // (LevelDB, Ed25519, the peer transport, the HTTP API) run in this process on
 // 127.0.0.1. Also: the node's query list is the one docs/api.md and
 // api/openapi.json describe.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -24,6 +32,7 @@
 #include "ledger/bodies.h"
 #include "ledger/genesis.h"
 #include "node/cli/cli.h"
+#include "node/log.h"
 #include "node/node.h"
 #include "node/node_impl.h"  // LedgerQueryInfos: the node's query list
 #include "tests/process/test_ports.h"
@@ -61,7 +70,8 @@ std::string ReadSourceFile(const std::string& relative) {
 // genesis, keys and data under a fresh temporary directory.
 class InProcessNetwork {
  public:
-  InProcessNetwork() {
+  // `edit` may change each node's config before it starts.
+  explicit InProcessNetwork(const std::function<void(NodeConfig&)>& edit = {}) {
     EXPECT_TRUE(crypto::Initialize().ok());
     std::string pattern = (fs::temp_directory_path() / "shulian-observe-XXXXXX").string();
     EXPECT_NE(mkdtemp(pattern.data()), nullptr);
@@ -93,6 +103,7 @@ class InProcessNetwork {
       c.limits.heartbeat_ticks = 1;
       c.limits.api_handler_threads = 8;
       c.limits.api_io_threads = 1;
+      if (edit) edit(c);
       Result<std::unique_ptr<Node>> started = Node::Start(c);
       EXPECT_TRUE(started.ok()) << started.status().ToString();
       if (started.ok()) nodes_.push_back(std::move(started).value());
@@ -283,6 +294,100 @@ TEST(NodeObservabilityTest, TheLeaderVerifiesEachSubmittedSignatureOnce) {
   }
   EXPECT_EQ(metric(follower, "shulian_signature_cache_misses_total"), kSubmitted);
   EXPECT_EQ(metric(follower, "shulian_signature_cache_hits_total"), 0);
+}
+
+// A TCP connection from `source` (a loopback address other than the nodes' own
+// 127.0.0.1) to 127.0.0.1:`port` that never sends a byte.
+class SilentConnection {
+ public:
+  SilentConnection(const char* source, uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)) == 0;
+    sockaddr_in remote{};
+    remote.sin_family = AF_INET;
+    remote.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    remote.sin_port = htons(port);
+    connected_ = bound_ && ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof(remote)) == 0;
+    timeval timeout{3, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  }
+  ~SilentConnection() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  // True once the node has closed the connection, within the 3 s receive timeout.
+  bool ClosedByNode() {
+    char byte;
+    while (true) {
+      const ssize_t got = ::recv(fd_, &byte, 1, 0);
+      if (got == 0 || (got < 0 && errno == ECONNRESET)) return true;
+      if (got < 0) return false;  // timed out
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  bool bound_ = false;
+  bool connected_ = false;
+};
+
+TEST(NodeObservabilityTest, UnauthenticatedLoadLimitsFromTheConfigReachThePortsAndMetrics) {
+  // Proves the node feeds its config's limits into the transport and the API: a
+  // stranger's silent connections to the peer port are cut to
+  // pending_handshakes_per_address_max and closed by inbound_handshake_timeout_ms,
+  // counted on the node's metrics, and a silent API connection is closed by
+  // api_first_request_timeout_ms (each far shorter than the defaults, which would
+  // outlast the 3 s waits, and whose value the timeout's log line names); the
+  // network meanwhile elects a leader as usual.
+  std::mutex log_mutex;
+  std::vector<std::string> log_lines;
+  SetLogSink([&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    log_lines.push_back(line);
+  });
+  struct SinkReset {
+    ~SinkReset() { SetLogSink({}); }  // after the nodes stop, before the lines go
+  } sink_reset;
+  InProcessNetwork net([](NodeConfig& c) {
+    c.limits.pending_handshakes_per_address_max = 2;
+    c.limits.inbound_handshake_timeout_ms = 300;
+    c.limits.api_first_request_timeout_ms = 300;
+  });
+  ASSERT_TRUE(net.started());
+  auto metric = [&](const std::string& name) {
+    for (const api::MetricFamily& family : net.node(1).Metrics()) {
+      if (family.name == name) return family.samples.at(0).value;
+    }
+    ADD_FAILURE() << name << " missing";
+    return -1.0;
+  };
+  std::vector<std::unique_ptr<SilentConnection>> strangers;
+  for (int i = 0; i < 4; ++i) {
+    strangers.push_back(std::make_unique<SilentConnection>("127.0.0.2", net.node(1).peer_port()));
+    ASSERT_TRUE(strangers.back()->connected());
+  }
+  for (auto& stranger : strangers) EXPECT_TRUE(stranger->ClosedByNode());
+  const auto deadline = std::chrono::steady_clock::now() + kWaitMax;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (metric("shulian_transport_inbound_refused_per_address_max_total") < 2 ||
+          metric("shulian_transport_inbound_handshakes_timed_out_total") < 2)) {
+    std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_EQ(metric("shulian_transport_inbound_refused_per_address_max_total"), 2);
+  EXPECT_EQ(metric("shulian_transport_inbound_handshakes_timed_out_total"), 2);
+  EXPECT_EQ(metric("shulian_transport_inbound_refused_pending_max_total"), 0);
+  {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    EXPECT_TRUE(std::any_of(log_lines.begin(), log_lines.end(), [](const std::string& line) {
+      return line.find("remote=127.0.0.2") != std::string::npos &&
+             line.find("handshake timed out after 300 ms") != std::string::npos;
+    }));
+  }
+  SilentConnection api_stranger("127.0.0.2", net.node(1).api_port());
+  ASSERT_TRUE(api_stranger.connected());
+  EXPECT_TRUE(api_stranger.ClosedByNode());
+  EXPECT_NE(net.WaitForLeaderAndMembership(), 0u);
 }
 
 // The cells of the docs/api.md query table row for `name`, or empty.

@@ -161,6 +161,7 @@ TransportOptions OptionsFor(const TestNode& self, const std::vector<TestNode>& o
   options.connect_backoff_min_ms = 10;
   options.connect_backoff_max_ms = 200;
   options.handshake_timeout_ms = 2000;
+  options.inbound_handshake_timeout_ms = 2000;
   options.max_frame_bytes = 64 * 1024;
   options.backoff_seed = self.id;
   return options;
@@ -183,8 +184,14 @@ bool Connected(const PeerTransport& transport, uint64_t peer) {
 // no honest transport would (tampered frames, oversized lengths).
 class RawPeer {
  public:
-  explicit RawPeer(uint16_t port) : decoder_(kHelloBytesMax) {
+  // Connects to 127.0.0.1:`port` from `source` (any loopback address: Linux routes
+  // all of 127.0.0.0/8 to the loopback interface).
+  explicit RawPeer(uint16_t port, const char* source = "127.0.0.1") : decoder_(kHelloBytesMax) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    EXPECT_EQ(::inet_pton(AF_INET, source, &local.sin_addr), 1);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof(local)), 0) << source;
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -506,6 +513,17 @@ TEST_F(TransportTest, BadOptionsNameTheField) {
       },
       "connect_backoff_max_ms");
   expect_field([](auto& o) { o.handshake_timeout_ms = 0; }, "handshake_timeout_ms");
+  expect_field([](auto& o) { o.inbound_handshake_timeout_ms = 0; }, "inbound_handshake_timeout_ms");
+  expect_field([](auto& o) { o.inbound_handshake_timeout_ms = 600'001; }, "inbound_handshake_timeout_ms");
+  expect_field([](auto& o) { o.pending_handshakes_max = 0; }, "pending_handshakes_max");
+  expect_field([](auto& o) { o.pending_handshakes_per_address_max = 0; },
+               "pending_handshakes_per_address_max");
+  expect_field(
+      [](auto& o) {
+        o.pending_handshakes_max = 8;
+        o.pending_handshakes_per_address_max = 9;
+      },
+      "pending_handshakes_per_address_max");
   expect_field([](auto& o) { o.listen_host = "not-an-address"; }, "listen_host");
 }
 
@@ -682,7 +700,7 @@ TEST_F(TransportTest, GarbageAndSilentPeersRefused) {
   TestNode a = MakeNode(1), b = MakeNode(2);
   Inbox inbox_a;
   TransportOptions options = OptionsFor(a, {b});
-  options.handshake_timeout_ms = 200;
+  options.inbound_handshake_timeout_ms = 200;
   auto ta = StartOrDie(options, inbox_a);
   ASSERT_TRUE(ta);
   RawPeer garbage(a.port);
@@ -693,6 +711,107 @@ TEST_F(TransportTest, GarbageAndSilentPeersRefused) {
   EXPECT_TRUE(silent.WaitClosed());
   EXPECT_TRUE(WaitUntil([&] { return log.Contains("level=warn", "handshake timed out after 200 ms"); }));
   EXPECT_TRUE(inbox_a.messages().empty());
+}
+
+// An accepted connection that never speaks is closed by inbound_handshake_timeout_ms
+// (here far shorter than handshake_timeout_ms, which would outlast the wait), and counted.
+TEST_F(TransportTest, ASilentInboundConnectionIsClosedByTheInboundHandshakeTimeout) {
+  LogCapture log;
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  Inbox inbox_a;
+  TransportOptions options = OptionsFor(a, {b});
+  options.handshake_timeout_ms = 600'000;
+  options.inbound_handshake_timeout_ms = 200;
+  auto ta = StartOrDie(options, inbox_a);
+  ASSERT_TRUE(ta);
+  RawPeer silent(a.port);
+  ASSERT_TRUE(silent.connected());
+  EXPECT_TRUE(silent.WaitClosed());
+  EXPECT_TRUE(WaitUntil([&] { return log.Contains("dir=in", "handshake timed out after 200 ms"); }));
+  EXPECT_TRUE(WaitUntil([&] { return ta->stats().inbound_handshakes_timed_out == 1; }));
+  EXPECT_GE(ta->stats().handshakes_refused, 1u);
+}
+
+// A handshake this node dialled keeps handshake_timeout_ms: a listener that accepts
+// and never answers is given up on after that, not after the inbound deadline.
+TEST_F(TransportTest, ADialledHandshakeKeepsHandshakeTimeoutMs) {
+  LogCapture log;
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  // b's port answers at the TCP level (the kernel completes connections into the
+  // backlog) but nothing ever reads or writes.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  int one = 1;
+  ASSERT_EQ(::setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(b.port);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(listener, 16), 0);
+  Inbox inbox_a;
+  TransportOptions options = OptionsFor(a, {b});
+  options.handshake_timeout_ms = 300;
+  options.inbound_handshake_timeout_ms = 50;
+  auto ta = StartOrDie(options, inbox_a);
+  ASSERT_TRUE(ta);
+  EXPECT_TRUE(WaitUntil([&] { return log.Contains("dir=out", "handshake timed out after 300 ms"); }));
+  EXPECT_FALSE(log.Contains("dir=out", "handshake timed out after 50 ms"));
+  EXPECT_EQ(ta->stats().inbound_handshakes_timed_out, 0u);
+  ta->Stop();
+  ::close(listener);
+}
+
+// One address that opens connections and stays silent holds at most
+// pending_handshakes_per_address_max handshake slots; the rest are closed on accept
+// (counted and logged with the remote and the cap), so the global cap never fills
+// and a configured peer dialling from another address still connects.
+TEST_F(TransportTest, AnAddressHoldingItsHandshakeSlotsCannotStarveARealPeer) {
+  LogCapture log;
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  Inbox inbox_a, inbox_b;
+  TransportOptions options = OptionsFor(a, {b});
+  options.pending_handshakes_max = 8;
+  options.pending_handshakes_per_address_max = 4;
+  options.inbound_handshake_timeout_ms = 600'000;  // the silent ones outlast the test
+  auto ta = StartOrDie(options, inbox_a);
+  ASSERT_TRUE(ta);
+  std::vector<std::unique_ptr<RawPeer>> silent;
+  for (int i = 0; i < 16; ++i) {
+    silent.push_back(std::make_unique<RawPeer>(a.port, "127.0.0.2"));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  ASSERT_TRUE(WaitUntil([&] { return ta->stats().inbound_refused_per_address_max == 12; }));
+  EXPECT_TRUE(log.Contains("remote=127.0.0.2", "pending_handshakes_per_address_max=4"));
+  auto tb = StartOrDie(OptionsFor(b, {a}), inbox_b);
+  ASSERT_TRUE(tb);
+  ASSERT_TRUE(tb->Send(1, ToBytes("from the real peer")).ok());
+  ASSERT_TRUE(inbox_a.WaitForCount(1));
+  EXPECT_EQ(inbox_a.From(2), std::vector<std::string>{"from the real peer"});
+  EXPECT_TRUE(ta->peer_stats(2)->inbound_connected);
+  EXPECT_EQ(ta->stats().inbound_refused_pending_max, 0u);
+  EXPECT_EQ(ta->stats().inbound_refused_per_address_max, 12u);
+}
+
+// The global cap still holds across addresses: with pending_handshakes_max slots
+// taken, a connection from yet another address is closed on accept and counted.
+TEST_F(TransportTest, PendingHandshakesMaxHoldsAcrossAddresses) {
+  LogCapture log;
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  Inbox inbox_a;
+  TransportOptions options = OptionsFor(a, {b});
+  options.pending_handshakes_max = 4;
+  options.pending_handshakes_per_address_max = 2;
+  options.inbound_handshake_timeout_ms = 600'000;
+  auto ta = StartOrDie(options, inbox_a);
+  ASSERT_TRUE(ta);
+  RawPeer first(a.port, "127.0.0.2"), second(a.port, "127.0.0.2");
+  RawPeer third(a.port, "127.0.0.3"), fourth(a.port, "127.0.0.3");
+  RawPeer over(a.port, "127.0.0.4");
+  EXPECT_TRUE(over.WaitClosed());
+  EXPECT_TRUE(WaitUntil([&] { return ta->stats().inbound_refused_pending_max == 1; }));
+  EXPECT_TRUE(log.Contains("remote=127.0.0.4", "pending_handshakes_max=4"));
+  EXPECT_EQ(ta->stats().inbound_refused_per_address_max, 0u);
 }
 
 // After a peer stops and starts again on the same port, the other side reconnects and
