@@ -91,6 +91,7 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "api_connections_max",
                              "forward_timeout_ms",
                              "forwards_in_flight_max",
+                             "forwarded_submissions_serving_max",
                              "tick_ms",
                              "election_ticks",
                              "heartbeat_ticks",
@@ -163,6 +164,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                    GetU64(object, kWhere, "forward_timeout_ms", 1, 600'000, d.forward_timeout_ms));
   ASSIGN_OR_RETURN(l.forwards_in_flight_max,
                    GetU64(object, kWhere, "forwards_in_flight_max", 1, 1024, d.forwards_in_flight_max));
+  ASSIGN_OR_RETURN(l.forwarded_submissions_serving_max, GetU64(object, kWhere, "forwarded_submissions_serving_max",
+                                                               1, 1024, d.forwarded_submissions_serving_max));
   ASSIGN_OR_RETURN(l.tick_ms, GetU64(object, kWhere, "tick_ms", 1, 10'000, d.tick_ms));
   ASSIGN_OR_RETURN(l.election_ticks, GetU64(object, kWhere, "election_ticks", 2, 10'000, d.election_ticks));
   ASSIGN_OR_RETURN(l.heartbeat_ticks, GetU64(object, kWhere, "heartbeat_ticks", 1, 10'000, d.heartbeat_ticks));
@@ -380,6 +383,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"api_address_burst_max", l.api_address_burst_max},
                  {"forward_timeout_ms", l.forward_timeout_ms},
                  {"forwards_in_flight_max", l.forwards_in_flight_max},
+                 {"forwarded_submissions_serving_max", l.forwarded_submissions_serving_max},
                  {"tick_ms", l.tick_ms},
                  {"election_ticks", l.election_ticks},
                  {"heartbeat_ticks", l.heartbeat_ticks},

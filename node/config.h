@@ -38,7 +38,7 @@ Result<HostPort> ParseHostPort(std::string_view field, std::string_view text);
 struct PeerEntry {
   uint64_t id = 0;
   HostPort address;      // peer transport
-  HostPort api_address;  // its HTTP API (followers forward submissions there)
+  HostPort api_address;  // its HTTP API (named to clients in not-leader answers)
   crypto::PublicKey public_key;
 };
 
@@ -68,9 +68,13 @@ struct NodeLimits {
   uint64_t api_first_request_timeout_ms = 5'000;
   double api_address_requests_per_second = 1'000;
   double api_address_burst_max = 2'000;
-  // Forwarding to the leader.
+  // Forwarding to the leader over the peer session (node/forward.h). The follower
+  // waits forward_timeout_ms (plus the submission's own wait) for the answer.
   uint64_t forward_timeout_ms = 15'000;
   uint64_t forwards_in_flight_max = 4;  // beyond this a follower answers 503
+  // The leader serves at most this many forwarded submissions at once (one
+  // thread each, held while a submission waits for its commit); beyond it answers 429.
+  uint64_t forwarded_submissions_serving_max = 64;
   // Raft and the event loop.
   uint64_t tick_ms = 50;
   uint64_t election_ticks = 20;
@@ -124,8 +128,8 @@ struct NodeConfig {
   // The other nodes. An entry for this node itself is allowed (a shared peer
   // list) and only checked: its key must be this node's.
   std::vector<PeerEntry> peers;
-  // true: followers forward submissions to the leader over HTTP; false: they
-  // answer 503 naming the leader and its API address.
+  // true: followers forward submissions to the leader over the peer session;
+  // false: they answer 503 naming the leader and its API address.
   bool forward_to_leader = true;
   std::string log_level = "info";
   NodeLimits limits;

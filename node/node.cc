@@ -238,6 +238,7 @@ Status Node::Impl::StartTransport() {
   StartCatchup();
   auto on_message = [this](uint64_t from, Bytes payload) {
     if (IsCatchupPayload(payload)) return OnCatchupMessage(from, payload);
+    if (IsForwardPayload(payload)) return OnForwardMessage(from, payload);
     if (!payload.empty() && payload[0] == static_cast<uint8_t>(PeerChannel::kCheckpoint)) {
       return DeliverCheckpointMessage(from, ByteView(payload).subspan(1));
     }
@@ -251,15 +252,19 @@ Status Node::Impl::StartTransport() {
     inbox.push_back({InboxEvent::Kind::kMessage, from, std::move(payload), 0});
     inbox_cv.notify_one();
   };
-  ASSIGN_OR_RETURN(transport, PeerTransport::Start(std::move(t), on_message));
+  // A closed session may have lost a forwarded submission's answer.
+  auto on_session_closed = [this](uint64_t peer) { forward_client->SessionClosed(peer); };
+  ASSIGN_OR_RETURN(transport, PeerTransport::Start(std::move(t), on_message, on_session_closed));
+  forward_transport = transport.get();
   return Status::Ok();
 }
 
 namespace {
 
 // The IP addresses the other nodes are configured at (transport and API; host
-// names are skipped). Followers forward every submission they take to the leader,
-// so their connections must not count against the per-address limits of the API.
+// names are skipped), exempt from the API's per-address limits. Followers used to
+// reach the leader's API with every forwarded submission; they now forward over
+// the peer session (node/forward.h), so this serves only clients on the peers' hosts.
 std::vector<std::string> PeerAddresses(const NodeConfig& config) {
   std::set<std::string> addresses;
   for (const PeerEntry& peer : config.peers) {
@@ -282,6 +287,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   if (ParseLogLevel(config.log_level, &level)) SetMinLogLevel(level);
   RETURN_IF_ERROR(impl->Open());
   RETURN_IF_ERROR(impl->StartRaft());
+  impl->StartForwarding();  // before the loop, whose PublishStatus tells the client the leader
   impl->PublishStatus();
   Impl* raw_impl = impl.get();
   impl->loop = std::thread([raw_impl] { raw_impl->Run(); });
@@ -335,13 +341,18 @@ void Node::Stop() {
   s.applied_cv.notify_all();
   s.WakeCommitWaits();
   s.reads_cv.notify_all();
+  if (s.forward_client) s.forward_client->Stop();  // handlers waiting on a forward return
   if (s.server) s.server->Stop();  // stop accepting; waiting handlers see `stopping`
   if (s.loop.joinable()) s.loop.join();  // finishes the Ready in hand
+  if (s.forward_server) s.forward_server->Stop();  // its submissions see `stopping` and answer
   if (s.checkpointer) s.checkpointer->Stop();
   if (s.catchup_server) s.catchup_server->Stop();
   if (s.transport) s.transport->Stop();
+  s.forward_transport = nullptr;
   s.server.reset();
   s.transport.reset();
+  s.forward_server.reset();
+  s.forward_client.reset();
   s.checkpointer.reset();
   s.catchup_server.reset();
   s.catchup_client.reset();
@@ -501,7 +512,7 @@ Status Node::Impl::HandleReady() {
   if (rd.soft_state) {
     const bool was_leader = role == static_cast<uint8_t>(consensus::Role::kLeader);
     role = static_cast<uint8_t>(rd.soft_state->role);
-    leader = rd.soft_state->leader;
+    SetLeader(rd.soft_state->leader);
     if (was_leader && rd.soft_state->role != consensus::Role::kLeader) DropLeaderState("lost leadership");
     Log(LogLevel::kInfo, kComponent, "raft role changed",
         {{"role", std::string(consensus::RoleName(rd.soft_state->role))},
@@ -788,12 +799,18 @@ void Node::Impl::WakeCommitWaits() {
   for (auto& [hash, waiter] : commit_waits) waiter.first->cv.notify_all();
 }
 
+void Node::Impl::SetLeader(uint64_t id) {
+  const uint64_t previous = leader.exchange(id);
+  // Forwards waiting on a node that is no longer leader will get no answer from it.
+  if (previous != id && forward_client) forward_client->LeaderChanged(id);
+}
+
 void Node::Impl::PublishStatus() {
   consensus::NodeStatus st = raw->GetStatus();
   term = st.hard_state.term;
   commit_index = st.hard_state.commit;
   role = static_cast<uint8_t>(st.soft_state.role);
-  leader = st.soft_state.leader;
+  SetLeader(st.soft_state.leader);
   std::lock_guard<std::mutex> lock(status_mutex);
   progress = std::move(st.progress);
   last_index = st.last_index;

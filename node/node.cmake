@@ -9,7 +9,7 @@ shulian_library(shulian_node_core
     ${CMAKE_CURRENT_LIST_DIR}/service.cc
     ${CMAKE_CURRENT_LIST_DIR}/query_json.cc
   DEPS shulian_node_config shulian_raft_storage shulian_transport shulian_state_machine
-       shulian_api_server shulian_api_client leveldb::leveldb Threads::Threads)
+       shulian_api_server leveldb::leveldb Threads::Threads)
 shulian_executable(shulian-node
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/main.cc
   DEPS shulian_node_core)

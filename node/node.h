@@ -15,7 +15,8 @@
 //     bounded queue and, with no block in flight, builds, signs and proposes the
 //     next block from it. A committed block that does not fit the head is skipped
 //     on every node alike, and its proposer re-queues its transactions.
-//   - Followers forward submissions to the leader's API (or answer 503 naming it).
+//   - Followers forward submissions to the leader over the peer session
+//     (node/forward.h; or answer 503 naming it), never over HTTP.
 //     Linearizable reads go through ReadIndex and wait for the apply.
 //
 // Ownership: Start returns a running node owning everything above. Stop (also run

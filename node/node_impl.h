@@ -39,6 +39,7 @@
 #include "node/catchup.h"
 #include "node/checkpointer.h"
 #include "node/config.h"
+#include "node/forward.h"
 #include "node/membership.h"
 #include "node/node.h"
 #include "node/raft_storage.h"
@@ -162,7 +163,15 @@ struct Node::Impl {
   // previous run with a read of this one.
   const uint64_t read_boot_nonce = std::random_device{}() * 0x100000000ull + std::random_device{}();
 
+  // Forwarding over the peer session (node/forward.h): the follower's client and
+  // the leader's server, both made before the loop starts; the server is stopped
+  // after the loop and before the transport.
   std::atomic<uint64_t> forwards_in_flight{0};
+  std::unique_ptr<ForwardClient> forward_client;
+  std::unique_ptr<ForwardServer> forward_server;
+  // What both send with: set once the transport is running, cleared before it stops.
+  std::atomic<PeerTransport*> forward_transport{nullptr};
+  std::atomic<uint64_t> forward_messages_dropped{0};  // undecodable forwarding payloads
 
   // Submit-and-wait callers by transaction hash (the index into their results).
   std::mutex commit_waits_mutex;
@@ -212,6 +221,8 @@ struct Node::Impl {
   std::vector<PendingTx> TakeBatch(bool idle);
   void DropLeaderState(const std::string& why);
   void PublishStatus();
+  // Publishes the known leader and tells the forwarding client when it changed.
+  void SetLeader(uint64_t id);
   // Resolves the callers waiting for this block's transactions (any thread).
   void NotifyCommitted(const ledger::BlockOutcome& outcome);
   // The `decided` hook of every apply, Raft or catch-up: a committed block's
@@ -244,6 +255,16 @@ struct Node::Impl {
   Result<std::vector<api::SubmitResult>> Admit(std::vector<ledger::Transaction> txs);
   Result<std::vector<api::SubmitResult>> Forward(const std::vector<ledger::Transaction>& txs,
                                                  const api::SubmitOptions& options);
+  // The leader's admission, for its own API and for forwarded submissions alike:
+  // NotLeader on any other node (a forward is never forwarded again).
+  Result<std::vector<api::SubmitResult>> SubmitAsLeader(std::vector<ledger::Transaction> txs,
+                                                        const api::SubmitOptions& options);
+  ForwardLimits MakeForwardLimits() const;
+  void StartForwarding();
+  // A forwarding payload from the transport thread.
+  void OnForwardMessage(uint64_t from, ByteView payload);
+  // A forwarded request on a ForwardServer worker.
+  Result<std::vector<api::SubmitResult>> ServeForward(uint64_t from, const ForwardRequest& request);
   void WaitCommitted(std::vector<api::SubmitResult>& results, uint64_t timeout_ms);
   // Fills what the ledger already holds. REQUIRES: `wait` registered, no lock held.
   void ResolveFromLedger(CommitWait& wait);

@@ -3,8 +3,8 @@
 #include <leveldb/db.h>
 
 #include <algorithm>
+#include <random>
 
-#include "api/client.h"
 #include "ledger/queries.h"
 #include "ledger/state_keys.h"
 #include "node/log.h"
@@ -19,32 +19,6 @@ using api::SubmitResult;
 using api::SubmitState;
 
 bool IsLeader(const Node::Impl& s) { return s.role == static_cast<uint8_t>(consensus::Role::kLeader); }
-
-Result<SubmitResult> SubmitResultFromJson(const nlohmann::json& j) {
-  if (!j.is_object() || !j.contains("tx_hash") || !j["tx_hash"].is_string()) {
-    return Status::Internal("leader answered without a tx_hash");
-  }
-  SubmitResult r;
-  ASSIGN_OR_RETURN(r.tx_hash, crypto::Digest::FromHex(j["tx_hash"].get<std::string>()));
-  const std::string state = j.value("state", "");
-  r.state = state == "committed" ? SubmitState::kCommitted
-                                 : (state == "timed_out" ? SubmitState::kTimedOut : SubmitState::kQueued);
-  if (j.contains("height") && j["height"].is_number_unsigned()) r.height = j["height"].get<uint64_t>();
-  if (j.contains("outcome") && j["outcome"].is_object()) {
-    const nlohmann::json& o = j["outcome"];
-    ledger::TxOutcome outcome;
-    outcome.tx_hash = r.tx_hash;
-    outcome.code = static_cast<ledger::OutcomeCode>(o.value("code", 0));
-    outcome.message = o.value("message", "");
-    if (o.contains("notes") && o["notes"].is_array()) {
-      for (const auto& n : o["notes"]) {
-        if (n.is_string()) outcome.notes.push_back(n.get<std::string>());
-      }
-    }
-    r.outcome = std::move(outcome);
-  }
-  return r;
-}
 
 }  // namespace
 
@@ -299,11 +273,13 @@ Result<std::vector<SubmitResult>> Node::Impl::Admit(std::vector<ledger::Transact
   return results;
 }
 
+// A follower hands the submission to the leader on the peer session and relays
+// the leader's answer as it is; it never opens a connection to the leader's API.
 Result<std::vector<SubmitResult>> Node::Impl::Forward(const std::vector<ledger::Transaction>& txs,
                                                       const api::SubmitOptions& options) {
   const uint64_t known = leader;
-  const PeerEntry* peer = known != 0 ? config.FindPeer(known) : nullptr;
-  if (peer == nullptr || !config.forward_to_leader) return NotLeader();
+  const PeerEntry* peer = known != 0 && known != config.node_id ? config.FindPeer(known) : nullptr;
+  if (peer == nullptr || !config.forward_to_leader || !forward_client) return NotLeader();
   if (forwards_in_flight.fetch_add(1) >= config.limits.forwards_in_flight_max) {
     --forwards_in_flight;
     return Status::Unavailable("too many submissions being forwarded; " + NotLeader().message());
@@ -312,24 +288,83 @@ Result<std::vector<SubmitResult>> Node::Impl::Forward(const std::vector<ledger::
     std::atomic<uint64_t>& count;
     ~Release() { --count; }
   } release{forwards_in_flight};
-  api::ClientOptions client_options;
-  client_options.base_url = "http://" + peer->api_address.ToString();
-  client_options.read_timeout_ms =
-      config.limits.forward_timeout_ms + (options.wait_for_commit ? options.wait_timeout_ms : 0);
-  ASSIGN_OR_RETURN(std::unique_ptr<api::ApiClient> client, api::ApiClient::Create(client_options));
   ++forwarded;
-  std::optional<uint64_t> timeout;
-  if (options.wait_for_commit) timeout = options.wait_timeout_ms;
-  ASSIGN_OR_RETURN(nlohmann::json answer, client->SubmitBatch(txs, options.wait_for_commit, timeout));
-  if (!answer.contains("results") || !answer["results"].is_array() || answer["results"].size() != txs.size()) {
-    return Status::Internal("the leader's answer has no results for every transaction");
-  }
-  std::vector<SubmitResult> results;
-  for (const nlohmann::json& one : answer["results"]) {
-    ASSIGN_OR_RETURN(SubmitResult r, SubmitResultFromJson(one));
-    results.push_back(std::move(r));
-  }
+  const uint64_t timeout_ms =
+      config.limits.forward_timeout_ms + (options.wait_for_commit ? options.wait_timeout_ms : 0);
+  return forward_client->Forward(known, txs, options, timeout_ms);
+}
+
+Result<std::vector<SubmitResult>> Node::Impl::SubmitAsLeader(std::vector<ledger::Transaction> txs,
+                                                             const api::SubmitOptions& options) {
+  if (stopping) return Status::Unavailable("the node is shutting down");
+  if (!IsLeader(*this)) return NotLeader();
+  ASSIGN_OR_RETURN(std::vector<SubmitResult> results, Admit(std::move(txs)));
+  Wake();
+  if (options.wait_for_commit) WaitCommitted(results, options.wait_timeout_ms);
   return results;
+}
+
+// A forward passes the checks the API makes of a body (decoding with the API's
+// limits, the wait cap) before the leader's admission, so a follower cannot get
+// past this node what its own API would refuse.
+Result<std::vector<SubmitResult>> Node::Impl::ServeForward(uint64_t from, const ForwardRequest& request) {
+  if (!IsLeader(*this)) return NotLeader();  // answered, never forwarded again
+  if (request.options.wait_for_commit && request.options.wait_timeout_ms > config.limits.wait_timeout_ms_max) {
+    return Status::InvalidArgument("wait_timeout_ms: at most " + std::to_string(config.limits.wait_timeout_ms_max));
+  }
+  const ledger::TxLimits tx_limits = api::ApiOptions{}.tx_limits;
+  std::vector<ledger::Transaction> txs;
+  txs.reserve(request.transactions.size());
+  for (size_t i = 0; i < request.transactions.size(); ++i) {
+    Result<ledger::Transaction> tx = ledger::Transaction::Decode(request.transactions[i], tx_limits);
+    if (!tx.ok()) return tx.status().WithContext("transactions[" + std::to_string(i) + "]");
+    txs.push_back(std::move(tx).value());
+  }
+  Log(LogLevel::kDebug, "node", "serving a forwarded submission",
+      {{"peer", std::to_string(from)}, {"transactions", std::to_string(txs.size())}});
+  return SubmitAsLeader(std::move(txs), request.options);
+}
+
+ForwardLimits Node::Impl::MakeForwardLimits() const {
+  ForwardLimits limits;
+  limits.request_bytes_max = config.limits.request_body_bytes_max;
+  limits.transactions_max = api::ApiOptions{}.batch_transactions_max;  // the node's API keeps this default
+  return limits;
+}
+
+void Node::Impl::StartForwarding() {
+  auto send = [this](uint64_t to, Bytes payload) -> Status {
+    PeerTransport* peers = forward_transport.load();
+    if (peers == nullptr) return Status::Unavailable("the peer transport is not running");
+    return peers->Send(to, std::move(payload));
+  };
+  // A random first id: an answer meant for this node's previous run never matches.
+  const uint64_t first_id = std::random_device{}() * 0x100000000ull + std::random_device{}();
+  forward_client = std::make_unique<ForwardClient>(first_id, send);
+  forward_server = std::make_unique<ForwardServer>(
+      config.limits.forwarded_submissions_serving_max,
+      [this](uint64_t from, const ForwardRequest& request) { return ServeForward(from, request); }, send);
+}
+
+void Node::Impl::OnForwardMessage(uint64_t from, ByteView payload) {
+  Result<ForwardMessage> message = DecodeForwardMessage(payload, MakeForwardLimits());
+  if (!message.ok()) {
+    ++forward_messages_dropped;
+    Log(LogLevel::kWarn, "node", "refused a malformed forwarding message",
+        {{"peer", std::to_string(from)}, {"error", message.status().message()}});
+    // A request refused for its size or count still gets an answer, so its caller
+    // learns why at once instead of waiting for the timeout.
+    if (std::optional<uint64_t> id = ForwardRequestId(payload); id && forward_transport.load() != nullptr) {
+      const Status refused = message.status().WithContext("the leader refused the forwarded submission");
+      forward_transport.load()->Send(from, EncodeForwardMessage(ForwardAnswer{*id, refused})).IgnoreError();
+    }
+    return;
+  }
+  if (auto* request = std::get_if<ForwardRequest>(&*message)) {
+    forward_server->Enqueue(from, std::move(*request));
+    return;
+  }
+  forward_client->OnAnswer(from, std::get<ForwardAnswer>(std::move(*message)));
 }
 
 // Registers for the loop's per-transaction notification first, then looks in the
@@ -399,18 +434,13 @@ Result<std::vector<SubmitResult>> Node::Submit(std::vector<ledger::Transaction> 
   Impl& s = *impl_;
   if (s.stopping) return Status::Unavailable("the node is shutting down");
   if (transactions.empty()) return Status::InvalidArgument("transactions: at least one is required");
-  if (!IsLeader(s)) {
-    // Check locally first so junk gets its 400 here, not after a hop.
-    for (size_t i = 0; i < transactions.size(); ++i) {
-      std::optional<SubmitResult> existing;
-      RETURN_IF_ERROR(s.PreCheck(transactions[i], i, &existing));
-    }
-    return s.Forward(transactions, options);
+  if (IsLeader(s)) return s.SubmitAsLeader(std::move(transactions), options);
+  // Check locally first so junk gets its 400 here, not after a hop.
+  for (size_t i = 0; i < transactions.size(); ++i) {
+    std::optional<SubmitResult> existing;
+    RETURN_IF_ERROR(s.PreCheck(transactions[i], i, &existing));
   }
-  ASSIGN_OR_RETURN(std::vector<SubmitResult> results, s.Admit(std::move(transactions)));
-  s.Wake();
-  if (options.wait_for_commit) s.WaitCommitted(results, options.wait_timeout_ms);
-  return results;
+  return s.Forward(transactions, options);
 }
 
 // ------------------------------- status -------------------------------
@@ -524,6 +554,34 @@ void AppendCheckpointerMetrics(const CheckpointerStats& c, std::vector<api::Metr
       c.latest_cosigned_height);
 }
 
+// Forwarding over the peer session (docs/node.md "Submissions"): the follower's
+// forwards that ended without the leader's answer, by reason; the leader's
+// forwarded submissions served and refused; undecodable forwarding messages.
+void AppendForwardingMetrics(const Node::Impl& s, std::vector<api::MetricFamily>& out) {
+  using api::MetricFamily;
+  using api::MetricType;
+  MetricFamily failed{"shulian_submissions_forward_failed_total",
+                      "Forwards that ended without the leader's answer, by reason.", MetricType::kCounter, {}};
+  for (size_t i = 0; i < kForwardFailureKinds; ++i) {
+    const auto reason = static_cast<ForwardFailure>(i);
+    const uint64_t count = s.forward_client ? s.forward_client->failures(reason) : 0;
+    failed.samples.push_back({"", {{"reason", std::string(ForwardFailureName(reason))}}, static_cast<double>(count)});
+  }
+  out.push_back(std::move(failed));
+  auto counter = [&out](std::string name, std::string help, uint64_t value) {
+    out.push_back(
+        MetricFamily{std::move(name), std::move(help), MetricType::kCounter, {{"", {}, static_cast<double>(value)}}});
+  };
+  counter("shulian_forwarded_submissions_served_total", "Peers' forwarded submissions this node answered.",
+          s.forward_server ? s.forward_server->served() : 0);
+  counter("shulian_forwarded_submissions_refused_total",
+          "Peers' forwarded submissions refused at once (forwarded_submissions_serving_max, shutdown).",
+          s.forward_server ? s.forward_server->refused() : 0);
+  counter("shulian_forward_messages_dropped_total",
+          "Forwarding messages refused as malformed, or answers matching no waiting forward.",
+          s.forward_messages_dropped + (s.forward_client ? s.forward_client->dropped() : 0));
+}
+
 }  // namespace
 
 std::vector<api::MetricFamily> Node::Metrics() {
@@ -566,8 +624,10 @@ std::vector<api::MetricFamily> Node::Metrics() {
                         static_cast<double>(s.inbox_dropped)));
   out.push_back(counter("shulian_appends_refused_clock_total", "Appends refused for block time skew.",
                         static_cast<double>(s.appends_refused_clock)));
-  out.push_back(counter("shulian_submissions_forwarded_total", "Submissions forwarded to the leader.",
+  out.push_back(counter("shulian_submissions_forwarded_total",
+                        "Submissions forwarded to the leader over the peer session.",
                         static_cast<double>(s.forwarded)));
+  AppendForwardingMetrics(s, out);
   MetricFamily lag{"shulian_peer_lag_entries", "Raft entries a peer is behind the leader (leader only).",
                    MetricType::kGauge, {}};
   {

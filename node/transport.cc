@@ -116,9 +116,10 @@ struct PeerState {
 };
 
 struct PeerTransport::Impl {
-  Impl(TransportOptions transport_options, MessageHandler handler)
+  Impl(TransportOptions transport_options, MessageHandler handler, SessionHandler closed_handler)
       : options(std::move(transport_options)),
         on_message(std::move(handler)),
+        on_session_closed(std::move(closed_handler)),
         acceptor(io),
         accept_retry_timer(io),
         rng(options.backoff_seed) {}
@@ -136,7 +137,7 @@ struct PeerTransport::Impl {
   void ScheduleReconnect(PeerState& peer);
   void OnSessionOpen(const std::shared_ptr<Connection>& connection);
   void OnConnectionClosed(const std::shared_ptr<Connection>& connection, const std::string& reason,
-                          bool during_handshake);
+                          bool during_handshake, bool was_open);
   void Kick(PeerState& peer);
   void CloseAll();
   // Drops `connection` from the pending inbound handshakes, if it is there.
@@ -149,6 +150,7 @@ struct PeerTransport::Impl {
 
   const TransportOptions options;
   const MessageHandler on_message;
+  const SessionHandler on_session_closed;  // may be empty
   std::map<uint64_t, crypto::PublicKey> peer_keys;  // fixed after Start
 
   asio::io_context io;  // declared before every I/O object so it is destroyed after them
@@ -475,7 +477,7 @@ void Connection::Close(const std::string& reason, LogLevel level) {
   socket_.close(ignored);
   resolver_.cancel();
   handshake_timer_.cancel();
-  impl_.OnConnectionClosed(shared_from_this(), message, during_handshake);
+  impl_.OnConnectionClosed(shared_from_this(), message, during_handshake, was_open);
 }
 
 Status PeerTransport::Impl::Listen() {
@@ -620,7 +622,7 @@ void PeerTransport::Impl::OnSessionOpen(const std::shared_ptr<Connection>& conne
 }
 
 void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& connection,
-                                             const std::string& reason, bool during_handshake) {
+                                             const std::string& reason, bool during_handshake, bool was_open) {
   ForgetHandshaking(connection);
   PeerState* peer = FindPeer(connection->peer_id());
   if (during_handshake && !stopped.load()) {
@@ -642,6 +644,7 @@ void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& 
     peer->outbound.reset();
     if (!stopped.load()) ScheduleReconnect(*peer);
   }
+  if (was_open && !stopped.load() && on_session_closed) on_session_closed(peer->config.id);
 }
 
 void PeerTransport::Impl::Kick(PeerState& peer) {
@@ -678,12 +681,12 @@ void PeerTransport::Impl::StopAndJoin() {
   thread.join();
 }
 
-Result<std::unique_ptr<PeerTransport>> PeerTransport::Start(TransportOptions options,
-                                                            MessageHandler on_message) {
+Result<std::unique_ptr<PeerTransport>> PeerTransport::Start(TransportOptions options, MessageHandler on_message,
+                                                            SessionHandler on_session_closed) {
   RETURN_IF_ERROR(options.Validate());
   if (!on_message) return InvalidOption("on_message", "is empty");
   RETURN_IF_ERROR(crypto::Initialize());
-  auto impl = std::make_shared<Impl>(std::move(options), std::move(on_message));
+  auto impl = std::make_shared<Impl>(std::move(options), std::move(on_message), std::move(on_session_closed));
   for (const PeerConfig& peer : impl->options.peers) {
     impl->peer_keys.emplace(peer.id, peer.key);
     impl->peers.emplace(peer.id, std::make_unique<PeerState>(impl->io, peer));

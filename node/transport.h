@@ -28,7 +28,8 @@
 //
 // Threading and ownership: the transport owns one io_context and the one
 // thread that runs it. Every socket, timer and the on_message callback run on
-// that thread; on_message must not block for long and must not call Stop().
+// that thread; on_message (and on_session_closed) must not block for long and
+// must not call Stop().
 // Send, stats, bound_port and Stop may be called from any other thread. Stop
 // (also run by the destructor) closes every connection and joins the thread;
 // after it returns on_message is never called again. The node key is shared
@@ -118,9 +119,14 @@ struct TransportStats {
 class PeerTransport {
  public:
   using MessageHandler = std::function<void(uint64_t from, Bytes payload)>;
+  // Told the peer's id when an authenticated session with it (either direction)
+  // closes, so that a caller waiting for an answer on it learns the answer may be
+  // lost. Runs on the I/O thread like on_message; not called during Stop.
+  using SessionHandler = std::function<void(uint64_t peer)>;
 
   // Validates the options, binds the listening socket and starts dialling the peers.
-  static Result<std::unique_ptr<PeerTransport>> Start(TransportOptions options, MessageHandler on_message);
+  static Result<std::unique_ptr<PeerTransport>> Start(TransportOptions options, MessageHandler on_message,
+                                                      SessionHandler on_session_closed = {});
 
   PeerTransport(const PeerTransport&) = delete;
   PeerTransport& operator=(const PeerTransport&) = delete;

@@ -110,6 +110,29 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
   EXPECT_NE(with([](auto& j) { j["network_id"] = "Bad Net"; }).find("network_id"), std::string::npos);
 }
 
+TEST(ForwardConfigTest, TheLeadersForwardedSubmissionsServingMaxIsReadBoundedAndRoundTrips) {
+  // Proves forwarded_submissions_serving_max defaults to 64, is read and written back
+  // unchanged, and 0 or more than 1024 is refused naming the field.
+  Result<NodeConfig> defaults = ParseNodeConfig(ValidConfig(), "/etc/shulian");
+  ASSERT_TRUE(defaults.ok()) << defaults.status().ToString();
+  EXPECT_EQ(defaults->limits.forwarded_submissions_serving_max, 64u);
+  nlohmann::json j = ValidConfig();
+  j["limits"] = {{"forwarded_submissions_serving_max", 5}, {"forwards_in_flight_max", 3},
+                 {"forward_timeout_ms", 2'000}};
+  Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->limits.forwarded_submissions_serving_max, 5u);
+  const nlohmann::json written = NodeConfigToJson(*c);
+  for (const auto& [key, value] : j["limits"].items()) EXPECT_EQ(written["limits"][key], value) << key;
+  for (int bad : {0, 1025}) {
+    nlohmann::json refused = ValidConfig();
+    refused["limits"] = {{"forwarded_submissions_serving_max", bad}};
+    EXPECT_NE(ErrorOf(refused).find("limits.forwarded_submissions_serving_max: must be in [1, 1024]"),
+              std::string::npos)
+        << bad << ": " << ErrorOf(refused);
+  }
+}
+
 // ------------- limits against unauthenticated load (docs/api.md, docs/transport.md) -------------
 
 TEST(LoadLimitsConfigTest, DefaultsAreTheTransportsAndTheServersOwn) {
