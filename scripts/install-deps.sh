@@ -8,7 +8,7 @@ packages=(
   libleveldb-dev libsnappy-dev libsodium-dev libboost-dev nlohmann-json3-dev libcpp-httplib-dev
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format
-  curl procps
+  curl procps systemd
 )
 
 missing=()
