@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 
@@ -42,21 +43,23 @@ bool IsIpLiteral(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buffer.data()) == 1 || inet_pton(AF_INET6, host.c_str(), buffer.data()) == 1;
 }
 
-// Host names as RFC 1123 labels joined by dots; no wildcards, so the
-// subjectAltName text we build cannot be given extra entries.
+// Host names as RFC 1123 labels (letters, digits, inner hyphens; 1..63 each)
+// joined by dots; no wildcards, so the subjectAltName text we build cannot be
+// given extra entries.
 bool IsDnsName(const std::string& host) {
-  if (host.empty() || host.size() > 253 || host.front() == '.' || host.back() == '.') return false;
-  size_t label = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (label == 0) return false;
-      label = 0;
-      continue;
+  if (host.empty() || host.size() > 253) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t end = std::min(host.find('.', start), host.size());
+    const std::string_view label(host.data() + start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (char c : label) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+      if (!ok) return false;
     }
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-    if (!ok || ++label > 63) return false;
+    if (end == host.size()) return true;
+    start = end + 1;
   }
-  return true;
 }
 
 Result<std::string> SubjectAltNames(const std::vector<std::string>& hosts) {

@@ -47,7 +47,12 @@ TEST(X509Test, BadRequestsAreRefusedNamingWhatIsWrong) {
   auto error = [](Result<PemCertificate> made) { return made.ok() ? std::string("ok") : made.status().message(); };
   EXPECT_NE(error(MakeServerCertificate({{}, "", 10})).find("at least one host"), std::string::npos);
   EXPECT_NE(error(MakeServerCertificate({{"a,IP:1.2.3.4"}, "", 10})).find("host 'a,IP:1.2.3.4'"), std::string::npos);
-  EXPECT_NE(error(MakeServerCertificate({{"-"}, "", 10})).find("host '-'"), std::string::npos);
+  for (const char* bad : {"-", "-x.example", "x-.example", "a..b", "x.", "*.example", "a b"}) {
+    EXPECT_NE(error(MakeServerCertificate({{bad}, "", 10})).find("host '" + std::string(bad) + "'"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_EQ(error(MakeServerCertificate({{"a-b.example", "fe80::1", "xn--fiq228c"}, "", 10})), "ok");
   EXPECT_NE(error(MakeServerCertificate({{"x"}, "", 0})).find("days"), std::string::npos);
   EXPECT_NE(error(MakeServerCertificate({{"x"}, "", kCertificateDaysMax + 1})).find("days"), std::string::npos);
   EXPECT_NE(error(MakeCertificateAuthority({{}, "", 10})).find("common name"), std::string::npos);
