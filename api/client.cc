@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 
 #include <httplib.h>
 #include <openssl/ssl.h>
-
-#include <filesystem>
 
 #include "api/errors.h"
 #include "api/request_auth.h"
@@ -103,12 +102,11 @@ class ApiClient::Impl {
     const std::string where = options_.base_url + purpose;
     if (error == httplib::Error::SSLServerVerification) {
       const long code = http_.get_openssl_verify_result();
-      const std::string trust = options_.ca_file.empty() ? "the system's trusted authorities"
-                                                         : "ca_file " + options_.ca_file;
+      const std::string trust =
+          options_.ca_file.empty() ? "the system's trusted authorities" : "ca_file " + options_.ca_file;
       if (code != X509_V_OK) {
-        return Status::Unavailable("refused the TLS certificate of " + where +
-                                   ": it is not trusted by " + trust + " (" +
-                                   crypto::CertificateVerifyErrorText(code) + ")");
+        return Status::Unavailable("refused the TLS certificate of " + where + ": it is not trusted by " +
+                                   trust + " (" + crypto::CertificateVerifyErrorText(code) + ")");
       }
       return Status::Unavailable("refused the TLS certificate of " + where +
                                  ": it does not name the host of the URL (hostname verification failed)");
@@ -118,10 +116,10 @@ class ApiClient::Impl {
                                  seen_sha256_->ToHex() + ", not the pinned cert_sha256 " + pin_.ToHex());
     }
     if (error == httplib::Error::SSLLoadingCerts) {
-      return Status::Unavailable("cannot load the TLS authorities (" +
-                                 (options_.ca_file.empty() ? std::string("system store") : "ca_file " +
-                                                                                                options_.ca_file) +
-                                 ") to verify " + where);
+      return Status::Unavailable(
+          "cannot load the TLS authorities (" +
+          (options_.ca_file.empty() ? std::string("system store") : "ca_file " + options_.ca_file) +
+          ") to verify " + where);
     }
     if (error == httplib::Error::SSLConnection) {
       return Status::Unavailable("TLS handshake with " + where +
@@ -203,8 +201,8 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Create(ClientOptions options) {
   }
   const bool https = options.base_url.rfind("https://", 0) == 0;
   if (!https && (!options.ca_file.empty() || !options.cert_sha256.empty())) {
-    return Status::InvalidArgument("ca_file / cert_sha256: only for an https:// server, not '" + options.base_url +
-                                   "'");
+    return Status::InvalidArgument("ca_file / cert_sha256: only for an https:// server, not '" +
+                                   options.base_url + "'");
   }
   if (!options.ca_file.empty() && !options.cert_sha256.empty()) {
     return Status::InvalidArgument("ca_file and cert_sha256: give one way to verify the server, not both");

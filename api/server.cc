@@ -134,9 +134,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bool exempt() const { return exempt_; }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      self->Handshake([self] { self->ReadHeader(); });
-    });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->Handshake([self] { self->ReadHeader(); }); });
   }
 
   // For a connection over the limit: answer 503 and close.
@@ -174,14 +173,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if constexpr (kTls) {
       lowest().expires_after(Ms(options_.first_request_timeout_ms));
       first_deadline_set_ = true;
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = shared_from_this(), next](beast::error_code error) {
-                                if (!error) return next();
-                                if (error == beast::error::timeout) {
-                                  self->server_.handler().counters().first_request_timeouts_total.fetch_add(1);
-                                }
-                                self->Close();  // a failed handshake has nobody to answer
-                              });
+      stream_.async_handshake(
+          ssl::stream_base::server, [self = shared_from_this(), next](beast::error_code error) {
+            if (!error) return next();
+            if (error == beast::error::timeout) {
+              self->server_.handler().counters().first_request_timeouts_total.fetch_add(1);
+            }
+            self->Close();  // a failed handshake has nobody to answer
+          });
     } else {
       next();
     }
@@ -308,11 +307,12 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Drain() {
-    lowest().async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code error, size_t) {
-      if (!error) return self->Drain();
-      beast::error_code ignored;
-      self->lowest().socket().close(ignored);
-    });
+    lowest().async_read_some(net::buffer(drain_buffer_),
+                             [self = shared_from_this()](beast::error_code error, size_t) {
+                               if (!error) return self->Drain();
+                               beast::error_code ignored;
+                               self->lowest().socket().close(ignored);
+                             });
   }
 
   static constexpr std::chrono::milliseconds kLingerTime{2000};
@@ -371,20 +371,21 @@ Status HttpServer::Impl::LoadTls() {
                     ssl::context::single_dh_use | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
   beast::error_code error;
   if (tls_->use_certificate_chain_file(tls.certificate_chain_file, error); error) {
-    return Status::InvalidArgument("server.tls.certificate_chain_file: cannot load '" + tls.certificate_chain_file +
-                                   "': " + error.message());
+    return Status::InvalidArgument("server.tls.certificate_chain_file: cannot load '" +
+                                   tls.certificate_chain_file + "': " + error.message());
   }
   if (tls_->use_private_key_file(tls.private_key_file, ssl::context::pem, error); error) {
     // OpenSSL checks the key against the certificate as it loads it.
     const bool mismatch = error.message().find("mismatch") != std::string::npos;
-    return Status::InvalidArgument("server.tls.private_key_file: cannot load '" + tls.private_key_file + "': " +
-                                   (mismatch ? "it is not the key of the certificate in '" +
-                                                   tls.certificate_chain_file + "'"
-                                             : error.message()));
+    return Status::InvalidArgument(
+        "server.tls.private_key_file: cannot load '" + tls.private_key_file + "': " +
+        (mismatch ? "it is not the key of the certificate in '" + tls.certificate_chain_file + "'"
+                  : error.message()));
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     return Status::InvalidArgument("server.tls.private_key_file: '" + tls.private_key_file +
-                                   "' is not the key of the certificate in '" + tls.certificate_chain_file + "'");
+                                   "' is not the key of the certificate in '" + tls.certificate_chain_file +
+                                   "'");
   }
   return Status::Ok();
 }
@@ -519,7 +520,8 @@ Status ValidateServerOptions(const ServerOptions& options) {
   }
   if (options.tls.certificate_chain_file.empty() != options.tls.private_key_file.empty()) {
     return Status::InvalidArgument(
-        "server.tls: give both certificate_chain_file and private_key_file for TLS, or neither for plain HTTP");
+        "server.tls: give both certificate_chain_file and private_key_file for TLS, or neither for plain "
+        "HTTP");
   }
   return ValidateApiOptions(options.api);
 }

@@ -72,7 +72,7 @@ struct ServerOptions {
   // rate of 0 turns it off.
   RateLimitOptions address_rate_limit{1'000, 2'000, 65'536};
   std::vector<std::string> address_limits_exempt;  // IP literals
-  TlsOptions tls;  // empty: plain HTTP
+  TlsOptions tls;                                  // empty: plain HTTP
   ApiOptions api;
 };
 

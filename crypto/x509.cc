@@ -20,7 +20,9 @@ namespace {
 template <auto Free>
 struct Deleter {
   template <class T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using KeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
@@ -40,7 +42,8 @@ std::string OpenSslError() {
 
 bool IsIpLiteral(const std::string& host) {
   std::array<unsigned char, 16> buffer{};
-  return inet_pton(AF_INET, host.c_str(), buffer.data()) == 1 || inet_pton(AF_INET6, host.c_str(), buffer.data()) == 1;
+  return inet_pton(AF_INET, host.c_str(), buffer.data()) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer.data()) == 1;
 }
 
 // Host names as RFC 1123 labels (letters, digits, inner hyphens; 1..63 each)
@@ -119,17 +122,18 @@ Status FillBasics(X509* cert, const std::string& common_name, uint32_t days, EVP
     return Status::InvalidArgument("common name: 1..64 characters");
   }
   std::array<unsigned char, 16> serial{};
-  if (RAND_bytes(serial.data(), serial.size()) != 1) return Status::Internal("random serial: " + OpenSslError());
+  if (RAND_bytes(serial.data(), serial.size()) != 1)
+    return Status::Internal("random serial: " + OpenSslError());
   serial[0] &= 0x7f;  // positive
   BnPtr number(BN_bin2bn(serial.data(), serial.size(), nullptr));
-  const bool ok = number && X509_set_version(cert, 2) == 1 &&
-                  BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert)) != nullptr &&
-                  X509_gmtime_adj(X509_getm_notBefore(cert), -3600) != nullptr &&
-                  X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(days), 0, nullptr) != nullptr &&
-                  X509_set_pubkey(cert, key) == 1 &&
-                  X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_UTF8,
-                                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
-                                             0) == 1;
+  const bool ok =
+      number && X509_set_version(cert, 2) == 1 &&
+      BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert)) != nullptr &&
+      X509_gmtime_adj(X509_getm_notBefore(cert), -3600) != nullptr &&
+      X509_time_adj_ex(X509_getm_notAfter(cert), static_cast<int>(days), 0, nullptr) != nullptr &&
+      X509_set_pubkey(cert, key) == 1 &&
+      X509_NAME_add_entry_by_txt(X509_get_subject_name(cert), "CN", MBSTRING_UTF8,
+                                 reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0) == 1;
   if (!ok) return Status::Internal("filling in the certificate: " + OpenSslError());
   return Status::Ok();
 }
@@ -180,7 +184,8 @@ Result<PemCertificate> MakeCertificateAuthority(const CertificateRequest& reques
                  {NID_subject_key_identifier, "hash"}});
 }
 
-Result<PemCertificate> MakeServerCertificate(const CertificateRequest& request, const PemCertificate* issuer) {
+Result<PemCertificate> MakeServerCertificate(const CertificateRequest& request,
+                                             const PemCertificate* issuer) {
   ASSIGN_OR_RETURN(std::string alt_names, SubjectAltNames(request.hosts));
   CertPtr issuer_cert;
   KeyPtr issuer_key;
@@ -190,7 +195,8 @@ Result<PemCertificate> MakeServerCertificate(const CertificateRequest& request, 
     ASSIGN_OR_RETURN(issuer_cert, ParseCertificate(issuer->certificate_pem));
     ASSIGN_OR_RETURN(issuer_key, ParseKey(issuer->private_key_pem));
     if (X509_check_ca(issuer_cert.get()) == 0) {
-      return Status::InvalidArgument("the certificate authority's certificate may not sign certificates (not a CA)");
+      return Status::InvalidArgument(
+          "the certificate authority's certificate may not sign certificates (not a CA)");
     }
   }
   ASSIGN_OR_RETURN(KeyPtr key, NewKey());
@@ -251,6 +257,8 @@ Result<Digest> ParseFingerprint(std::string_view text) {
   return digest;
 }
 
-std::string CertificateVerifyErrorText(long code) { return X509_verify_cert_error_string(code); }
+std::string CertificateVerifyErrorText(long code) {
+  return X509_verify_cert_error_string(code);
+}
 
 }  // namespace shulian::crypto

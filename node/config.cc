@@ -85,7 +85,8 @@ Result<ApiTlsConfig> ParseApiTls(const json& object, const std::filesystem::path
 
 // Plain HTTP is for the machine itself unless the operator opts in.
 Status CheckApiTransport(const NodeConfig& c) {
-  if (c.api_tls.enabled() || c.api_plain_http_allowed || IsLoopbackHost(c.api_address.host)) return Status::Ok();
+  if (c.api_tls.enabled() || c.api_plain_http_allowed || IsLoopbackHost(c.api_address.host))
+    return Status::Ok();
   return Bad("api_tls", "required: api_address " + c.api_address.ToString() +
                             " is not a loopback address, so the API must serve TLS (give api_tls with "
                             "certificate_chain_file and private_key_file), or set api_plain_http_allowed to "
@@ -309,10 +310,10 @@ const PeerEntry* NodeConfig::FindPeer(uint64_t id) const {
 
 Result<NodeConfig> ParseNodeConfig(const json& object, const std::filesystem::path& config_dir) {
   if (!object.is_object()) return Bad("(top level)", "expected an object");
-  RETURN_IF_ERROR(CheckKeys("", object,
-                            {"network_id", "genesis", "node_id", "node_key", "data_dir", "listen_address",
-                             "api_address", "api_tls", "api_plain_http_allowed", "peers", "forward_to_leader",
-                             "log_level", "limits"}));
+  RETURN_IF_ERROR(
+      CheckKeys("", object,
+                {"network_id", "genesis", "node_id", "node_key", "data_dir", "listen_address", "api_address",
+                 "api_tls", "api_plain_http_allowed", "peers", "forward_to_leader", "log_level", "limits"}));
   NodeConfig c;
   c.config_dir = config_dir;
   ASSIGN_OR_RETURN(c.network_id, GetString(object, "", "network_id"));

@@ -51,8 +51,8 @@ Status CheckOptions(const CommandSpec& command, const ParsedArgs& args) {
 }  // namespace
 
 const std::vector<std::string_view>& GlobalOptions() {
-  static const std::vector<std::string_view> kGlobal = {"json",    "help",    "server",     "key",    "account",
-                                                        "network", "cli_config", "ca_file", "cert_sha256"};
+  static const std::vector<std::string_view> kGlobal = {
+      "json", "help", "server", "key", "account", "network", "cli_config", "ca_file", "cert_sha256"};
   return kGlobal;
 }
 
@@ -70,7 +70,8 @@ const std::vector<CommandSpec>& AllCommands() {
        RunKeygen},
       {{"pubkey"}, "--key FILE", "print the public key of a key file", {}, RunPubkey},
       {{"cert"},
-       "--key-out FILE --cert-out FILE --host NAME_OR_IP [--host ...] [--days N] [--ca-cert FILE --ca-key FILE]",
+       "--key-out FILE --cert-out FILE --host NAME_OR_IP [--host ...] [--days N] [--ca-cert FILE --ca-key "
+       "FILE]",
        "write a TLS certificate (self-signed, or signed by a CA) and key for a node's API; print its SHA-256",
        {"key_out", "cert_out", "host", "days", "ca_cert", "ca_key"},
        RunCert},

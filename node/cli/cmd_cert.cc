@@ -26,16 +26,19 @@ Result<uint32_t> Days(const Context& ctx, uint32_t fallback) {
   if (!value) return fallback;
   ASSIGN_OR_RETURN(uint64_t days, ParseUnsigned("--days", *value));
   if (days == 0 || days > crypto::kCertificateDaysMax) {
-    return Status::InvalidArgument("--days: must be in [1, " + std::to_string(crypto::kCertificateDaysMax) + "]");
+    return Status::InvalidArgument("--days: must be in [1, " + std::to_string(crypto::kCertificateDaysMax) +
+                                   "]");
   }
   return static_cast<uint32_t>(days);
 }
 
 Result<std::string> ReadPem(const std::string& option, const std::string& path) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return Status::InvalidArgument(option + " " + path + ": not a readable file");
+  if (!std::filesystem::is_regular_file(path, error))
+    return Status::InvalidArgument(option + " " + path + ": not a readable file");
   if (std::filesystem::file_size(path, error) > kPemFileBytesMax) {
-    return Status::InvalidArgument(option + " " + path + ": larger than " + std::to_string(kPemFileBytesMax) + " bytes");
+    return Status::InvalidArgument(option + " " + path + ": larger than " + std::to_string(kPemFileBytesMax) +
+                                   " bytes");
   }
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -49,7 +52,8 @@ Status WriteNew(const std::string& option, const std::string& path, const std::s
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) {
     const int error = errno;
-    if (error == EEXIST) return Status::AlreadyExists(option + " " + path + ": already exists; refusing to overwrite it");
+    if (error == EEXIST)
+      return Status::AlreadyExists(option + " " + path + ": already exists; refusing to overwrite it");
     return Status::IoError(option + " " + path + ": " + std::strerror(error));
   }
   size_t written = 0;
@@ -88,11 +92,13 @@ Status WritePair(const Context& ctx, const crypto::PemCertificate& made) {
 Status CheckOutputs(const Context& ctx) {
   ASSIGN_OR_RETURN(std::string key_out, RequireOption(ctx.args(), "key_out"));
   ASSIGN_OR_RETURN(std::string cert_out, RequireOption(ctx.args(), "cert_out"));
-  if (key_out == cert_out) return Status::InvalidArgument("--key-out and --cert-out: must be different files");
+  if (key_out == cert_out)
+    return Status::InvalidArgument("--key-out and --cert-out: must be different files");
   std::error_code error;
   for (const auto& [option, path] : {std::pair{"--key-out", key_out}, std::pair{"--cert-out", cert_out}}) {
     if (std::filesystem::exists(path, error)) {
-      return Status::AlreadyExists(std::string(option) + " " + path + ": already exists; refusing to overwrite it");
+      return Status::AlreadyExists(std::string(option) + " " + path +
+                                   ": already exists; refusing to overwrite it");
     }
   }
   return Status::Ok();
@@ -108,8 +114,9 @@ Status Report(Context& ctx, const crypto::PemCertificate& made, const json& deta
     PrintJson(ctx.out(), shown);
   } else {
     ctx.out() << sha256.ToHex() << "\n";
-    ctx.err() << "wrote " << *ctx.args().Get("cert_out") << " and " << *ctx.args().Get("key_out")
-              << " (the key with mode 0600); the line above is the certificate's SHA-256 (for --cert-sha256)\n";
+    ctx.err()
+        << "wrote " << *ctx.args().Get("cert_out") << " and " << *ctx.args().Get("key_out")
+        << " (the key with mode 0600); the line above is the certificate's SHA-256 (for --cert-sha256)\n";
   }
   return Status::Ok();
 }
@@ -128,7 +135,8 @@ Status RunCert(Context& ctx) {
   RETURN_IF_ERROR(CheckOutputs(ctx));
   crypto::CertificateRequest request;
   request.hosts = ctx.args().GetAll("host");
-  if (request.hosts.empty()) return Status::InvalidArgument("missing --host (a DNS name or IP address; repeatable)");
+  if (request.hosts.empty())
+    return Status::InvalidArgument("missing --host (a DNS name or IP address; repeatable)");
   ASSIGN_OR_RETURN(request.days, Days(ctx, 365));
   const std::optional<std::string> ca_cert = ctx.args().Get("ca_cert");
   const std::optional<std::string> ca_key = ctx.args().Get("ca_key");
@@ -145,7 +153,9 @@ Status RunCert(Context& ctx) {
   if (!made.ok()) return Status(made.status().code(), "cert: " + made.status().message());
   RETURN_IF_ERROR(WritePair(ctx, *made));
   return Report(ctx, *made,
-                {{"hosts", request.hosts}, {"days", request.days}, {"issuer", ca_cert ? json(*ca_cert) : json("self")}});
+                {{"hosts", request.hosts},
+                 {"days", request.days},
+                 {"issuer", ca_cert ? json(*ca_cert) : json("self")}});
 }
 
 Status RunCertCa(Context& ctx) {

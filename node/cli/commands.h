@@ -1,7 +1,7 @@
 // The command table of `shulian` and the handlers behind it, one file per group:
-// cmd_keys.cc (keys, network, genesis), cmd_cert.cc (TLS certificates), cmd_tx.cc (transactions), cmd_query.cc
-// (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario),
-// cmd_evidence.cc (checkpoints, evidence bundles, verify, export, audit).
+// cmd_keys.cc (keys, network, genesis), cmd_cert.cc (TLS certificates), cmd_tx.cc (transactions),
+// cmd_query.cc (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario), cmd_evidence.cc
+// (checkpoints, evidence bundles, verify, export, audit).
 //
 // A handler reads its positionals and options from the Context (the command words
 // already removed), prints its result, and returns a Status whose code sets the

@@ -37,12 +37,9 @@ Result<ConfigValues> ReadConfig(const std::string& path) {
   ASSIGN_OR_RETURN(json root, ledger::rules_json::ParseFile(path, kCliConfigBytesMax));
   if (!root.is_object()) return Status::InvalidArgument(path + ": expected a JSON object");
   ConfigValues values;
-  const std::map<std::string, std::optional<std::string>*> slots = {{"server", &values.server},
-                                                                    {"key", &values.key},
-                                                                    {"account", &values.account},
-                                                                    {"network", &values.network},
-                                                                    {"ca_file", &values.ca_file},
-                                                                    {"cert_sha256", &values.cert_sha256}};
+  const std::map<std::string, std::optional<std::string>*> slots = {
+      {"server", &values.server},   {"key", &values.key},         {"account", &values.account},
+      {"network", &values.network}, {"ca_file", &values.ca_file}, {"cert_sha256", &values.cert_sha256}};
   for (const auto& [key, value] : root.items()) {
     auto slot = slots.find(key);
     if (slot == slots.end()) return Status::InvalidArgument(path + ": unknown key \"" + key + "\"");

@@ -95,7 +95,8 @@ class ApiTlsTest : public ::testing::Test {
     alice_key_ = service_.AddAccount("alice");
     ca_ = Make(crypto::MakeCertificateAuthority({{}, "test authority", 30}));
     ca_file_ = WriteFile(dir_ / "ca.crt", ca_.certificate_pem);
-    const crypto::PemCertificate other_ca = Make(crypto::MakeCertificateAuthority({{}, "another authority", 30}));
+    const crypto::PemCertificate other_ca =
+        Make(crypto::MakeCertificateAuthority({{}, "another authority", 30}));
     other_ca_file_ = WriteFile(dir_ / "other-ca.crt", other_ca.certificate_pem);
     server_cert_ = Make(crypto::MakeServerCertificate({{"localhost", "127.0.0.1"}, "", 30}, &ca_));
     StartServer(TlsOptionsFor(server_cert_, "server"));
@@ -127,7 +128,9 @@ class ApiTlsTest : public ::testing::Test {
     server_ = std::move(server).value();
   }
 
-  std::string Url(const std::string& host) const { return "https://" + host + ":" + std::to_string(server_->port()); }
+  std::string Url(const std::string& host) const {
+    return "https://" + host + ":" + std::to_string(server_->port());
+  }
 
   Result<std::unique_ptr<ApiClient>> Client(const std::string& host, const std::string& ca_file,
                                             const std::string& cert_sha256 = "", bool sign = false) {
@@ -184,7 +187,8 @@ TEST_F(ApiTlsTest, ACertificateOfAnotherAuthorityIsRefusedAsNotTrusted) {
   const Status status = (*client)->Submit(tx).status();
   EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
   EXPECT_NE(status.message().find("refused the TLS certificate"), std::string::npos) << status.message();
-  EXPECT_NE(status.message().find("not trusted by ca_file " + other_ca_file_), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("not trusted by ca_file " + other_ca_file_), std::string::npos)
+      << status.message();
   EXPECT_EQ(service_.queued(), 0u);
 }
 
@@ -204,12 +208,14 @@ TEST_F(ApiTlsTest, AWrongPinIsRefusedNamingBothFingerprints) {
 
 TEST_F(ApiTlsTest, ACertificateThatDoesNotNameTheHostIsRefused) {
   // Trusted authority, but the certificate names another host than the URL's.
-  StartServer(TlsOptionsFor(Make(crypto::MakeServerCertificate({{"node-9.example"}, "", 30}, &ca_)), "other-host"));
+  StartServer(
+      TlsOptionsFor(Make(crypto::MakeServerCertificate({{"node-9.example"}, "", 30}, &ca_)), "other-host"));
   auto client = Client("127.0.0.1", ca_file_);
   ASSERT_TRUE(client.ok()) << client.status().ToString();
   const Status status = (*client)->GetStatus().status();
   EXPECT_EQ(status.code(), ErrorCode::kUnavailable);
-  EXPECT_NE(status.message().find("does not name the host of the URL"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("does not name the host of the URL"), std::string::npos)
+      << status.message();
 }
 
 TEST_F(ApiTlsTest, APlainHttpClientGetsNoAnswerAndChangesNothing) {
@@ -217,9 +223,10 @@ TEST_F(ApiTlsTest, APlainHttpClientGetsNoAnswerAndChangesNothing) {
   const std::string body = json{{"transaction_hex", ToHex(tx.Encode())}}.dump();
   RawConnection raw(server_->port());
   ASSERT_TRUE(raw.connected());
-  ASSERT_TRUE(raw.Send("POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                       "Content-Length: " +
-                       std::to_string(body.size()) + "\r\n\r\n" + body));
+  ASSERT_TRUE(
+      raw.Send("POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Content-Length: " +
+               std::to_string(body.size()) + "\r\n\r\n" + body));
   bool closed = false;
   const std::string answer = raw.ReadAll(&closed);
   EXPECT_TRUE(closed);
@@ -291,14 +298,15 @@ TEST_F(ApiTlsTest, TlsFilesThatCannotBeUsedAreRefusedNamingTheFile) {
   options = TlsOptionsFor(server_cert_, "good");
   options.tls.private_key_file = WriteFile(dir_ / "ca.key", ca_.private_key_pem);
   status = HttpServer::Start(service_, options).status();
-  EXPECT_NE(status.message().find("server.tls.private_key_file: cannot load '" + options.tls.private_key_file +
-                                  "': it is not the key of the certificate"),
+  EXPECT_NE(status.message().find("server.tls.private_key_file: cannot load '" +
+                                  options.tls.private_key_file + "': it is not the key of the certificate"),
             std::string::npos)
       << status.message();
   // Garbage as a key; only one of the two files.
   options.tls.private_key_file = WriteFile(dir_ / "garbage.key", "not a key\n");
   status = HttpServer::Start(service_, options).status();
-  EXPECT_NE(status.message().find("server.tls.private_key_file: cannot load"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("server.tls.private_key_file: cannot load"), std::string::npos)
+      << status.message();
   options.tls.private_key_file.clear();
   status = HttpServer::Start(service_, options).status();
   EXPECT_NE(status.message().find("server.tls: give both"), std::string::npos) << status.message();
@@ -308,7 +316,8 @@ TEST(ApiTlsClientTest, TlsSettingsThatDoNotFitTheUrlAreRefused) {
   ClientOptions options;
   options.base_url = "http://127.0.0.1:1";
   options.cert_sha256 = std::string(64, 'a');
-  EXPECT_NE(ApiClient::Create(options).status().message().find("only for an https:// server"), std::string::npos);
+  EXPECT_NE(ApiClient::Create(options).status().message().find("only for an https:// server"),
+            std::string::npos);
   options.base_url = "https://127.0.0.1:1";
   options.ca_file = "/nonexistent/ca.crt";
   EXPECT_NE(ApiClient::Create(options).status().message().find("not both"), std::string::npos);
@@ -317,7 +326,8 @@ TEST(ApiTlsClientTest, TlsSettingsThatDoNotFitTheUrlAreRefused) {
   EXPECT_NE(ApiClient::Create(options).status().message().find("expected 64 hex digits"), std::string::npos);
   options.cert_sha256.clear();
   options.ca_file = "/nonexistent/ca.crt";
-  EXPECT_NE(ApiClient::Create(options).status().message().find("ca_file: /nonexistent/ca.crt"), std::string::npos);
+  EXPECT_NE(ApiClient::Create(options).status().message().find("ca_file: /nonexistent/ca.crt"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -16,7 +16,8 @@ PemCertificate Made(Result<PemCertificate> made) {
 
 TEST(X509Test, AServerCertificateAndItsKeyBelongTogetherAndHaveAStableFingerprint) {
   const PemCertificate ca = Made(MakeCertificateAuthority({{}, "authority", 10}));
-  const PemCertificate signed_cert = Made(MakeServerCertificate({{"node-1.example", "10.0.0.1", "::1"}, "", 10}, &ca));
+  const PemCertificate signed_cert =
+      Made(MakeServerCertificate({{"node-1.example", "10.0.0.1", "::1"}, "", 10}, &ca));
   const PemCertificate self_signed = Made(MakeServerCertificate({{"127.0.0.1"}, "", 1}));
   EXPECT_TRUE(CheckCertificateAndKey(signed_cert.certificate_pem, signed_cert.private_key_pem).ok());
   EXPECT_TRUE(CheckCertificateAndKey(self_signed.certificate_pem, self_signed.private_key_pem).ok());
@@ -44,9 +45,12 @@ TEST(X509Test, FingerprintsParseWithOrWithoutColonsInEitherCase) {
 }
 
 TEST(X509Test, BadRequestsAreRefusedNamingWhatIsWrong) {
-  auto error = [](Result<PemCertificate> made) { return made.ok() ? std::string("ok") : made.status().message(); };
+  auto error = [](Result<PemCertificate> made) {
+    return made.ok() ? std::string("ok") : made.status().message();
+  };
   EXPECT_NE(error(MakeServerCertificate({{}, "", 10})).find("at least one host"), std::string::npos);
-  EXPECT_NE(error(MakeServerCertificate({{"a,IP:1.2.3.4"}, "", 10})).find("host 'a,IP:1.2.3.4'"), std::string::npos);
+  EXPECT_NE(error(MakeServerCertificate({{"a,IP:1.2.3.4"}, "", 10})).find("host 'a,IP:1.2.3.4'"),
+            std::string::npos);
   for (const char* bad : {"-", "-x.example", "x-.example", "a..b", "x.", "*.example", "a b"}) {
     EXPECT_NE(error(MakeServerCertificate({{bad}, "", 10})).find("host '" + std::string(bad) + "'"),
               std::string::npos)
@@ -54,7 +58,8 @@ TEST(X509Test, BadRequestsAreRefusedNamingWhatIsWrong) {
   }
   EXPECT_EQ(error(MakeServerCertificate({{"a-b.example", "fe80::1", "xn--fiq228c"}, "", 10})), "ok");
   EXPECT_NE(error(MakeServerCertificate({{"x"}, "", 0})).find("days"), std::string::npos);
-  EXPECT_NE(error(MakeServerCertificate({{"x"}, "", kCertificateDaysMax + 1})).find("days"), std::string::npos);
+  EXPECT_NE(error(MakeServerCertificate({{"x"}, "", kCertificateDaysMax + 1})).find("days"),
+            std::string::npos);
   EXPECT_NE(error(MakeCertificateAuthority({{}, "", 10})).find("common name"), std::string::npos);
   // Only an authority signs: a server certificate is not one, and a key must match.
   const PemCertificate server = Made(MakeServerCertificate({{"x"}, "", 10}));

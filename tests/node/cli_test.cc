@@ -150,7 +150,8 @@ TEST(CliSettingsTest, TlsSettingsFollowTheSamePrecedenceAndConfigPathsAreRelativ
   // --ca-file / --cert-sha256, then SHULIAN_CA_FILE / SHULIAN_CERT_SHA256, then the
   // config file's ca_file (relative to its folder) and cert_sha256.
   TempDir dir;
-  WriteFile(dir / "cli.json", R"({"server": "https://node-1:8101", "ca_file": "tls/ca.crt", "cert_sha256": "ab"})");
+  WriteFile(dir / "cli.json",
+            R"({"server": "https://node-1:8101", "ca_file": "tls/ca.crt", "cert_sha256": "ab"})");
   Result<Settings> s = ResolveSettings(Parse({"--cli-config", dir / "cli.json"}), Environment{});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->server, "https://node-1:8101");

@@ -67,11 +67,12 @@ class CliTlsTest : public ::testing::Test {
 };
 
 TEST_F(CliTlsTest, ACertificateSignedByTheCliAuthorityIsServedAndTrustedByCaFile) {
-  CliRun ca = RunShulian({"cert", "ca", "--key-out", At("ca.key"), "--cert-out", At("ca.crt"), "--name", "Test CA"});
+  CliRun ca =
+      RunShulian({"cert", "ca", "--key-out", At("ca.key"), "--cert-out", At("ca.crt"), "--name", "Test CA"});
   ASSERT_EQ(ca.code, kExitOk) << ca.err;
-  CliRun cert = RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host", "127.0.0.1",
-                            "--host", "localhost", "--days", "7", "--ca-cert", At("ca.crt"), "--ca-key",
-                            At("ca.key"), "--json"});
+  CliRun cert = RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host",
+                            "127.0.0.1", "--host", "localhost", "--days", "7", "--ca-cert", At("ca.crt"),
+                            "--ca-key", At("ca.key"), "--json"});
   ASSERT_EQ(cert.code, kExitOk) << cert.err;
   const nlohmann::json made = nlohmann::json::parse(cert.out);
   EXPECT_EQ(made["hosts"], nlohmann::json::array({"127.0.0.1", "localhost"}));
@@ -97,7 +98,8 @@ TEST_F(CliTlsTest, ACertificateSignedByTheCliAuthorityIsServedAndTrustedByCaFile
 }
 
 TEST_F(CliTlsTest, ASelfSignedCertificateIsReachedByItsPrintedPinAndAWrongPinIsRefused) {
-  CliRun cert = RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host", "127.0.0.1"});
+  CliRun cert =
+      RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host", "127.0.0.1"});
   ASSERT_EQ(cert.code, kExitOk) << cert.err;
   const std::string pin = cert.out.substr(0, cert.out.find('\n'));
   ASSERT_EQ(pin.size(), 64u) << cert.out;
@@ -108,7 +110,8 @@ TEST_F(CliTlsTest, ASelfSignedCertificateIsReachedByItsPrintedPinAndAWrongPinIsR
   env.variables = {{"SHULIAN_CERT_SHA256", std::string(64, '0')}};
   CliRun wrong = RunShulian({"status", "--server", Url()}, env);
   EXPECT_EQ(wrong.code, kExitUnreachable);
-  EXPECT_NE(wrong.err.find("its SHA-256 is " + pin + ", not the pinned cert_sha256"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("its SHA-256 is " + pin + ", not the pinned cert_sha256"), std::string::npos)
+      << wrong.err;
 }
 
 TEST_F(CliTlsTest, BadCertOptionsAreRefusedAndWriteNothing) {
@@ -116,13 +119,16 @@ TEST_F(CliTlsTest, BadCertOptionsAreRefusedAndWriteNothing) {
   CliRun bad_host = RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "a b"});
   EXPECT_EQ(bad_host.code, kExitUsage);
   EXPECT_NE(bad_host.err.find("host 'a b'"), std::string::npos) << bad_host.err;
-  EXPECT_EQ(RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "x", "--days", "0"}).code,
-            kExitUsage);
-  EXPECT_EQ(RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "x", "--ca-cert", At("c")})
-                .code,
-            kExitUsage);
+  EXPECT_EQ(
+      RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "x", "--days", "0"}).code,
+      kExitUsage);
+  EXPECT_EQ(
+      RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "x", "--ca-cert", At("c")})
+          .code,
+      kExitUsage);
   // An authority that is not one: a self-signed server certificate cannot sign.
-  ASSERT_EQ(RunShulian({"cert", "--key-out", At("s.key"), "--cert-out", At("s.crt"), "--host", "x"}).code, kExitOk);
+  ASSERT_EQ(RunShulian({"cert", "--key-out", At("s.key"), "--cert-out", At("s.crt"), "--host", "x"}).code,
+            kExitOk);
   CliRun not_ca = RunShulian({"cert", "--key-out", At("k"), "--cert-out", At("c"), "--host", "x", "--ca-cert",
                               At("s.crt"), "--ca-key", At("s.key")});
   EXPECT_EQ(not_ca.code, kExitUsage);

@@ -38,8 +38,8 @@ TEST(ProcessTlsTest, ANodeServingTlsIsUsedThroughTheCliOverHttps) {
   const std::string ca_key = (net.dir() / "ca.key").string(), ca_crt = (net.dir() / "ca.crt").string();
   const std::string api_key = (net.dir() / "api.key").string(), api_crt = (net.dir() / "api.crt").string();
   ASSERT_EQ(Shulian({"cert", "ca", "--key-out", ca_key, "--cert-out", ca_crt}).code, cli::kExitOk);
-  CliRun cert = Shulian({"cert", "--key-out", api_key, "--cert-out", api_crt, "--host", "127.0.0.1", "--ca-cert",
-                         ca_crt, "--ca-key", ca_key});
+  CliRun cert = Shulian({"cert", "--key-out", api_key, "--cert-out", api_crt, "--host", "127.0.0.1",
+                         "--ca-cert", ca_crt, "--ca-key", ca_key});
   ASSERT_EQ(cert.code, cli::kExitOk) << cert.err;
   const std::string pin = cert.out.substr(0, cert.out.find('\n'));
   // Written relative to the config file (NodeConfigToJson does so for paths inside
