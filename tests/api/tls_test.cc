@@ -286,6 +286,36 @@ TEST_F(ApiTlsTest, ASilentConnectionIsClosedByTheFirstRequestDeadline) {
   EXPECT_TRUE(WaitUntil([&] { return counters.first_request_timeouts_total.load() == 2; }));
 }
 
+TEST_F(ApiTlsTest, TheConnectionCapAndTheBodyLimitApplyOverTls) {
+  // A connection is counted from its accept, before any handshake: with one open
+  // (a raw TCP connection that never starts TLS), a second from the same address
+  // gets its 503 over TLS; a body over body_bytes_max gets 413.
+  ServerOptions options = TlsOptionsFor(server_cert_, "server");
+  options.connections_per_address_max = 1;
+  options.body_bytes_max = 1024;
+  StartServer(options);
+  auto client = Client("127.0.0.1", ca_file_);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto too_big = (*client)->Send("POST", "/v1/transactions", std::string(4096, 'x'));
+  ASSERT_TRUE(too_big.ok()) << too_big.status().ToString();
+  EXPECT_EQ(too_big->http_status, 413) << too_big->body;
+  client->reset();
+  const ApiCounters& counters = server_->handler().counters();
+  ASSERT_TRUE(WaitUntil([&] { return counters.connections_open.load() == 0; }));  // the 413's connection is gone
+  {
+    RawConnection holder(server_->port());
+    ASSERT_TRUE(holder.connected());
+    ASSERT_TRUE(WaitUntil([&] { return counters.connections_open.load() >= 1; }));
+    auto second = Client("127.0.0.1", ca_file_);
+    ASSERT_TRUE(second.ok());
+    auto refused = (*second)->Send("GET", "/healthz");
+    ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+    EXPECT_EQ(refused->http_status, 503) << refused->body;
+    EXPECT_NE(refused->body.find("connections_per_address_max"), std::string::npos) << refused->body;
+    EXPECT_EQ(counters.connections_refused_per_address_total.load(), 1u);
+  }
+}
+
 TEST_F(ApiTlsTest, TlsFilesThatCannotBeUsedAreRefusedNamingTheFile) {
   ServerOptions options = TlsOptionsFor(server_cert_, "good");
   options.tls.certificate_chain_file = (dir_ / "missing.crt").string();
