@@ -16,6 +16,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ssl.hpp>
 #include <gtest/gtest.h>
 
@@ -284,6 +285,37 @@ TEST_F(ApiTlsTest, ASilentConnectionIsClosedByTheFirstRequestDeadline) {
   EXPECT_EQ(read, 0u);
   EXPECT_TRUE(error == net::error::eof || error == net::ssl::error::stream_truncated) << error.message();
   EXPECT_TRUE(WaitUntil([&] { return counters.first_request_timeouts_total.load() == 2; }));
+}
+
+TEST_F(ApiTlsTest, TheHandshakeAndTheFirstRequestShareOneDeadline) {
+  // The deadline runs from the accept: a client that waits 60% of it before its
+  // handshake and 60% after gets no answer to the request it then sends, though
+  // neither wait alone is over the deadline. (A slower machine only closes it
+  // sooner; a server restarting the deadline after the handshake would answer.)
+  ServerOptions options = TlsOptionsFor(server_cert_, "server");
+  options.first_request_timeout_ms = 500;
+  options.idle_timeout_ms = 600'000;
+  StartServer(options);
+  net::io_context io;
+  net::ssl::context tls(net::ssl::context::tls_client);
+  tls.set_verify_mode(net::ssl::verify_none);
+  net::ssl::stream<net::ip::tcp::socket> stream(io, tls);
+  stream.next_layer().connect({net::ip::make_address("127.0.0.1"), server_->port()});
+  timeval timeout{5, 0};
+  ::setsockopt(stream.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  boost::system::error_code error;
+  stream.handshake(net::ssl::stream_base::client, error);
+  if (!error) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    net::write(stream, net::buffer(request), error);
+    char byte = 0;
+    const size_t read = net::read(stream, net::buffer(&byte, 1), error);
+    EXPECT_EQ(read, 0u) << "the server answered a request sent after its first-request deadline";
+  }
+  EXPECT_TRUE(error) << "the connection is still open";
+  EXPECT_TRUE(WaitUntil([&] { return server_->handler().counters().first_request_timeouts_total.load() == 1; }));
 }
 
 TEST_F(ApiTlsTest, TheConnectionCapAndTheBodyLimitApplyOverTls) {
