@@ -267,6 +267,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.address_rate_limit.rate_per_second = config.limits.api_address_requests_per_second;
   s.address_rate_limit.burst_max = config.limits.api_address_burst_max;
   s.address_limits_exempt = PeerAddresses(config);
+  s.tls.certificate_chain_file = config.api_tls.certificate_chain_file.string();
+  s.tls.private_key_file = config.api_tls.private_key_file.string();
   s.body_bytes_max = config.limits.request_body_bytes_max;
   s.api.wait_timeout_ms_max = config.limits.wait_timeout_ms_max;
   s.api.export_bytes_max = config.limits.export_bytes_max;

@@ -180,6 +180,10 @@ Status RunConfig(Context& ctx) {
                 {"account", s->account ? json(*s->account) : json()},
                 {"account_from", s->account_source.empty() ? json() : json(s->account_source)},
                 {"network", s->network_id ? json(*s->network_id) : json()},
+                {"ca_file", s->ca_file ? json(*s->ca_file) : json()},
+                {"ca_file_from", s->ca_file_source.empty() ? json() : json(s->ca_file_source)},
+                {"cert_sha256", s->cert_sha256 ? json(*s->cert_sha256) : json()},
+                {"cert_sha256_from", s->cert_sha256_source.empty() ? json() : json(s->cert_sha256_source)},
                 {"config_file", s->config_file.empty() ? json() : json(s->config_file)}};
   if (ctx.json()) {
     PrintJson(ctx.out(), shown);

@@ -1,7 +1,7 @@
 // The command table of `shulian` and the handlers behind it, one file per group:
-// cmd_keys.cc (keys, network, genesis), cmd_tx.cc (transactions), cmd_query.cc
-// (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario),
-// cmd_evidence.cc (checkpoints, evidence bundles, verify, export, audit).
+// cmd_keys.cc (keys, network, genesis), cmd_cert.cc (TLS certificates), cmd_tx.cc (transactions),
+// cmd_query.cc (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario), cmd_evidence.cc
+// (checkpoints, evidence bundles, verify, export, audit).
 //
 // A handler reads its positionals and options from the Context (the command words
 // already removed), prints its result, and returns a Status whose code sets the
@@ -42,6 +42,8 @@ Status RunKeygen(Context& ctx);
 Status RunPubkey(Context& ctx);
 Status RunNetworkInit(Context& ctx);
 Status RunGenesisCheck(Context& ctx);
+Status RunCert(Context& ctx);
+Status RunCertCa(Context& ctx);
 
 Status RunTx(Context& ctx);
 Status RunTxStatus(Context& ctx);

@@ -146,6 +146,32 @@ TEST(CliSettingsTest, FlagBeatsEnvironmentBeatsConfigFileBeatsDefault) {
   EXPECT_FALSE(s->account.has_value());
 }
 
+TEST(CliSettingsTest, TlsSettingsFollowTheSamePrecedenceAndConfigPathsAreRelative) {
+  // --ca-file / --cert-sha256, then SHULIAN_CA_FILE / SHULIAN_CERT_SHA256, then the
+  // config file's ca_file (relative to its folder) and cert_sha256.
+  TempDir dir;
+  WriteFile(dir / "cli.json",
+            R"({"server": "https://node-1:8101", "ca_file": "tls/ca.crt", "cert_sha256": "ab"})");
+  Result<Settings> s = ResolveSettings(Parse({"--cli-config", dir / "cli.json"}), Environment{});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->server, "https://node-1:8101");
+  EXPECT_EQ(s->ca_file, (fs::path(dir.path()) / "tls/ca.crt").string());
+  EXPECT_EQ(s->ca_file_source, "config");
+  EXPECT_EQ(s->cert_sha256, "ab");
+  Environment env;
+  env.variables = {{"SHULIAN_CA_FILE", "/env/ca.crt"}, {"SHULIAN_CERT_SHA256", "cd"}};
+  s = ResolveSettings(Parse({"--cli-config", dir / "cli.json", "--cert-sha256", "ef"}), env);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->ca_file, "/env/ca.crt");
+  EXPECT_EQ(s->ca_file_source, "environment");
+  EXPECT_EQ(s->cert_sha256, "ef");
+  EXPECT_EQ(s->cert_sha256_source, "flag");
+  WriteFile(dir / "cli.json", R"({"ca_file": 7})");
+  s = ResolveSettings(Parse({"--cli-config", dir / "cli.json"}), Environment{});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("\"ca_file\" must be a string"), std::string::npos);
+}
+
 TEST(CliSettingsTest, HomeConfigIsReadAndABadOneIsRefusedByName) {
   // Proves ~/.config/shulian/cli.json is the default file and an unknown key in it is an error naming it.
   TempDir home;
