@@ -508,6 +508,11 @@
   // whose hash is the network's identity; it decodes the fields a bundle needs
   // (network, accounts, validators) and hashes every byte.
   async function loadGenesis(bytes) {
+    // The encoding starts with a u32 length (a zero byte); the JSON form with '{'.
+    if (bytes[0] === 0x7b) {
+      throw new Error('this is the JSON genesis file; write its canonical encoding with ' +
+                      '"shulian genesis check genesis.json --out genesis.bin" and choose that');
+    }
     const r = new Reader(bytes);
     const g = { networkId: r.string(64), timeMs: r.i64(), accounts: [], validators: [] };
     r.i64(); r.i64(); r.u32(); r.u64();

@@ -4,16 +4,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <thread>
 
 namespace shulian::console_test {
 namespace {
@@ -60,12 +59,14 @@ Status WriteBase64File(const std::filesystem::path& path, const std::string& dat
 
 Result<std::unique_ptr<Chromium>> Chromium::Start(std::chrono::milliseconds deadline) {
   const std::string binary = FindChromium();
-  if (binary.empty()) return Status::NotFound("chromium is not installed (scripts/install-deps.sh installs it)");
+  if (binary.empty())
+    return Status::NotFound("chromium is not installed (scripts/install-deps.sh installs it)");
   std::unique_ptr<Chromium> browser(new Chromium());
   RETURN_IF_ERROR(browser->Launch(binary, deadline));
   ASSIGN_OR_RETURN(json target, browser->Send("Target.createTarget", {{"url", "about:blank"}}, "", deadline));
-  ASSIGN_OR_RETURN(json attached, browser->Send("Target.attachToTarget",
-                                                {{"targetId", target["targetId"]}, {"flatten", true}}, "", deadline));
+  ASSIGN_OR_RETURN(json attached,
+                   browser->Send("Target.attachToTarget",
+                                 {{"targetId", target["targetId"]}, {"flatten", true}}, "", deadline));
   browser->session_ = attached.value("sessionId", "");
   for (const char* domain : {"Page.enable", "Runtime.enable", "Log.enable"}) {
     RETURN_IF_ERROR(browser->Call(domain, json::object(), deadline).status());
@@ -176,7 +177,8 @@ Result<json> Chromium::Call(const std::string& method, json params, std::chrono:
 Status Chromium::Navigate(const std::string& url, std::chrono::milliseconds deadline) {
   const size_t seen = events_.size();
   ASSIGN_OR_RETURN(json navigated, Call("Page.navigate", {{"url", url}}, deadline));
-  if (navigated.contains("errorText")) return Status::Unavailable("navigate: " + navigated["errorText"].dump());
+  if (navigated.contains("errorText"))
+    return Status::Unavailable("navigate: " + navigated["errorText"].dump());
   const auto until = Clock::now() + deadline;
   while (Clock::now() < until) {
     for (size_t i = seen; i < events_.size(); ++i) {
@@ -190,10 +192,12 @@ Status Chromium::Navigate(const std::string& url, std::chrono::milliseconds dead
 }
 
 Result<json> Chromium::Evaluate(const std::string& expression, std::chrono::milliseconds deadline) {
-  ASSIGN_OR_RETURN(json result, Call("Runtime.evaluate",
-                                     {{"expression", expression}, {"awaitPromise", true}, {"returnByValue", true}},
-                                     deadline));
-  if (result.contains("exceptionDetails")) return Status::Internal("evaluate: " + result["exceptionDetails"].dump());
+  ASSIGN_OR_RETURN(
+      json result,
+      Call("Runtime.evaluate", {{"expression", expression}, {"awaitPromise", true}, {"returnByValue", true}},
+           deadline));
+  if (result.contains("exceptionDetails"))
+    return Status::Internal("evaluate: " + result["exceptionDetails"].dump());
   return result["result"].value("value", json());
 }
 

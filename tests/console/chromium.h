@@ -11,10 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -35,7 +34,8 @@ class Chromium {
   Chromium& operator=(const Chromium&) = delete;
 
   // One CDP command on the page's session; its "result", or the CDP error.
-  Result<nlohmann::json> Call(const std::string& method, nlohmann::json params, std::chrono::milliseconds deadline);
+  Result<nlohmann::json> Call(const std::string& method, nlohmann::json params,
+                              std::chrono::milliseconds deadline);
   // Navigates and waits for the load event.
   Status Navigate(const std::string& url, std::chrono::milliseconds deadline);
   // Evaluates `expression` (awaiting a promise) and returns its value by value.

@@ -61,7 +61,8 @@ TEST_F(ConsoleRoutesTest, TheRootAndEveryConsoleFileAreServedWithTheirTypeAndThe
     EXPECT_EQ(Header(file, "Content-Security-Policy"), std::string(console::kContentSecurityPolicy)) << name;
   }
   for (const console::EmbeddedFile& file : console::EmbeddedFiles()) {
-    EXPECT_EQ(Get("/console/" + std::string(file.name)).body, SourceFile(std::string(file.name))) << file.name;
+    EXPECT_EQ(Get("/console/" + std::string(file.name)).body, SourceFile(std::string(file.name)))
+        << file.name;
   }
 }
 

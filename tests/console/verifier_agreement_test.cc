@@ -21,13 +21,15 @@ namespace shulian::ledger::testing {
 namespace {
 
 using json = nlohmann::json;
-using std::chrono::milliseconds;
 using console_test::Chromium;
+using std::chrono::milliseconds;
 
 constexpr milliseconds kStep{30'000};  // any one browser step
 constexpr char kPayload[] = "<img src=x onerror=alert(1)>";
 
-std::string VerifierUrl() { return "file://" + std::string(SHULIAN_SOURCE_DIR) + "/console/verify.html"; }
+std::string VerifierUrl() {
+  return "file://" + std::string(SHULIAN_SOURCE_DIR) + "/console/verify.html";
+}
 
 // The C++ verdict: "ok" or the failed check's name.
 std::string CppVerdict(const std::string& text, const ImportedGenesis& genesis) {
@@ -109,8 +111,10 @@ std::string Mutate(const json& bundle, std::mt19937_64& rng) {
   } else if (kind == 8) {
     json& records = out["records"];
     json& proof = records[pick(records.size())][pick(2) == 0 ? "tx_proof" : "block_proof"];
-    if (!proof.empty()) proof.erase(proof.size() - 1);
-    else proof.push_back(std::string(64, 'a'));
+    if (!proof.empty())
+      proof.erase(proof.size() - 1);
+    else
+      proof.push_back(std::string(64, 'a'));
   } else {
     std::vector<json::json_pointer> objects;
     Objects(out, json::json_pointer(), objects);
@@ -124,8 +128,9 @@ class VerifierAgreementTest : public EvidenceTest {
   void SetUp() override {
     EvidenceTest::SetUp();
     if (console_test::FindChromium().empty()) {
-      GTEST_SKIP() << "chromium is not installed, so the browser verifier cannot run (scripts/install-deps.sh "
-                      "installs it)";
+      GTEST_SKIP()
+          << "chromium is not installed, so the browser verifier cannot run (scripts/install-deps.sh "
+             "installs it)";
     }
     // A genesis account whose name is an HTML payload: the page must show it as text.
     ledger_.reset();
@@ -176,15 +181,18 @@ class VerifierAgreementTest : public EvidenceTest {
     good_["asset_access"] = BuildAssetAccessBundle(*ledger_, checkpoint, "a1", 0, INT64_MAX).value();
     good_["dispute"] = BuildDisputeBundle(*ledger_, checkpoint, "d1").value();
     good_["quorum_only"] = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 4}),
-                                                  accesses[2].Hash()).value();  // 2 of 4: below quorum
+                                                  accesses[2].Hash())
+                               .value();  // 2 of 4: below quorum
   }
 
   // The page's verdicts for `texts`, in order: "ok" or the check name.
   std::vector<std::string> BrowserVerdicts(const std::vector<std::string>& texts) {
-    const std::string expression =
-        "(async () => { const g = ShulianVerifier.bytesOfHex('" + genesis_hex_ + "'); const out = [];"
-        " for (const t of " + json(texts).dump() + ") { const r = await ShulianVerifier.verify(t, g);"
-        " out.push(r.ok ? 'ok' : r.check); } return out; })()";
+    const std::string expression = "(async () => { const g = ShulianVerifier.bytesOfHex('" + genesis_hex_ +
+                                   "'); const out = [];"
+                                   " for (const t of " +
+                                   json(texts).dump() +
+                                   ") { const r = await ShulianVerifier.verify(t, g);"
+                                   " out.push(r.ok ? 'ok' : r.check); } return out; })()";
     Result<json> verdicts = browser_->Evaluate(expression, kStep);
     EXPECT_TRUE(verdicts.ok()) << verdicts.status().ToString();
     if (!verdicts.ok()) return {};
@@ -234,7 +242,8 @@ TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnH
   const std::filesystem::path dir = browser_->dir() / "files";
   std::filesystem::create_directories(dir);
   const Bytes genesis_bytes = genesis_.Encode();
-  std::ofstream(dir / "genesis.bin", std::ios::binary) << std::string(genesis_bytes.begin(), genesis_bytes.end());
+  std::ofstream(dir / "genesis.bin", std::ios::binary)
+      << std::string(genesis_bytes.begin(), genesis_bytes.end());
   json tampered = good_.at("dispute");
   std::string& outcome = tampered["records"][0]["outcome"].get_ref<std::string&>();
   outcome.back() = outcome.back() == '0' ? '1' : '0';
@@ -247,17 +256,26 @@ TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnH
     const json root = (*document)["root"]["nodeId"];
     for (const auto& [selector, file] : std::vector<std::pair<std::string, std::string>>{
              {"#bundle", (dir / bundle_file).string()}, {"#genesis", (dir / "genesis.bin").string()}}) {
-      Result<json> node = browser_->Call("DOM.querySelector", {{"nodeId", root}, {"selector", selector}}, kStep);
+      Result<json> node =
+          browser_->Call("DOM.querySelector", {{"nodeId", root}, {"selector", selector}}, kStep);
       EXPECT_TRUE(node.ok());
-      EXPECT_TRUE(browser_->Call("DOM.setFileInputFiles", {{"files", {file}}, {"nodeId", (*node)["nodeId"]}}, kStep)
-                      .ok());
+      EXPECT_TRUE(
+          browser_->Call("DOM.setFileInputFiles", {{"files", {file}}, {"nodeId", (*node)["nodeId"]}}, kStep)
+              .ok());
     }
-    EXPECT_TRUE(browser_->Evaluate("document.getElementById('verdict').dataset.done = ''; "
-                                   "document.getElementById('run').click(); true", kStep).ok());
+    EXPECT_TRUE(browser_
+                    ->Evaluate("document.getElementById('verdict').dataset.done = ''; "
+                               "document.getElementById('run').click(); true",
+                               kStep)
+                    .ok());
     EXPECT_TRUE(browser_->WaitFor("document.getElementById('verdict').dataset.done === 'true'", kStep).ok());
-    return browser_->Evaluate("({check: document.getElementById('verdict').dataset.check,"
-                              " text: document.getElementById('result').textContent,"
-                              " images: document.querySelectorAll('img').length})", kStep).value();
+    return browser_
+        ->Evaluate(
+            "({check: document.getElementById('verdict').dataset.check,"
+            " text: document.getElementById('result').textContent,"
+            " images: document.querySelectorAll('img').length})",
+            kStep)
+        .value();
   };
 
   const json good = run("good.json");
@@ -277,7 +295,8 @@ TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnH
     Result<json> shot = browser_->Call("Page.captureScreenshot", {{"format", "png"}}, kStep);
     ASSERT_TRUE(shot.ok());
     ASSERT_TRUE(console_test::WriteBase64File(std::filesystem::path(shots) / "verifier.png",
-                                              (*shot)["data"].get<std::string>()).ok());
+                                              (*shot)["data"].get<std::string>())
+                    .ok());
   }
 }
 
