@@ -234,6 +234,38 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   EXPECT_GE(by_check.size(), 8u) << summary;
 }
 
+TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEstablishes) {
+  // Proves that, beyond the verdict, the page finds the same records (hash, type,
+  // sender, block, outcome, whether the sender's own signature verified), the same
+  // signers, set and quorum as VerifiedBundle::ToJson, for each good bundle.
+  for (const char* name : {"transaction", "asset_access", "dispute"}) {
+    SCOPED_TRACE(name);
+    const std::string text = good_.at(name).dump();
+    const json cpp = VerifyBundleText(text, imported_).value().ToJson();
+    json expected_records = json::array();
+    for (const json& record : cpp["records"]) {
+      expected_records.push_back({record["tx_hash"], record["type"], record["sender"], record["block_height"],
+                                  record["outcome"]["accepted"], record["sender_signature_verified"]});
+    }
+    const std::string expression =
+        "ShulianVerifier.verify(" + json(text).dump() + ", ShulianVerifier.bytesOfHex('" + genesis_hex_ +
+        "')).then(r => ({records: r.verified.records.map(x => [ShulianVerifier.hexOf(x.txHash), "
+        "x.tx.typeName,"
+        " x.tx.sender, Number(x.block.height), x.outcome.accepted, x.senderSignatureVerified]),"
+        " signers: r.verified.signers.map(Number), members: r.verified.members.length, quorum: "
+        "r.verified.quorum,"
+        " changes: r.verified.validatorChanges}))";
+    Result<json> page = browser_->Evaluate(expression, kStep);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ((*page)["records"], expected_records);
+    EXPECT_EQ((*page)["signers"], cpp["signers"]);
+    EXPECT_EQ((*page)["members"], cpp["validator_set"]["members"].size());
+    EXPECT_EQ((*page)["quorum"], cpp["validator_set"]["quorum"]);
+    EXPECT_EQ((*page)["changes"], cpp["validator_changes"]);
+    EXPECT_FALSE(expected_records.empty());
+  }
+}
+
 TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnHtmlNameAsText) {
   // Proves the page itself (file inputs, button, result) verifies a dispute bundle
   // with no server, describes it in words, names the check of a tampered bundle,
