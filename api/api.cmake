@@ -16,7 +16,7 @@ shulian_library(shulian_api_core
     ${CMAKE_CURRENT_LIST_DIR}/rate_limiter.cc
     ${CMAKE_CURRENT_LIST_DIR}/request_auth.cc
     ${CMAKE_CURRENT_LIST_DIR}/url.cc
-  DEPS shulian_tx_json shulian_state_machine shulian_crypto nlohmann_json::nlohmann_json)
+  DEPS shulian_tx_json shulian_state_machine shulian_crypto shulian_console_assets nlohmann_json::nlohmann_json)
 
 shulian_library(shulian_api_server
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/server.cc

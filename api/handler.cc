@@ -9,6 +9,7 @@
 #include "api/errors.h"
 #include "api/metrics_text.h"
 #include "api/url.h"
+#include "console/assets.h"
 #include "ledger/tx_json.h"
 
 namespace shulian::api {
@@ -366,6 +367,9 @@ const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
       {{"GET", "/healthz", RouteAccess::kPublic, false}, &A::Healthz},
       {{"GET", "/readyz", RouteAccess::kPublic, false}, &A::Readyz},
       {{"GET", "/metrics", RouteAccess::kPublic, false}, &A::MetricsPage},
+      // The web console's static files (docs/console.md): the same bytes for everyone.
+      {{"GET", "/", RouteAccess::kPublic, true}, &A::ConsoleIndex},
+      {{"GET", "/console/{file}", RouteAccess::kPublic, true}, &A::ConsoleFile},
   };
   return kEntries;
 }
@@ -836,5 +840,28 @@ Result<HttpResponse> ApiHandler::MetricsPage(Call& call) {
   response.body = RenderPrometheusText(families);
   return response;
 }
+
+namespace {
+
+Result<HttpResponse> ConsoleResponse(std::string_view name) {
+  std::optional<console::Asset> asset = console::FindAsset(name);
+  if (!asset) return Status::NotFound("no console file " + std::string(name));
+  HttpResponse response;
+  response.content_type = std::string(asset->content_type);
+  response.body = std::string(asset->bytes);
+  response.headers.emplace_back("Content-Security-Policy", std::string(console::kContentSecurityPolicy));
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return response;
+}
+
+}  // namespace
+
+Result<HttpResponse> ApiHandler::ConsoleIndex(Call& call) {
+  (void)call;
+  return ConsoleResponse("index.html");
+}
+
+Result<HttpResponse> ApiHandler::ConsoleFile(Call& call) { return ConsoleResponse(call.path_params.at("file")); }
 
 }  // namespace shulian::api

@@ -169,6 +169,8 @@ class ApiHandler {
   Result<HttpResponse> Healthz(Call& call);
   Result<HttpResponse> Readyz(Call& call);
   Result<HttpResponse> MetricsPage(Call& call);
+  Result<HttpResponse> ConsoleIndex(Call& call);
+  Result<HttpResponse> ConsoleFile(Call& call);
   Result<HttpResponse> Query(Call& call, const std::string& name);
   Result<HttpResponse> LatestCheckpoint(Call& call);
   Result<HttpResponse> CheckpointAtHeight(Call& call);

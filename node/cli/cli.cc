@@ -87,9 +87,10 @@ const std::vector<CommandSpec>& AllCommands() {
         "api_port_base"},
        RunNetworkInit},
       {{"genesis", "check"},
-       "FILE",
-       "validate a genesis file and print its hash (exit 4 if invalid)",
-       {},
+       "FILE [--out FILE]",
+       "validate a genesis file and print its hash (exit 4 if invalid); --out writes its canonical encoding, "
+       "the genesis file of the console's evidence verifier",
+       {"out"},
        RunGenesisCheck},
       {{"tx"},
        "TYPE [--FIELD VALUE ...] [--body FILE] [--wait] [--out FILE] | types | template TYPE | sign FILE | "

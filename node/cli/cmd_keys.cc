@@ -96,6 +96,12 @@ Status RunGenesisCheck(Context& ctx) {
                   {"genesis_time_ms", genesis->genesis_time_ms}, {"authorities", genesis->authorities.size()},
                   {"accounts", genesis->accounts.size()},        {"validators", genesis->validators.size()},
                   {"calendars", genesis->calendars.size()},      {"policies", genesis->policies.size()}};
+  if (std::optional<std::string> out = ctx.args().Get("out")) {
+    // The canonical bytes whose hash is the genesis hash (docs/genesis.md): what the
+    // browser verifier reads, since it cannot canonicalize policy presets itself.
+    const Bytes encoded = genesis->Encode();
+    RETURN_IF_ERROR(WriteNewFile(*out, AsStringView(encoded)));
+  }
   if (ctx.json()) {
     PrintJson(ctx.out(), summary);
   } else {

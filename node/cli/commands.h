@@ -37,6 +37,8 @@ const std::vector<CommandSpec>& AllCommands();
 const std::vector<std::string_view>& GlobalOptions();
 // Options that never take a value.
 const std::set<std::string>& BooleanOptions();
+// Writes `bytes` to `path`, which must not exist yet (named --out in the error).
+Status WriteNewFile(const std::string& path, std::string_view bytes);
 
 Status RunKeygen(Context& ctx);
 Status RunPubkey(Context& ctx);

@@ -511,6 +511,25 @@ TEST(CliNetworkInitTest, CommittedSampleNetworksAreValid) {
   }
 }
 
+TEST(CliGenesisTest, CheckWritesTheCanonicalEncodingWhoseHashIsTheGenesisHashAndNeverOverwrites) {
+  // Proves `genesis check FILE --out BIN` writes the bytes the console's verifier
+  // hashes: SHA-256 of the domain tag and them is the printed genesis hash, they
+  // decode as a genesis, and an existing file is refused and left unchanged.
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "net", "--seed", "encoded"}).code, kExitOk);
+  CliRun run =
+      RunShulian({"genesis", "check", dir / "net/genesis.json", "--out", dir / "genesis.bin", "--json"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const std::string bytes = ReadFile(dir / "genesis.bin");
+  const std::string hash = nlohmann::json::parse(run.out).value("genesis_hash", "");
+  EXPECT_EQ(crypto::Sha256(AsBytes(std::string(ledger::kGenesisDomainTag) + bytes)).ToHex(), hash);
+  EXPECT_TRUE(ledger::Genesis::Decode(AsBytes(bytes)).ok());
+  CliRun again = RunShulian({"genesis", "check", dir / "net/genesis.json", "--out", dir / "genesis.bin"});
+  EXPECT_NE(again.code, kExitOk);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_EQ(ReadFile(dir / "genesis.bin"), bytes);
+}
+
 // ------------------------------- scenario -------------------------------
 
 TEST(CliScenarioTest, TheSampleScenarioBuildsAndSignsForLocal3) {
