@@ -270,6 +270,12 @@ Result<json> ApiClient::SubmitBatch(const std::vector<ledger::Transaction>& txs,
                         wait_timeout_ms);
 }
 
+Result<json> ApiClient::TransferLeadership(uint64_t to, std::optional<uint64_t> timeout_ms) {
+  json body{{"to", to}};
+  if (timeout_ms) body["timeout_ms"] = *timeout_ms;
+  return Call("POST", "/v1/admin/leadership", body.dump());
+}
+
 Result<json> ApiClient::GetTransaction(std::string_view hash_hex, ReadConsistency consistency) {
   return Call("GET", "/v1/transactions/" + PercentEncode(hash_hex) + QueryString(ReadParams(consistency)));
 }

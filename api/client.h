@@ -94,6 +94,9 @@ class ApiClient {
   Result<nlohmann::json> GetBlockByHash(std::string_view hash_hex,
                                         ReadConsistency consistency = ReadConsistency::kLinearizable);
   Result<nlohmann::json> GetStatus();
+  // POST /v1/admin/leadership (an operator's signed request to the leader): the
+  // status once node `to` leads.
+  Result<nlohmann::json> TransferLeadership(uint64_t to, std::optional<uint64_t> timeout_ms = std::nullopt);
   Result<nlohmann::json> ListQueries();
   Result<nlohmann::json> Query(std::string_view name, const std::map<std::string, std::string>& params,
                                const PageRequest& page = {});

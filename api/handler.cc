@@ -364,6 +364,7 @@ const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
       {{"GET", "/v1/evidence/assets/{asset}/access", RouteAccess::kAccount, true}, &A::AssetAccessEvidence},
       {{"GET", "/v1/evidence/disputes/{case}", RouteAccess::kAccount, true}, &A::DisputeEvidence},
       {{"GET", "/v1/ledger/export", RouteAccess::kAccount, true}, &A::LedgerExport},
+      {{"POST", "/v1/admin/leadership", RouteAccess::kAccount, true}, &A::TransferLeadership},
       {{"GET", "/healthz", RouteAccess::kPublic, false}, &A::Healthz},
       {{"GET", "/readyz", RouteAccess::kPublic, false}, &A::Readyz},
       {{"GET", "/metrics", RouteAccess::kPublic, false}, &A::MetricsPage},
@@ -621,6 +622,25 @@ Result<HttpResponse> ApiHandler::GetBlockByHash(Call& call) {
   ASSIGN_OR_RETURN(crypto::Digest hash, ParseHash("hash", call.path_params["hash"]));
   ASSIGN_OR_RETURN(BlockRecord record, service_.GetBlockByHash(hash, consistency, call.caller));
   return JsonResponse(200, BlockRecordJson(record, options_.body_limits));
+}
+
+// {"to": NODE_ID, "timeout_ms": N}: hands leadership to that voter and answers the
+// status once it leads (node/operations.cc).
+Result<HttpResponse> ApiHandler::TransferLeadership(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {}));
+  ASSIGN_OR_RETURN(json body, ParseJsonBody(call.request.body, options_.json_depth_max));
+  RETURN_IF_ERROR(CheckBodyKeys(body, {"to", "timeout_ms"}));
+  auto to = body.find("to");
+  if (to == body.end() || !to->is_number_unsigned()) return Status::InvalidArgument("to: expected a node id");
+  uint64_t timeout_ms = options_.wait_timeout_ms_default;
+  if (auto it = body.find("timeout_ms"); it != body.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 || it->get<uint64_t>() > options_.wait_timeout_ms_max) {
+      return Status::InvalidArgument("timeout_ms: 1.." + std::to_string(options_.wait_timeout_ms_max));
+    }
+    timeout_ms = it->get<uint64_t>();
+  }
+  ASSIGN_OR_RETURN(NodeStatus status, service_.TransferLeadership(call.caller, to->get<uint64_t>(), timeout_ms));
+  return JsonResponse(200, NodeStatusJson(status));
 }
 
 Result<HttpResponse> ApiHandler::GetStatus(Call& call) {

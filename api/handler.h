@@ -180,6 +180,7 @@ class ApiHandler {
   Result<HttpResponse> DisputeEvidence(Call& call);
   Result<HttpResponse> Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed);
   Result<HttpResponse> LedgerExport(Call& call);
+  Result<HttpResponse> TransferLeadership(Call& call);
 
   ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity);
 

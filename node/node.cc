@@ -399,6 +399,14 @@ void Node::Impl::DrainInbox() {
       StepMessage(event.from, event.payload);
       continue;
     }
+    if (event.kind == InboxEvent::Kind::kTransferLeadership) {
+      Status transfer = raw->TransferLeadership(event.from);
+      if (!transfer.ok()) {
+        Log(LogLevel::kWarn, kComponent, "leadership transfer not started",
+            {{"to", U64(event.from)}, {"error", transfer.message()}});
+      }
+      continue;
+    }
     Status asked = raw->ReadIndex(ReadIdContext(config.node_id, read_boot_nonce, event.read_id));
     if (!asked.ok()) {
       std::lock_guard<std::mutex> lock(reads_mutex);

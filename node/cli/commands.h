@@ -51,6 +51,7 @@ Status RunTx(Context& ctx);
 Status RunTxStatus(Context& ctx);
 
 Status RunStatus(Context& ctx);
+Status RunLeaderTransfer(Context& ctx);
 Status RunConfig(Context& ctx);
 Status RunBlock(Context& ctx);
 Status RunQueries(Context& ctx);
