@@ -56,8 +56,8 @@ Status RunPubkey(Context& ctx) {
 
 // `network init --plan PLAN --public-keys DIR --out OUT`: a real network from public keys.
 Status RunNetworkInitFromPlan(Context& ctx, const std::string& out_dir) {
-  for (std::string_view preset_only :
-       {"preset", "nodes", "network_id", "seed", "calendar", "genesis_time", "peer_port_base", "api_port_base"}) {
+  for (std::string_view preset_only : {"preset", "nodes", "network_id", "seed", "calendar", "genesis_time",
+                                       "peer_port_base", "api_port_base"}) {
     if (ctx.args().Has(preset_only)) {
       return Status::InvalidArgument(OptionForDisplay(preset_only) +
                                      ": a preset option; with --plan the plan file says it");
@@ -94,10 +94,11 @@ Status RunNetworkInitFromPlan(Context& ctx, const std::string& out_dir) {
               << ", API http://" << node.api_address << ", config " << node.config_file << ", key file "
               << node.key_file << " beside it\n";
   }
-  ctx.out() << "on each node's host: genesis.json and node-<id>.json in one folder, with that node's own key\n"
-               "(from shulian keygen on that host) beside them under the key file name above, mode 0600;\n"
-               "then shulian-node --config node-<id>.json (see "
-            << out_dir << "/README.md)\n";
+  ctx.out()
+      << "on each node's host: genesis.json and node-<id>.json in one folder, with that node's own key\n"
+         "(from shulian keygen on that host) beside them under the key file name above, mode 0600;\n"
+         "then shulian-node --config node-<id>.json (see "
+      << out_dir << "/README.md)\n";
   return Status::Ok();
 }
 

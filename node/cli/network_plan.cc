@@ -44,8 +44,8 @@ struct PlanAccount {
 };
 
 struct Plan {
-  json genesis;                                      // everything but accounts and validators
-  std::map<std::string, std::string> authorities;   // id -> name
+  json genesis;                                    // everything but accounts and validators
+  std::map<std::string, std::string> authorities;  // id -> name
   std::vector<PlanNode> nodes;
   std::vector<PlanAccount> accounts;
 };
@@ -128,7 +128,8 @@ Result<PlanNode> ReadNode(const json& list, const std::string& path, size_t i, c
   ASSIGN_OR_RETURN(node.peer, node::ParseHostPort(node.where + " peer_address", peer));
   ASSIGN_OR_RETURN(std::string api, reader.String("api_address", kTextBytesMax));
   ASSIGN_OR_RETURN(node.api, node::ParseHostPort(node.where + " api_address", api));
-  ASSIGN_OR_RETURN(node.listen, ListenAddress(reader, node.where, "listen_address", "peer_address", node.peer));
+  ASSIGN_OR_RETURN(node.listen,
+                   ListenAddress(reader, node.where, "listen_address", "peer_address", node.peer));
   ASSIGN_OR_RETURN(node.api_listen,
                    ListenAddress(reader, node.where, "api_listen_address", "api_address", node.api));
   RETURN_IF_ERROR(reader.Finish());
@@ -275,7 +276,8 @@ Result<crypto::PublicKey> ReadPublicKeyFile(const fs::path& path, const std::str
     return Status::InvalidArgument("public key of " + owner + " missing: no " + path.string() + " (" +
                                    keygen_hint + ")");
   }
-  if (!fs::is_regular_file(path, error)) return Status::InvalidArgument(path.string() + ": not a regular file");
+  if (!fs::is_regular_file(path, error))
+    return Status::InvalidArgument(path.string() + ": not a regular file");
   if (IsPrivateKeyFile(path)) return PrivateKeyRefused(path);
   const uintmax_t size = fs::file_size(path, error);
   if (error || size > kPublicKeyFileBytesMax) {
@@ -300,9 +302,11 @@ Status CheckFolder(const fs::path& dir, const std::set<std::string>& expected, c
   for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
     if (expected.contains(name)) continue;
-    if (entry.is_regular_file(error) && IsPrivateKeyFile(entry.path())) return PrivateKeyRefused(entry.path());
+    if (entry.is_regular_file(error) && IsPrivateKeyFile(entry.path()))
+      return PrivateKeyRefused(entry.path());
     return Status::InvalidArgument(entry.path().string() + ": not the public key of any " + what +
-                                   " in the plan (expected only " + what + " .pub files named as in docs/cli.md)");
+                                   " in the plan (expected only " + what +
+                                   " .pub files named as in docs/cli.md)");
   }
   if (error) return Status::IoError(dir.string() + ": " + error.message());
   return Status::Ok();
@@ -310,26 +314,28 @@ Status CheckFolder(const fs::path& dir, const std::set<std::string>& expected, c
 
 Status ReadPublicKeys(const fs::path& dir, Plan* plan) {
   std::error_code error;
-  if (!fs::is_directory(dir, error)) return Status::InvalidArgument("--public-keys " + dir.string() + ": not a directory");
+  if (!fs::is_directory(dir, error))
+    return Status::InvalidArgument("--public-keys " + dir.string() + ": not a directory");
   std::set<std::string> node_files, account_files;
   for (const PlanNode& node : plan->nodes) node_files.insert(NodeKeyName(node.id));
-  for (const PlanAccount& account : plan->accounts) account_files.insert(account.entry["id"].get<std::string>() + ".pub");
+  for (const PlanAccount& account : plan->accounts)
+    account_files.insert(account.entry["id"].get<std::string>() + ".pub");
   RETURN_IF_ERROR(CheckFolder(dir / "nodes", node_files, "node"));
   RETURN_IF_ERROR(CheckFolder(dir / "accounts", account_files, "account"));
 
   std::map<crypto::PublicKey, std::string> owners;  // a key used twice is a copying mistake
   auto claim = [&](const crypto::PublicKey& key, const std::string& owner, const fs::path& path) -> Status {
     if (auto [it, added] = owners.emplace(key, owner); !added) {
-      return Status::InvalidArgument(path.string() + ": " + owner + " has the same public key as " + it->second +
-                                     "; every node and account needs its own key");
+      return Status::InvalidArgument(path.string() + ": " + owner + " has the same public key as " +
+                                     it->second + "; every node and account needs its own key");
     }
     return Status::Ok();
   };
   for (PlanNode& node : plan->nodes) {
     const std::string owner = "node " + std::to_string(node.id);
     const fs::path path = dir / "nodes" / NodeKeyName(node.id);
-    const std::string hint = "on its host: shulian keygen --out node-" + std::to_string(node.id) +
-                             ".key > " + NodeKeyName(node.id);
+    const std::string hint = "on its host: shulian keygen --out node-" + std::to_string(node.id) + ".key > " +
+                             NodeKeyName(node.id);
     ASSIGN_OR_RETURN(node.key, ReadPublicKeyFile(path, owner, hint));
     RETURN_IF_ERROR(claim(node.key, owner, path));
   }
@@ -412,7 +418,8 @@ Result<PublicNetworkPlan> PlanNetworkFromPublicKeys(const std::string& plan_file
   genesis["validators"] = std::move(validators);
   // Authorities, accounts (in plan order), chain and policies keep the plan's paths.
   Result<ledger::Genesis> checked = ledger::Genesis::FromJson(genesis);
-  if (!checked.ok()) return Status::InvalidArgument("--plan " + plan_file + ": " + checked.status().message());
+  if (!checked.ok())
+    return Status::InvalidArgument("--plan " + plan_file + ": " + checked.status().message());
 
   PublicNetworkPlan out;
   out.network.network_id = checked->network_id;
@@ -422,11 +429,16 @@ Result<PublicNetworkPlan> PlanNetworkFromPublicKeys(const std::string& plan_file
   out.accounts = plan.accounts.size();
   for (const PlanNode& node : plan.nodes) {
     const std::string id = std::to_string(node.id);
-    PlannedNode planned{node.id, node.authority, node.peer.ToString(), node.api.ToString(),
-                        "node-" + id + ".json", "node-" + id + ".key"};
+    PlannedNode planned{node.id,
+                        node.authority,
+                        node.peer.ToString(),
+                        node.api.ToString(),
+                        "node-" + id + ".json",
+                        "node-" + id + ".key"};
     json config = NodeConfigJson(genesis, plan, node, planned);
     Result<node::NodeConfig> parsed = node::ParseNodeConfig(config, out_dir);
-    if (!parsed.ok()) return Status::Internal("node " + id + "'s config is invalid: " + parsed.status().message());
+    if (!parsed.ok())
+      return Status::Internal("node " + id + "'s config is invalid: " + parsed.status().message());
     out.network.files.emplace_back(planned.config_file, std::move(config));
     out.network.api_addresses.push_back(planned.api_address);
     out.nodes.push_back(std::move(planned));

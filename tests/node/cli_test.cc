@@ -525,7 +525,8 @@ class CliNetworkPlanTest : public ::testing::Test {
   }
   CliRun Init(const json& with_plan, const std::string& out) {
     WriteFile(dir / "plan.json", with_plan.dump(2));
-    return RunShulian({"network", "init", "--plan", dir / "plan.json", "--public-keys", dir / "pub", "--out", out});
+    return RunShulian(
+        {"network", "init", "--plan", dir / "plan.json", "--public-keys", dir / "pub", "--out", out});
   }
   // Proves the plan is refused with exit 2, an error containing every one of `needles`, and no output.
   void ExpectRefused(const json& with_plan, const std::vector<std::string>& needles) {
@@ -600,7 +601,8 @@ TEST_F(CliNetworkPlanTest, DuplicateNodeIdsAndAddressesAreRefusedNamingBothEntri
   ExpectRefused(twice, {"nodes[2] (node 1)", "is also nodes[0] (node 1)"});
   json same_address = plan;
   same_address["nodes"][2]["peer_address"] = "10.0.1.1:7100";
-  ExpectRefused(same_address, {"nodes[2] (node 3) peer_address", "is already nodes[0] (node 1) peer_address"});
+  ExpectRefused(same_address,
+                {"nodes[2] (node 3) peer_address", "is already nodes[0] (node 1) peer_address"});
   json api_on_peer = plan;
   api_on_peer["nodes"][2]["api_address"] = "10.0.1.1:7100";
   ExpectRefused(api_on_peer, {"nodes[2] (node 3) api_address"});
@@ -680,8 +682,8 @@ TEST_F(CliNetworkPlanTest, PresetOptionsDoNotMixWithAPlanAndBothFoldersAreRequir
   CliRun no_keys = RunShulian({"network", "init", "--plan", dir / "plan.json", "--out", dir / "o2"});
   EXPECT_EQ(no_keys.code, kExitUsage);
   EXPECT_NE(no_keys.err.find("--public-keys"), std::string::npos) << no_keys.err;
-  CliRun no_plan = RunShulian({"network", "init", "--plan", dir / "nope.json", "--public-keys", dir / "pub",
-                               "--out", dir / "o3"});
+  CliRun no_plan = RunShulian(
+      {"network", "init", "--plan", dir / "nope.json", "--public-keys", dir / "pub", "--out", dir / "o3"});
   EXPECT_EQ(no_plan.code, kExitUsage);
   EXPECT_NE(no_plan.err.find("nope.json: no such file"), std::string::npos) << no_plan.err;
   for (const char* out : {"o1", "o2", "o3"}) EXPECT_FALSE(fs::exists(dir / out));
