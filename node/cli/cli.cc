@@ -81,10 +81,12 @@ const std::vector<CommandSpec>& AllCommands() {
        {"key_out", "cert_out", "name", "days"},
        RunCertCa},
       {{"network", "init"},
-       "--out DIR [--preset local-3|jiangsu-5] [--nodes N] [--network-id ID] [--seed S] [--calendar FILE]",
-       "generate a sample network: test keys, genesis.json, node configs",
+       "--out DIR [--preset local-3|jiangsu-5] [--nodes N] [--network-id ID] [--seed S] [--calendar FILE] | "
+       "--plan PLAN.json --public-keys DIR --out DIR",
+       "generate a sample network with test keys, or build a real one's genesis.json and node configs from a "
+       "plan and public keys",
        {"out", "preset", "nodes", "network_id", "seed", "calendar", "genesis_time", "peer_port_base",
-        "api_port_base"},
+        "api_port_base", "plan", "public_keys"},
        RunNetworkInit},
       {{"genesis", "check"},
        "FILE [--out FILE]",
