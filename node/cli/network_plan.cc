@@ -360,14 +360,21 @@ json NodeConfigJson(const json& genesis, const Plan& plan, const PlanNode& self,
                      {"api_address", other.api.ToString()},
                      {"public_key", other.key.ToHex()}});
   }
-  return {{"network_id", genesis["network_id"]},
-          {"node_id", self.id},
-          {"genesis", "genesis.json"},
-          {"node_key", planned.key_file},
-          {"data_dir", "data/node-" + std::to_string(self.id)},
-          {"listen_address", self.listen.ToString()},
-          {"api_address", self.api_listen.ToString()},
-          {"peers", peers}};
+  json config = {{"network_id", genesis["network_id"]},
+                 {"node_id", self.id},
+                 {"genesis", "genesis.json"},
+                 {"node_key", planned.key_file},
+                 {"data_dir", "data/node-" + std::to_string(self.id)},
+                 {"listen_address", self.listen.ToString()},
+                 {"api_address", self.api_listen.ToString()},
+                 {"peers", peers}};
+  // An API off loopback serves TLS (node/config.h): the host makes its certificate
+  // with `shulian cert` under these names beside the config.
+  if (!node::IsLoopbackHost(self.api_listen.host)) {
+    const std::string stem = "api-" + std::to_string(self.id);
+    config["api_tls"] = {{"certificate_chain_file", stem + ".crt"}, {"private_key_file", stem + ".key"}};
+  }
+  return config;
 }
 
 std::string Readme(const PublicNetworkPlan& out) {
@@ -380,7 +387,9 @@ std::string Readme(const PublicNetworkPlan& out) {
       "`\n\n"
       "On each node's host, put `genesis.json` and that node's `node-<id>.json` in one folder,\n"
       "and beside them the node's own key file (the one `shulian keygen` wrote there) under the\n"
-      "name the config gives (`node_key`), mode 0600. Then run\n"
+      "name the config gives (`node_key`), mode 0600. A node whose API is not on loopback\n"
+      "serves TLS: make its certificate there with `shulian cert --key-out api-<id>.key\n"
+      "--cert-out api-<id>.crt --host <its API host>` (the names its config gives). Then run\n"
       "`shulian-node --config node-<id>.json`; its data goes to `data/node-<id>` in that folder.\n\n"
       "| node | authority | peers reach it at | API | config | key file beside it |\n"
       "|---|---|---|---|---|---|\n";
