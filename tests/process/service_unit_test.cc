@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -36,6 +36,28 @@ std::string ReadFile(const fs::path& path) {
   return text.str();
 }
 
+// `text` with every `from` replaced by `to`. (Plain search: std::regex trips
+// GCC 12's maybe-uninitialized warning under the sanitizer build.)
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+// The "Overall exposure level for UNIT: D.D" of systemd-analyze security, in tenths.
+std::optional<int> ExposureTenths(const std::string& report) {
+  const std::string label = "Overall exposure level for ";
+  const size_t line = report.find(label);
+  if (line == std::string::npos) return std::nullopt;
+  const size_t colon = report.find(": ", line);
+  if (colon == std::string::npos) return std::nullopt;
+  int whole = 0;
+  int tenth = 0;
+  if (std::sscanf(report.c_str() + colon + 2, "%d.%1d", &whole, &tenth) != 2) return std::nullopt;
+  return whole * 10 + tenth;
+}
+
 class ServiceUnitTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -58,7 +80,7 @@ class ServiceUnitTest : public ::testing::Test {
     const std::string root = (dir_ / "root").string();
     const fs::path unit = dir_ / "shulian-node@.service";
     std::string text = ReadFile(dir_ / "root/etc/systemd/system/shulian-node@.service");
-    text = std::regex_replace(text, std::regex("/opt/shulian/bin/"), root + "/opt/shulian/bin/");
+    text = ReplaceAll(text, "/opt/shulian/bin/", root + "/opt/shulian/bin/");
     std::ofstream(unit) << text;
     return unit;
   }
@@ -107,15 +129,13 @@ TEST_F(ServiceUnitTest, TheUnitVerifiesCleanAndSystemdRatesItsExposureOk) {
 
   auto [security_code, security] = Shell("systemd-analyze security --offline=yes " + instance.string());
   EXPECT_EQ(security_code, 0) << security;
-  std::smatch level;
-  ASSERT_TRUE(std::regex_search(security, level, std::regex(R"(Overall exposure level for \S+: (\d+)\.(\d))")))
-      << security;
-  const int tenths = std::stoi(level[1].str()) * 10 + std::stoi(level[2].str());
-  EXPECT_LE(tenths, 20) << security;
+  const std::optional<int> tenths = ExposureTenths(security);
+  ASSERT_TRUE(tenths.has_value()) << security;
+  EXPECT_LE(*tenths, 20) << security;
 
   // A misspelt directive is caught, so the clean verdict above means something.
   std::string text = ReadFile(instance);
-  text = std::regex_replace(text, std::regex("NoNewPrivileges="), "NoNewPrivilege=");
+  text = ReplaceAll(text, "NoNewPrivileges=", "NoNewPrivilege=");
   std::ofstream(instance, std::ios::trunc) << text;
   EXPECT_NE(Shell("systemd-analyze verify " + instance.string()).second.find("Unknown key"), std::string::npos);
 }
