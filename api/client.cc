@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include "api/errors.h"
 #include "api/request_auth.h"
 #include "api/url.h"
+#include "crypto/x509.h"
 #include "ledger/tx_json.h"
 
 namespace shulian::api {
@@ -30,6 +33,31 @@ class ApiClient::Impl {
 
   bool valid() const { return http_.is_valid(); }
 
+  // Sets up the verification of an https:// server's certificate (see client.h).
+  Status SetUpTls() {
+    if (options_.base_url.rfind("https://", 0) != 0) return Status::Ok();
+    SSL_CTX* context = http_.ssl_context();
+    if (context == nullptr) return Status::Internal("base_url: no TLS context for " + options_.base_url);
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    if (!options_.cert_sha256.empty()) {
+      ASSIGN_OR_RETURN(pin_, crypto::ParseFingerprint(options_.cert_sha256));
+      // The pin replaces the chain and name checks, which only an authority can answer.
+      http_.enable_server_certificate_verification(false);
+      SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nullptr);
+      SSL_CTX_set_cert_verify_callback(context, &Impl::CheckPin, this);
+      return Status::Ok();
+    }
+    http_.enable_server_certificate_verification(true);
+    if (!options_.ca_file.empty()) {
+      std::error_code error;
+      if (!std::filesystem::is_regular_file(options_.ca_file, error)) {
+        return Status::InvalidArgument("ca_file: " + options_.ca_file + " is not a readable file");
+      }
+      http_.set_ca_cert_path(options_.ca_file);
+    }
+    return Status::Ok();
+  }
+
   Result<ApiResponse> Send(std::string_view method, std::string_view target, std::string_view body) {
     httplib::Request request;
     request.method = std::string(method);
@@ -46,10 +74,9 @@ class ApiClient::Impl {
       request.headers.emplace(std::string(kHeaderTime), signed_headers.time_ms);
       request.headers.emplace(std::string(kHeaderSignature), signed_headers.signature);
     }
+    seen_sha256_.reset();
     httplib::Result result = http_.send(request);
-    if (!result) {
-      return Status::Unavailable("cannot reach " + options_.base_url + ": " + httplib::to_string(result.error()));
-    }
+    if (!result) return TransportError(result.error(), "");
     ApiResponse response;
     response.http_status = result->status;
     response.content_type = result->get_header_value("Content-Type");
@@ -59,17 +86,57 @@ class ApiClient::Impl {
   }
 
  private:
+  // The cert_verify_callback of a pinned client: accepts the server's certificate
+  // only when its SHA-256 is the pin, and remembers what it saw for the error.
+  static int CheckPin(X509_STORE_CTX* store, void* arg) {
+    Impl* self = static_cast<Impl*>(arg);
+    Result<crypto::Digest> seen = crypto::PresentedCertificateSha256(store);
+    if (!seen.ok()) return 0;
+    self->seen_sha256_ = *seen;
+    return *seen == self->pin_ ? 1 : 0;
+  }
+
+  // Unavailable for a failed request; a refused certificate says why, since
+  // retrying will not help and the cause is on one side's configuration.
+  Status TransportError(httplib::Error error, const std::string& purpose) const {
+    const std::string where = options_.base_url + purpose;
+    if (error == httplib::Error::SSLServerVerification) {
+      const long code = http_.get_openssl_verify_result();
+      const std::string trust =
+          options_.ca_file.empty() ? "the system's trusted authorities" : "ca_file " + options_.ca_file;
+      if (code != X509_V_OK) {
+        return Status::Unavailable("refused the TLS certificate of " + where + ": it is not trusted by " +
+                                   trust + " (" + crypto::CertificateVerifyErrorText(code) + ")");
+      }
+      return Status::Unavailable("refused the TLS certificate of " + where +
+                                 ": it does not name the host of the URL (hostname verification failed)");
+    }
+    if (error == httplib::Error::SSLConnection && seen_sha256_ && *seen_sha256_ != pin_) {
+      return Status::Unavailable("refused the TLS certificate of " + where + ": its SHA-256 is " +
+                                 seen_sha256_->ToHex() + ", not the pinned cert_sha256 " + pin_.ToHex());
+    }
+    if (error == httplib::Error::SSLLoadingCerts) {
+      return Status::Unavailable(
+          "cannot load the TLS authorities (" +
+          (options_.ca_file.empty() ? std::string("system store") : "ca_file " + options_.ca_file) +
+          ") to verify " + where);
+    }
+    if (error == httplib::Error::SSLConnection) {
+      return Status::Unavailable("TLS handshake with " + where +
+                                 " failed (is it serving plain HTTP, or not accepting TLS 1.2+?)");
+    }
+    return Status::Unavailable("cannot reach " + where + ": " + httplib::to_string(error));
+  }
+
   // The network id and node id this client's server signs for: given in the
   // options, or read once from the server's unsigned GET /v1/status. A node's ids
   // never change, so the answer is kept for the client's life.
   Result<const RequestBinding*> Binding() {
     if (!binding_) binding_ = options_.binding;
     if (binding_) return &*binding_;
+    seen_sha256_.reset();
     httplib::Result result = http_.Get("/v1/status");
-    if (!result) {
-      return Status::Unavailable("cannot reach " + options_.base_url + " to learn its network id and node id: " +
-                                 httplib::to_string(result.error()));
-    }
+    if (!result) return TransportError(result.error(), " to learn its network id and node id");
     const json status = json::parse(result->body, nullptr, /*allow_exceptions=*/false);
     if (result->status != 200 || !status.is_object() || !status.contains("network_id") ||
         !status["network_id"].is_string() || !status.contains("node_id") ||
@@ -97,6 +164,8 @@ class ApiClient::Impl {
   httplib::Client http_;
   int64_t last_time_ms_ = 0;
   std::optional<RequestBinding> binding_;
+  crypto::Digest pin_;                         // cert_sha256, when given
+  std::optional<crypto::Digest> seen_sha256_;  // the certificate the pin check last saw
 };
 
 namespace {
@@ -130,8 +199,17 @@ Result<std::unique_ptr<ApiClient>> ApiClient::Create(ClientOptions options) {
   if (options.account.has_value() != (options.key != nullptr)) {
     return Status::InvalidArgument("account and key: give both to sign requests, or neither");
   }
+  const bool https = options.base_url.rfind("https://", 0) == 0;
+  if (!https && (!options.ca_file.empty() || !options.cert_sha256.empty())) {
+    return Status::InvalidArgument("ca_file / cert_sha256: only for an https:// server, not '" +
+                                   options.base_url + "'");
+  }
+  if (!options.ca_file.empty() && !options.cert_sha256.empty()) {
+    return Status::InvalidArgument("ca_file and cert_sha256: give one way to verify the server, not both");
+  }
   auto impl = std::make_unique<Impl>(std::move(options));
   if (!impl->valid()) return Status::InvalidArgument("base_url: cannot be used");
+  RETURN_IF_ERROR(impl->SetUpTls());
   return std::unique_ptr<ApiClient>(new ApiClient(std::move(impl)));
 }
 
@@ -190,6 +268,12 @@ Result<json> ApiClient::SubmitBatch(const std::vector<ledger::Transaction>& txs,
   for (const ledger::Transaction& tx : txs) items.push_back(ToHex(tx.Encode()));
   return PostSubmission("/v1/transactions/batch", json{{"transactions", std::move(items)}}, wait_for_commit,
                         wait_timeout_ms);
+}
+
+Result<json> ApiClient::TransferLeadership(uint64_t to, std::optional<uint64_t> timeout_ms) {
+  json body{{"to", to}};
+  if (timeout_ms) body["timeout_ms"] = *timeout_ms;
+  return Call("POST", "/v1/admin/leadership", body.dump());
 }
 
 Result<json> ApiClient::GetTransaction(std::string_view hash_hex, ReadConsistency consistency) {

@@ -4,6 +4,13 @@
 // "<server message> (HTTP <status> <code>)". A server that cannot be reached is
 // Unavailable.
 //
+// TLS: an https:// base URL is verified one of three ways: against `ca_file` (the
+// certificate must chain to it and name the URL's host), by `cert_sha256` (the
+// server's own certificate must have that SHA-256; its names and issuer are not
+// looked at), or, with neither, against the system's trusted authorities and the
+// host name. A certificate that fails is refused with Unavailable saying which
+// check failed, before any request is sent.
+//
 // With an account and a key, every request is signed (api/request_auth.h), so the
 // server knows who is asking; without them only public routes answer.
 //
@@ -35,6 +42,9 @@ struct ClientOptions {
   uint64_t connect_timeout_ms = 5'000;
   uint64_t read_timeout_ms = 75'000;  // above the server's longest wait for commit
   uint64_t write_timeout_ms = 10'000;
+  // https:// only, at most one of them (see above).
+  std::string ca_file;      // PEM file of the authority that signs the server's certificate
+  std::string cert_sha256;  // 64 hex digits, colons allowed
   // Sign requests as this account with this key; both or neither.
   std::optional<std::string> account;
   std::shared_ptr<const crypto::KeyPair> key;
@@ -61,7 +71,8 @@ struct PageRequest {
 
 class ApiClient {
  public:
-  // InvalidArgument for a malformed base URL or an account without a key.
+  // InvalidArgument for a malformed base URL, an account without a key, or TLS
+  // settings that do not fit the URL (or each other).
   static Result<std::unique_ptr<ApiClient>> Create(ClientOptions options);
   ~ApiClient();
   ApiClient(const ApiClient&) = delete;
@@ -83,6 +94,9 @@ class ApiClient {
   Result<nlohmann::json> GetBlockByHash(std::string_view hash_hex,
                                         ReadConsistency consistency = ReadConsistency::kLinearizable);
   Result<nlohmann::json> GetStatus();
+  // POST /v1/admin/leadership (an operator's signed request to the leader): the
+  // status once node `to` leads.
+  Result<nlohmann::json> TransferLeadership(uint64_t to, std::optional<uint64_t> timeout_ms = std::nullopt);
   Result<nlohmann::json> ListQueries();
   Result<nlohmann::json> Query(std::string_view name, const std::map<std::string, std::string>& params,
                                const PageRequest& page = {});

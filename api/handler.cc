@@ -9,6 +9,7 @@
 #include "api/errors.h"
 #include "api/metrics_text.h"
 #include "api/url.h"
+#include "console/assets.h"
 #include "ledger/tx_json.h"
 
 namespace shulian::api {
@@ -363,9 +364,13 @@ const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
       {{"GET", "/v1/evidence/assets/{asset}/access", RouteAccess::kAccount, true}, &A::AssetAccessEvidence},
       {{"GET", "/v1/evidence/disputes/{case}", RouteAccess::kAccount, true}, &A::DisputeEvidence},
       {{"GET", "/v1/ledger/export", RouteAccess::kAccount, true}, &A::LedgerExport},
+      {{"POST", "/v1/admin/leadership", RouteAccess::kAccount, true}, &A::TransferLeadership},
       {{"GET", "/healthz", RouteAccess::kPublic, false}, &A::Healthz},
       {{"GET", "/readyz", RouteAccess::kPublic, false}, &A::Readyz},
       {{"GET", "/metrics", RouteAccess::kPublic, false}, &A::MetricsPage},
+      // The web console's static files (docs/console.md): the same bytes for everyone.
+      {{"GET", "/", RouteAccess::kPublic, true}, &A::ConsoleIndex},
+      {{"GET", "/console/{file}", RouteAccess::kPublic, true}, &A::ConsoleFile},
   };
   return kEntries;
 }
@@ -619,6 +624,25 @@ Result<HttpResponse> ApiHandler::GetBlockByHash(Call& call) {
   return JsonResponse(200, BlockRecordJson(record, options_.body_limits));
 }
 
+// {"to": NODE_ID, "timeout_ms": N}: hands leadership to that voter and answers the
+// status once it leads (node/operations.cc).
+Result<HttpResponse> ApiHandler::TransferLeadership(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {}));
+  ASSIGN_OR_RETURN(json body, ParseJsonBody(call.request.body, options_.json_depth_max));
+  RETURN_IF_ERROR(CheckBodyKeys(body, {"to", "timeout_ms"}));
+  auto to = body.find("to");
+  if (to == body.end() || !to->is_number_unsigned()) return Status::InvalidArgument("to: expected a node id");
+  uint64_t timeout_ms = options_.wait_timeout_ms_default;
+  if (auto it = body.find("timeout_ms"); it != body.end()) {
+    if (!it->is_number_unsigned() || it->get<uint64_t>() == 0 || it->get<uint64_t>() > options_.wait_timeout_ms_max) {
+      return Status::InvalidArgument("timeout_ms: 1.." + std::to_string(options_.wait_timeout_ms_max));
+    }
+    timeout_ms = it->get<uint64_t>();
+  }
+  ASSIGN_OR_RETURN(NodeStatus status, service_.TransferLeadership(call.caller, to->get<uint64_t>(), timeout_ms));
+  return JsonResponse(200, NodeStatusJson(status));
+}
+
 Result<HttpResponse> ApiHandler::GetStatus(Call& call) {
   RETURN_IF_ERROR(CheckParams(call.params, {}));
   ASSIGN_OR_RETURN(NodeStatus status, service_.GetStatus());
@@ -836,5 +860,28 @@ Result<HttpResponse> ApiHandler::MetricsPage(Call& call) {
   response.body = RenderPrometheusText(families);
   return response;
 }
+
+namespace {
+
+Result<HttpResponse> ConsoleResponse(std::string_view name) {
+  std::optional<console::Asset> asset = console::FindAsset(name);
+  if (!asset) return Status::NotFound("no console file " + std::string(name));
+  HttpResponse response;
+  response.content_type = std::string(asset->content_type);
+  response.body = std::string(asset->bytes);
+  response.headers.emplace_back("Content-Security-Policy", std::string(console::kContentSecurityPolicy));
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Referrer-Policy", "no-referrer");
+  return response;
+}
+
+}  // namespace
+
+Result<HttpResponse> ApiHandler::ConsoleIndex(Call& call) {
+  (void)call;
+  return ConsoleResponse("index.html");
+}
+
+Result<HttpResponse> ApiHandler::ConsoleFile(Call& call) { return ConsoleResponse(call.path_params.at("file")); }
 
 }  // namespace shulian::api

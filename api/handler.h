@@ -169,6 +169,8 @@ class ApiHandler {
   Result<HttpResponse> Healthz(Call& call);
   Result<HttpResponse> Readyz(Call& call);
   Result<HttpResponse> MetricsPage(Call& call);
+  Result<HttpResponse> ConsoleIndex(Call& call);
+  Result<HttpResponse> ConsoleFile(Call& call);
   Result<HttpResponse> Query(Call& call, const std::string& name);
   Result<HttpResponse> LatestCheckpoint(Call& call);
   Result<HttpResponse> CheckpointAtHeight(Call& call);
@@ -178,6 +180,7 @@ class ApiHandler {
   Result<HttpResponse> DisputeEvidence(Call& call);
   Result<HttpResponse> Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed);
   Result<HttpResponse> LedgerExport(Call& call);
+  Result<HttpResponse> TransferLeadership(Call& call);
 
   ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity);
 

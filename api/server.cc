@@ -13,10 +13,12 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "api/errors.h"
 #include "api/rate_limiter.h"
@@ -27,6 +29,7 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+namespace ssl = boost::asio::ssl;
 
 class HttpServer::Impl {
  public:
@@ -40,6 +43,7 @@ class HttpServer::Impl {
 
   ~Impl() { Stop(); }
 
+  Status LoadTls();
   Status Listen();
   void Run();
   void Stop();
@@ -48,6 +52,7 @@ class HttpServer::Impl {
   ApiHandler& handler() { return handler_; }
   net::thread_pool& handlers() { return handlers_; }
   uint16_t port() const { return port_; }
+  ssl::context& tls() { return *tls_; }
 
   // Counts a connection from `address` opening or closing; returns how many that
   // address has open, this one included.
@@ -73,6 +78,7 @@ class HttpServer::Impl {
   net::thread_pool handlers_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  std::optional<ssl::context> tls_;  // set when options_.tls is
   std::vector<std::thread> threads_;
   uint16_t port_ = 0;
   std::mutex stop_mutex_;
@@ -85,19 +91,35 @@ constexpr size_t kReadChunkBytes = 8 * 1024;
 
 std::chrono::milliseconds Ms(uint64_t ms) { return std::chrono::milliseconds(static_cast<int64_t>(ms)); }
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+beast::tcp_stream MakeStream(tcp::socket socket, beast::tcp_stream*, HttpServer::Impl&) {
+  return beast::tcp_stream(std::move(socket));
+}
+TlsStream MakeStream(tcp::socket socket, TlsStream*, HttpServer::Impl& server) {
+  return TlsStream(std::move(socket), server.tls());
+}
+
 // One TCP connection: read a request, hand it to a worker, write the answer, repeat
 // while the client keeps the connection alive. Every step runs on the
-// connection's strand; the worker posts its answer back to it.
-class Session : public std::enable_shared_from_this<Session> {
+// connection's strand; the worker posts its answer back to it. `Stream` is a
+// beast::tcp_stream, or a TlsStream over one whose handshake comes first.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+
   Session(tcp::socket socket, HttpServer::Impl& server)
-      : stream_(std::move(socket)), server_(server), options_(server.options()) {
+      : stream_(MakeStream(std::move(socket), static_cast<Stream*>(nullptr), server)),
+        server_(server),
+        options_(server.options()) {
     // Beast reads at most the buffer's free capacity (512 bytes when empty): a
     // typical submission (about 1 KiB) would take two reads and two wake-ups.
     buffer_.reserve(kReadChunkBytes);
     server_.handler().counters().connections_open.fetch_add(1);
     beast::error_code endpoint_error;
-    const tcp::endpoint remote = stream_.socket().remote_endpoint(endpoint_error);
+    const tcp::endpoint remote = lowest().socket().remote_endpoint(endpoint_error);
     remote_address_ = endpoint_error ? "unknown" : remote.address().to_string();
     address_connections_ = server_.AddConnection(remote_address_);
     exempt_ = server_.IsExempt(remote_address_);
@@ -112,15 +134,18 @@ class Session : public std::enable_shared_from_this<Session> {
   bool exempt() const { return exempt_; }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(),
+                  [self = shared_from_this()] { self->Handshake([self] { self->ReadHeader(); }); });
   }
 
   // For a connection over the limit: answer 503 and close.
   void Refuse() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->keep_alive_ = false;
-      self->Write(ApiHandler::ErrorResponse(503, kCodeTooManyConnections,
-                                            "the server has max_connections open; retry shortly"));
+      self->Handshake([self] {
+        self->Write(ApiHandler::ErrorResponse(503, kCodeTooManyConnections,
+                                              "the server has max_connections open; retry shortly"));
+      });
     });
   }
 
@@ -128,22 +153,50 @@ class Session : public std::enable_shared_from_this<Session> {
   void RefuseForAddress() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->keep_alive_ = false;
-      self->Write(ApiHandler::ErrorResponse(503, kCodeTooManyConnections,
-                                            "address " + self->remote_address_ +
-                                                " already has connections_per_address_max (" +
-                                                std::to_string(self->options_.connections_per_address_max) +
-                                                ") connections open; close one or retry shortly"));
+      self->Handshake([self] {
+        self->Write(ApiHandler::ErrorResponse(503, kCodeTooManyConnections,
+                                              "address " + self->remote_address_ +
+                                                  " already has connections_per_address_max (" +
+                                                  std::to_string(self->options_.connections_per_address_max) +
+                                                  ") connections open; close one or retry shortly"));
+      });
     });
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // TLS: the server's handshake, then `next`; plain: `next` at once. The
+  // first-request deadline starts here and is not restarted for the headers.
+  template <class Next>
+  void Handshake(Next next) {
+    if constexpr (kTls) {
+      lowest().expires_after(Ms(options_.first_request_timeout_ms));
+      first_deadline_set_ = true;
+      stream_.async_handshake(
+          ssl::stream_base::server, [self = shared_from_this(), next](beast::error_code error) {
+            if (!error) return next();
+            if (error == beast::error::timeout) {
+              self->server_.handler().counters().first_request_timeouts_total.fetch_add(1);
+            }
+            self->Close();  // a failed handshake has nobody to answer
+          });
+    } else {
+      next();
+    }
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(options_.header_bytes_max));
     parser_->body_limit(options_.body_bytes_max);
     // A connection that has not yet sent a request may be anyone holding a socket
     // open, so it gets the shorter deadline.
-    stream_.expires_after(Ms(first_request_ ? options_.first_request_timeout_ms : options_.idle_timeout_ms));
+    if (!first_request_) {
+      lowest().expires_after(Ms(options_.idle_timeout_ms));
+    } else if (!first_deadline_set_) {
+      lowest().expires_after(Ms(options_.first_request_timeout_ms));
+    }
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code error, size_t) { self->OnHeader(error); });
   }
@@ -167,7 +220,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (length && *length > options_.body_bytes_max) {
       return RefuseBody();
     }
-    stream_.expires_after(Ms(options_.read_timeout_ms));
+    lowest().expires_after(Ms(options_.read_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code read_error, size_t) { self->OnBody(read_error); });
   }
@@ -229,7 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);
     message->prepare_payload();
-    stream_.expires_after(Ms(options_.write_timeout_ms));
+    lowest().expires_after(Ms(options_.write_timeout_ms));
     http::async_write(stream_, *message,
                       [self = shared_from_this(), message](beast::error_code error, size_t) {
                         self->OnWrite(error);
@@ -243,26 +296,29 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Stops sending, then reads and discards whatever the client still sends for a
   // short while, so that closing with unread bytes does not reset the connection
-  // before the client has read our last answer.
+  // before the client has read our last answer. Under TLS the TCP connection is
+  // closed without a close_notify: every answer carries its length, and waiting
+  // for the client's close_notify would hold the connection for nothing.
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(kLingerTime);
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this()](beast::error_code error, size_t) {
-      if (!error) return self->Drain();
-      beast::error_code ignored;
-      self->stream_.socket().close(ignored);
-    });
+    lowest().async_read_some(net::buffer(drain_buffer_),
+                             [self = shared_from_this()](beast::error_code error, size_t) {
+                               if (!error) return self->Drain();
+                               beast::error_code ignored;
+                               self->lowest().socket().close(ignored);
+                             });
   }
 
   static constexpr std::chrono::milliseconds kLingerTime{2000};
   std::array<char, 4096> drain_buffer_{};
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpServer::Impl& server_;
@@ -271,10 +327,68 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t address_connections_ = 0;
   bool exempt_ = false;        // from the per-address limits
   bool first_request_ = true;  // no request headers have arrived yet
+  bool first_deadline_set_ = false;  // the TLS handshake started the first-request deadline
   bool keep_alive_ = true;
 };
 
+// Admits a new connection, or refuses it over the connection caps.
+template <class Stream>
+void Admit(tcp::socket socket, HttpServer::Impl& server) {
+  const ServerOptions& options = server.options();
+  ApiCounters& counters = server.handler().counters();
+  auto session = std::make_shared<Session<Stream>>(std::move(socket), server);
+  // The new session already counts itself.
+  if (counters.connections_open.load() > options.max_connections) {
+    counters.connections_refused_total.fetch_add(1);
+    session->Refuse();
+  } else if (!session->exempt() && session->address_connections() > options.connections_per_address_max) {
+    counters.connections_refused_per_address_total.fetch_add(1);
+    session->RefuseForAddress();
+  } else {
+    counters.connections_accepted_total.fetch_add(1);
+    session->Start();
+  }
+}
+
+// TLS 1.2 and later with forward-secret AEAD ciphers only (TLS 1.3's own suites
+// are all of that kind); the server's order of preference wins.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 }  // namespace
+
+Status HttpServer::Impl::LoadTls() {
+  const TlsOptions& tls = options_.tls;
+  if (!tls.enabled()) return Status::Ok();
+  tls_.emplace(ssl::context::tls_server);
+  SSL_CTX* native = tls_->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    return Status::Internal("server.tls: cannot restrict the TLS versions and ciphers");
+  }
+  tls_->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
+                    ssl::context::single_dh_use | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+  beast::error_code error;
+  if (tls_->use_certificate_chain_file(tls.certificate_chain_file, error); error) {
+    return Status::InvalidArgument("server.tls.certificate_chain_file: cannot load '" +
+                                   tls.certificate_chain_file + "': " + error.message());
+  }
+  if (tls_->use_private_key_file(tls.private_key_file, ssl::context::pem, error); error) {
+    // OpenSSL checks the key against the certificate as it loads it.
+    const bool mismatch = error.message().find("mismatch") != std::string::npos;
+    return Status::InvalidArgument(
+        "server.tls.private_key_file: cannot load '" + tls.private_key_file + "': " +
+        (mismatch ? "it is not the key of the certificate in '" + tls.certificate_chain_file + "'"
+                  : error.message()));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return Status::InvalidArgument("server.tls.private_key_file: '" + tls.private_key_file +
+                                   "' is not the key of the certificate in '" + tls.certificate_chain_file +
+                                   "'");
+  }
+  return Status::Ok();
+}
 
 Status HttpServer::Impl::Listen() {
   beast::error_code error;
@@ -318,18 +432,10 @@ void HttpServer::Impl::OnAccept(beast::error_code error, tcp::socket socket) {
   if (!error) {
     beast::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);  // answers are small; send them now
-    ApiCounters& counters = handler_.counters();
-    auto session = std::make_shared<Session>(std::move(socket), *this);
-    // The new session already counts itself.
-    if (counters.connections_open.load() > options_.max_connections) {
-      counters.connections_refused_total.fetch_add(1);
-      session->Refuse();
-    } else if (!session->exempt() && session->address_connections() > options_.connections_per_address_max) {
-      counters.connections_refused_per_address_total.fetch_add(1);
-      session->RefuseForAddress();
+    if (tls_) {
+      Admit<TlsStream>(std::move(socket), *this);
     } else {
-      counters.connections_accepted_total.fetch_add(1);
-      session->Start();
+      Admit<beast::tcp_stream>(std::move(socket), *this);
     }
   }
   Accept();
@@ -412,12 +518,18 @@ Status ValidateServerOptions(const ServerOptions& options) {
                                      options.address_limits_exempt[i] + "' is not an IP address");
     }
   }
+  if (options.tls.certificate_chain_file.empty() != options.tls.private_key_file.empty()) {
+    return Status::InvalidArgument(
+        "server.tls: give both certificate_chain_file and private_key_file for TLS, or neither for plain "
+        "HTTP");
+  }
   return ValidateApiOptions(options.api);
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(NodeService& service, ServerOptions options) {
   RETURN_IF_ERROR(ValidateServerOptions(options));
   auto impl = std::make_unique<Impl>(service, std::move(options));
+  RETURN_IF_ERROR(impl->LoadTls());
   RETURN_IF_ERROR(impl->Listen());
   impl->Run();
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));

@@ -25,6 +25,12 @@
 // forward every submission they take) have neither the per-address connection cap
 // nor the per-address charge.
 //
+// TLS: with `tls` set, every connection is TLS (1.2 or later, forward-secret
+// AEAD ciphers only) with the given certificate chain and key; a client speaking
+// plain HTTP to it gets no answer. The handshake is part of a new connection's
+// first request, so first_request_timeout_ms bounds handshake and headers
+// together, and the connection caps count a connection from its accept.
+//
 // Ownership: borrows the NodeService, which must outlive the server. Start returns
 // a running server; Stop (or the destructor) closes the listener and every
 // connection and joins all threads. Thread-safety: Stop and the accessors may be
@@ -41,6 +47,13 @@
 #include "common/status.h"
 
 namespace shulian::api {
+
+// Both paths or neither (plain HTTP).
+struct TlsOptions {
+  std::string certificate_chain_file;  // PEM: the server's certificate first, then intermediates
+  std::string private_key_file;        // PEM, unencrypted
+  bool enabled() const { return !certificate_chain_file.empty() || !private_key_file.empty(); }
+};
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
@@ -59,6 +72,7 @@ struct ServerOptions {
   // rate of 0 turns it off.
   RateLimitOptions address_rate_limit{1'000, 2'000, 65'536};
   std::vector<std::string> address_limits_exempt;  // IP literals
+  TlsOptions tls;                                  // empty: plain HTTP
   ApiOptions api;
 };
 
@@ -67,7 +81,8 @@ Status ValidateServerOptions(const ServerOptions& options);
 
 class HttpServer {
  public:
-  // Binds, listens and starts the threads. Fails on bad options or when the
+  // Binds, listens and starts the threads. Fails on bad options, a TLS
+  // certificate or key that cannot be loaded (naming the file), or when the
   // address cannot be bound.
   static Result<std::unique_ptr<HttpServer>> Start(NodeService& service, ServerOptions options);
 

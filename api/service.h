@@ -291,6 +291,16 @@ class NodeService {
   // first block is always included). Only for callers who see everything.
   virtual Result<LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
                                                 const Caller& caller) = 0;
+
+  // ---- Operations (docs/node.md, "Operations").
+
+  // Hands Raft leadership to voter `target` (before maintenance of this node) and
+  // waits up to `timeout_ms` until `target` leads. Only for an active operator
+  // account. Unavailable when this node is not the leader (the message names it)
+  // or the transfer did not finish in time; InvalidArgument for a target that is
+  // not a voter. Writes in flight are not lost: the old leader stops taking new
+  // proposals during the transfer and the new one has every committed entry.
+  virtual Result<NodeStatus> TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) = 0;
 };
 
 }  // namespace shulian::api

@@ -19,7 +19,7 @@ static_assert(crypto_sign_SECRETKEYBYTES == 64, "KeyPair::secret_key_ holds seed
 static_assert(crypto_sign_BYTES == 64, "Signature holds an Ed25519 signature");
 static_assert(crypto_sign_SEEDBYTES == KeyPair::kSeedBytes, "seed size");
 
-constexpr std::string_view kKeyFileHeader = "shulian-ed25519-secret-v1";
+constexpr std::string_view kKeyFileHeader = kSecretKeyFileHeader;
 // A well-formed key file is 26 + 65 bytes (+1 optional newline); anything much
 // larger is not a key file, and we refuse to read it into memory.
 constexpr size_t kKeyFileBytesMax = 4096;

@@ -14,11 +14,16 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "common/bytes.h"
 #include "common/status.h"
 
 namespace shulian::crypto {
+
+// The first line of a key file: tools that must never take a secret (a folder of
+// public keys) recognise one by it.
+inline constexpr std::string_view kSecretKeyFileHeader = "shulian-ed25519-secret-v1";
 
 // Must be called once before any other crypto function; idempotent and thread-safe.
 // Fails only if libsodium cannot initialise (no entropy source).

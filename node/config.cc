@@ -1,5 +1,7 @@
 #include "node/config.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -70,6 +72,25 @@ Result<double> GetRate(const json& object, std::string_view where, const std::st
 std::filesystem::path Resolve(const std::filesystem::path& dir, const std::string& text) {
   std::filesystem::path p(text);
   return p.is_absolute() ? p : (dir / p).lexically_normal();
+}
+
+Result<ApiTlsConfig> ParseApiTls(const json& object, const std::filesystem::path& config_dir) {
+  constexpr std::string_view kWhere = "api_tls";
+  if (!object.is_object()) return Bad(kWhere, "expected an object");
+  RETURN_IF_ERROR(CheckKeys(kWhere, object, {"certificate_chain_file", "private_key_file"}));
+  ASSIGN_OR_RETURN(std::string chain, GetString(object, kWhere, "certificate_chain_file"));
+  ASSIGN_OR_RETURN(std::string key, GetString(object, kWhere, "private_key_file"));
+  return ApiTlsConfig{Resolve(config_dir, chain), Resolve(config_dir, key)};
+}
+
+// Plain HTTP is for the machine itself unless the operator opts in.
+Status CheckApiTransport(const NodeConfig& c) {
+  if (c.api_tls.enabled() || c.api_plain_http_allowed || IsLoopbackHost(c.api_address.host))
+    return Status::Ok();
+  return Bad("api_tls", "required: api_address " + c.api_address.ToString() +
+                            " is not a loopback address, so the API must serve TLS (give api_tls with "
+                            "certificate_chain_file and private_key_file), or set api_plain_http_allowed to "
+                            "true to serve plain HTTP there");
 }
 
 Result<NodeLimits> ParseLimits(const json& object) {
@@ -274,6 +295,15 @@ Result<HostPort> ParseHostPort(std::string_view field, std::string_view text) {
   return HostPort{std::string(text.substr(0, colon)), static_cast<uint16_t>(port)};
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  const std::string text(host);
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 const PeerEntry* NodeConfig::FindPeer(uint64_t id) const {
   for (const PeerEntry& peer : peers) {
     if (peer.id == id) return &peer;
@@ -283,9 +313,10 @@ const PeerEntry* NodeConfig::FindPeer(uint64_t id) const {
 
 Result<NodeConfig> ParseNodeConfig(const json& object, const std::filesystem::path& config_dir) {
   if (!object.is_object()) return Bad("(top level)", "expected an object");
-  RETURN_IF_ERROR(CheckKeys("", object,
-                            {"network_id", "genesis", "node_id", "node_key", "data_dir", "listen_address",
-                             "api_address", "peers", "forward_to_leader", "log_level", "limits"}));
+  RETURN_IF_ERROR(
+      CheckKeys("", object,
+                {"network_id", "genesis", "node_id", "node_key", "data_dir", "listen_address", "api_address",
+                 "api_tls", "api_plain_http_allowed", "peers", "forward_to_leader", "log_level", "limits"}));
   NodeConfig c;
   c.config_dir = config_dir;
   ASSIGN_OR_RETURN(c.network_id, GetString(object, "", "network_id"));
@@ -301,6 +332,14 @@ Result<NodeConfig> ParseNodeConfig(const json& object, const std::filesystem::pa
   ASSIGN_OR_RETURN(c.listen_address, ParseHostPort("listen_address", listen));
   ASSIGN_OR_RETURN(std::string api, GetString(object, "", "api_address"));
   ASSIGN_OR_RETURN(c.api_address, ParseHostPort("api_address", api));
+  if (auto it = object.find("api_tls"); it != object.end()) {
+    ASSIGN_OR_RETURN(c.api_tls, ParseApiTls(*it, config_dir));
+  }
+  if (auto it = object.find("api_plain_http_allowed"); it != object.end()) {
+    if (!it->is_boolean()) return Bad("api_plain_http_allowed", "expected a boolean");
+    c.api_plain_http_allowed = it->get<bool>();
+  }
+  RETURN_IF_ERROR(CheckApiTransport(c));
 
   auto peers = object.find("peers");
   if (peers == object.end()) return Bad("peers", "required");
@@ -413,17 +452,23 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"checkpoint_signing_backlog_max", l.checkpoint_signing_backlog_max},
                  {"checkpoint_every_heights", l.checkpoint_every_heights},
                  {"checkpoint_head_quiet_ms", l.checkpoint_head_quiet_ms}};
-  return {{"network_id", c.network_id},
-          {"genesis", rel(c.genesis_path)},
-          {"node_id", c.node_id},
-          {"node_key", rel(c.node_key_path)},
-          {"data_dir", rel(c.data_dir)},
-          {"listen_address", c.listen_address.ToString()},
-          {"api_address", c.api_address.ToString()},
-          {"peers", std::move(peers)},
-          {"forward_to_leader", c.forward_to_leader},
-          {"log_level", c.log_level},
-          {"limits", std::move(limits)}};
+  json out = {{"network_id", c.network_id},
+              {"genesis", rel(c.genesis_path)},
+              {"node_id", c.node_id},
+              {"node_key", rel(c.node_key_path)},
+              {"data_dir", rel(c.data_dir)},
+              {"listen_address", c.listen_address.ToString()},
+              {"api_address", c.api_address.ToString()},
+              {"api_plain_http_allowed", c.api_plain_http_allowed},
+              {"peers", std::move(peers)},
+              {"forward_to_leader", c.forward_to_leader},
+              {"log_level", c.log_level},
+              {"limits", std::move(limits)}};
+  if (c.api_tls.enabled()) {
+    out["api_tls"] = {{"certificate_chain_file", rel(c.api_tls.certificate_chain_file)},
+                      {"private_key_file", rel(c.api_tls.private_key_file)}};
+  }
+  return out;
 }
 
 }  // namespace shulian::node

@@ -6,7 +6,9 @@
 // Parsing is strict: unknown keys, wrong JSON types and out-of-range values are
 // refused with InvalidArgument whose message names the field by its JSON path
 // ("peers[1].public_key: not 64 hex characters"). Relative paths (genesis, node
-// key, data directory) resolve against the directory of the config file.
+// key, data directory, API certificate and key) resolve against the directory of
+// the config file. The API serves plain HTTP only on a loopback address unless
+// api_plain_http_allowed says otherwise; elsewhere it needs api_tls.
 // Checks that need other files (the node key matches the genesis validator entry)
 // are made by the node when it starts (node/node.h).
 //
@@ -116,6 +118,17 @@ struct NodeLimits {
   uint64_t checkpoint_head_quiet_ms = 50;              // and the head after this long without a new block
 };
 
+// The API's TLS certificate chain and private key (PEM); both or neither.
+// The node loads and checks them when it starts (api/server.h).
+struct ApiTlsConfig {
+  std::filesystem::path certificate_chain_file;
+  std::filesystem::path private_key_file;
+  bool enabled() const { return !certificate_chain_file.empty(); }
+};
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackHost(std::string_view host);
+
 struct NodeConfig {
   std::filesystem::path config_dir;  // relative paths resolved against this
   std::string network_id;
@@ -125,6 +138,10 @@ struct NodeConfig {
   std::filesystem::path data_dir;
   HostPort listen_address;  // peer transport
   HostPort api_address;     // HTTP API
+  ApiTlsConfig api_tls;     // empty: plain HTTP
+  // Plain HTTP on a non-loopback api_address: requests, keys' signatures and
+  // answers readable on the network. Off unless the operator says so.
+  bool api_plain_http_allowed = false;
   // The other nodes. An entry for this node itself is allowed (a shared peer
   // list) and only checked: its key must be this node's.
   std::vector<PeerEntry> peers;

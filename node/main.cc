@@ -1,7 +1,9 @@
 // shulian-node: one authority's node. Usage: shulian-node --config FILE
+//                                             shulian-node --check-config FILE
 //
-// Exit codes: 0 after a clean shutdown (SIGTERM or SIGINT), 1 when the node fails
-// to start or stops on a fatal error, 2 for bad usage or bad configuration.
+// Exit codes: 0 after a clean shutdown (SIGTERM or SIGINT) or a config that passes
+// --check-config, 1 when the node fails to start or stops on a fatal error, 2 for
+// bad usage or bad configuration.
 #include <pthread.h>
 #include <signal.h>
 
@@ -11,6 +13,7 @@
 #include <string_view>
 
 #include "node/config.h"
+#include "node/config_check.h"
 #include "node/log.h"
 #include "node/node.h"
 
@@ -21,8 +24,30 @@ constexpr int kExitBadConfig = 2;
 constexpr long kSignalPollMs = 200;
 
 int Usage() {
-  std::fprintf(stderr, "usage: shulian-node --config FILE\n");
+  std::fprintf(stderr, "usage: shulian-node --config FILE | --check-config FILE\n");
   return kExitBadConfig;
+}
+
+// Parses the config and runs the start-up file checks (node/config_check.h)
+// without opening the database or a port.
+int CheckConfig(const std::string& path) {
+  using namespace shulian;
+  Result<node::NodeConfig> config = node::LoadNodeConfigFile(path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "config: %s\n", config.status().message().c_str());
+    return kExitBadConfig;
+  }
+  Result<node::CheckedFiles> files = node::CheckNodeFiles(*config);
+  if (!files.ok()) {
+    std::fprintf(stderr, "config: %s\n", files.status().message().c_str());
+    return kExitBadConfig;
+  }
+  std::printf("%s: ok — node %llu of network \"%s\" (genesis %s), %s; key %s; data %s\n", path.c_str(),
+              static_cast<unsigned long long>(config->node_id), config->network_id.c_str(),
+              files->genesis.Hash().ToHex().c_str(),
+              files->joining ? "not a genesis validator (joins through add_validator)" : "a genesis validator",
+              files->node_key->public_key().ToHex().c_str(), config->data_dir.c_str());
+  return 0;
 }
 
 }  // namespace
@@ -30,6 +55,7 @@ int Usage() {
 int main(int argc, char** argv) {
   using namespace shulian;
   std::string config_path;
+  if (argc == 3 && std::string_view(argv[1]) == "--check-config") return CheckConfig(argv[2]);
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--config" && i + 1 < argc) {

@@ -15,6 +15,7 @@
 #include "ledger/state_keys.h"
 #include "node/catchup.h"
 #include "node/checkpoint_messages.h"
+#include "node/config_check.h"
 #include "node/log.h"
 #include "node/membership.h"
 #include "node/node_impl.h"
@@ -111,47 +112,11 @@ api::MetricFamily Histogram::Family(std::string name, std::string help) const {
 
 Status Node::Impl::Open() {
   RETURN_IF_ERROR(crypto::Initialize());
-  Result<ledger::Genesis> loaded = ledger::LoadGenesisFile(config.genesis_path.string());
-  if (!loaded.ok()) return Status::InvalidArgument("genesis: " + loaded.status().message());
-  genesis = std::move(loaded).value();
-  if (genesis.network_id != config.network_id) {
-    return Status::InvalidArgument("network_id: \"" + config.network_id + "\" differs from the genesis network id \"" +
-                                   genesis.network_id + "\"");
-  }
+  ASSIGN_OR_RETURN(CheckedFiles files, CheckNodeFiles(config));
+  genesis = std::move(files.genesis);
+  node_key = std::move(files.node_key);
+  joining = files.joining;
   block_time_skew_ms_max = genesis.chain.block_time_skew_ms_max;
-  Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(config.node_key_path);
-  if (!key.ok()) return Status::InvalidArgument("node_key: " + key.status().message());
-  node_key = std::make_shared<const crypto::KeyPair>(std::move(key).value());
-
-  auto validator_key = [&](uint64_t id) -> const crypto::PublicKey* {
-    for (const ledger::Validator& v : genesis.validators) {
-      if (v.node_id == id) return &v.public_key;
-    }
-    return nullptr;
-  };
-  // A node the genesis does not list joins later: an add_validator transaction puts
-  // it in the ledger and the leader adds it to Raft (node/membership.h). Its key is
-  // then checked by everyone else: the ledger refuses its blocks and checkpoint
-  // votes unless they verify under the key the add_validator recorded.
-  const crypto::PublicKey* own = validator_key(config.node_id);
-  if (own != nullptr && *own != node_key->public_key()) {
-    return Status::InvalidArgument("node_key: does not match the public key the genesis lists for validator " +
-                                   U64(config.node_id));
-  }
-  joining = own == nullptr;
-  for (size_t i = 0; i < config.peers.size(); ++i) {
-    const PeerEntry& peer = config.peers[i];
-    const crypto::PublicKey* listed = validator_key(peer.id);
-    if (listed != nullptr && *listed != peer.public_key) {
-      return Status::InvalidArgument("peers[" + std::to_string(i) + "].public_key: does not match the genesis validator " +
-                                     U64(peer.id));
-    }
-  }
-  for (const ledger::Validator& v : genesis.validators) {
-    if (v.node_id != config.node_id && config.FindPeer(v.node_id) == nullptr) {
-      return Status::InvalidArgument("peers: genesis validator " + U64(v.node_id) + " is missing");
-    }
-  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -308,6 +273,8 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.address_rate_limit.rate_per_second = config.limits.api_address_requests_per_second;
   s.address_rate_limit.burst_max = config.limits.api_address_burst_max;
   s.address_limits_exempt = PeerAddresses(config);
+  s.tls.certificate_chain_file = config.api_tls.certificate_chain_file.string();
+  s.tls.private_key_file = config.api_tls.private_key_file.string();
   s.body_bytes_max = config.limits.request_body_bytes_max;
   s.api.wait_timeout_ms_max = config.limits.wait_timeout_ms_max;
   s.api.export_bytes_max = config.limits.export_bytes_max;
@@ -441,6 +408,14 @@ void Node::Impl::DrainInbox() {
   for (InboxEvent& event : events) {
     if (event.kind == InboxEvent::Kind::kMessage) {
       StepMessage(event.from, event.payload);
+      continue;
+    }
+    if (event.kind == InboxEvent::Kind::kTransferLeadership) {
+      Status transfer = raw->TransferLeadership(event.from);
+      if (!transfer.ok()) {
+        Log(LogLevel::kWarn, kComponent, "leadership transfer not started",
+            {{"to", U64(event.from)}, {"error", transfer.message()}});
+      }
       continue;
     }
     Status asked = raw->ReadIndex(ReadIdContext(config.node_id, read_boot_nonce, event.read_id));

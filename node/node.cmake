@@ -5,7 +5,9 @@ shulian_library(shulian_node_config
   DEPS shulian_transport shulian_chain nlohmann_json::nlohmann_json)
 shulian_library(shulian_node_core
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/config_check.cc
     ${CMAKE_CURRENT_LIST_DIR}/node.cc
+    ${CMAKE_CURRENT_LIST_DIR}/operations.cc
     ${CMAKE_CURRENT_LIST_DIR}/service.cc
     ${CMAKE_CURRENT_LIST_DIR}/query_json.cc
   DEPS shulian_node_config shulian_raft_storage shulian_transport shulian_state_machine

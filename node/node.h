@@ -78,6 +78,9 @@ class Node final : public api::NodeService {
   Result<nlohmann::json> Evidence(const api::EvidenceRequest& request, const api::Caller& caller) override;
   Result<api::LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
                                              const api::Caller& caller) override;
+  // Operations (node/operations.cc).
+  Result<api::NodeStatus> TransferLeadership(const api::Caller& caller, uint64_t target,
+                                             uint64_t timeout_ms) override;
 
   struct Impl;
 

@@ -65,8 +65,8 @@ class Histogram {
 };
 
 struct InboxEvent {
-  enum class Kind : uint8_t { kMessage, kReadIndex } kind = Kind::kMessage;
-  uint64_t from = 0;
+  enum class Kind : uint8_t { kMessage, kReadIndex, kTransferLeadership } kind = Kind::kMessage;
+  uint64_t from = 0;     // kMessage: the peer; kTransferLeadership: the target
   Bytes payload;         // kMessage: an encoded consensus::Message
   uint64_t read_id = 0;  // kReadIndex
 };
@@ -283,6 +283,8 @@ struct Node::Impl {
   // transaction and for one outside the caller's scope.
   Result<VisibleTx> FindVisibleTransaction(const api::Caller& caller, const crypto::Digest& hash) const;
   Status NotLeader() const;
+  // PermissionDenied unless `caller` is an active operator account (node/operations.cc).
+  Status CheckOperator(const api::Caller& caller, std::string_view what) const;
 
   // ---- evidence side (evidence_service.cc) ----
   Status CreateCheckpointer();

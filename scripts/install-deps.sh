@@ -5,10 +5,11 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libleveldb-dev libsnappy-dev libsodium-dev libboost-dev nlohmann-json3-dev libcpp-httplib-dev
+  libleveldb-dev libsnappy-dev libsodium-dev libssl-dev libboost-dev nlohmann-json3-dev libcpp-httplib-dev
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format
-  curl procps
+  curl procps systemd
+  chromium fonts-wqy-microhei
 )
 
 missing=()

@@ -25,7 +25,8 @@ void PrintUsage(std::ostream& out) {
   }
   out << "\nexit codes: 0 ok, 1 failed or rejected, 2 usage or bad input, 3 server unreachable, "
          "4 verification failed\n"
-         "settings: flag, then SHULIAN_SERVER / SHULIAN_KEY / SHULIAN_ACCOUNT / SHULIAN_NETWORK, then\n"
+         "settings: flag, then SHULIAN_SERVER / SHULIAN_KEY / SHULIAN_ACCOUNT / SHULIAN_NETWORK /\n"
+         "SHULIAN_CA_FILE / SHULIAN_CERT_SHA256 (https:// servers), then\n"
          "~/.config/shulian/cli.json (or --cli-config FILE). See docs/cli.md.\n";
 }
 
@@ -50,8 +51,8 @@ Status CheckOptions(const CommandSpec& command, const ParsedArgs& args) {
 }  // namespace
 
 const std::vector<std::string_view>& GlobalOptions() {
-  static const std::vector<std::string_view> kGlobal = {"json",    "help",    "server",    "key",
-                                                        "account", "network", "cli_config"};
+  static const std::vector<std::string_view> kGlobal = {
+      "json", "help", "server", "key", "account", "network", "cli_config", "ca_file", "cert_sha256"};
   return kGlobal;
 }
 
@@ -68,16 +69,30 @@ const std::vector<CommandSpec>& AllCommands() {
        {"out"},
        RunKeygen},
       {{"pubkey"}, "--key FILE", "print the public key of a key file", {}, RunPubkey},
+      {{"cert"},
+       "--key-out FILE --cert-out FILE --host NAME_OR_IP [--host ...] [--days N] [--ca-cert FILE --ca-key "
+       "FILE]",
+       "write a TLS certificate (self-signed, or signed by a CA) and key for a node's API; print its SHA-256",
+       {"key_out", "cert_out", "host", "days", "ca_cert", "ca_key"},
+       RunCert},
+      {{"cert", "ca"},
+       "--key-out FILE --cert-out FILE [--name NAME] [--days N]",
+       "write a certificate authority (certificate and key) to sign API certificates with",
+       {"key_out", "cert_out", "name", "days"},
+       RunCertCa},
       {{"network", "init"},
-       "--out DIR [--preset local-3|jiangsu-5] [--nodes N] [--network-id ID] [--seed S] [--calendar FILE]",
-       "generate a sample network: test keys, genesis.json, node configs",
+       "--out DIR [--preset local-3|jiangsu-5] [--nodes N] [--network-id ID] [--seed S] [--calendar FILE] | "
+       "--plan PLAN.json --public-keys DIR --out DIR",
+       "generate a sample network with test keys, or build a real one's genesis.json and node configs from a "
+       "plan and public keys",
        {"out", "preset", "nodes", "network_id", "seed", "calendar", "genesis_time", "peer_port_base",
-        "api_port_base"},
+        "api_port_base", "plan", "public_keys"},
        RunNetworkInit},
       {{"genesis", "check"},
-       "FILE",
-       "validate a genesis file and print its hash (exit 4 if invalid)",
-       {},
+       "FILE [--out FILE]",
+       "validate a genesis file and print its hash (exit 4 if invalid); --out writes its canonical encoding, "
+       "the genesis file of the console's evidence verifier",
+       {"out"},
        RunGenesisCheck},
       {{"tx"},
        "TYPE [--FIELD VALUE ...] [--body FILE] [--wait] [--out FILE] | types | template TYPE | sign FILE | "
@@ -92,6 +107,11 @@ const std::vector<CommandSpec>& AllCommands() {
        {"wait", "timeout_ms", "stale"},
        RunTxStatus},
       {{"status"}, "", "the node's role, term, leader, heights and peers", {}, RunStatus},
+      {{"leader", "transfer"},
+       "--to NODE_ID [--timeout-ms N]",
+       "hand the leadership to a voter before maintenance (an operator, sent to the leader)",
+       {"to", "timeout_ms"},
+       RunLeaderTransfer},
       {{"config"}, "", "show the resolved server, key, account and where each came from", {}, RunConfig},
       {{"block"},
        "HEIGHT | --hash HASH",

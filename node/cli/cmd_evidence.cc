@@ -46,19 +46,6 @@ Status RequirePositionals(const Context& ctx, size_t count, std::string_view usa
   return Status::Ok();
 }
 
-// A new file only: evidence is never silently overwritten.
-Status WriteNewFile(const std::string& path, std::string_view bytes) {
-  std::error_code error;
-  if (std::filesystem::exists(path, error)) {
-    return Status::InvalidArgument("--out " + path + ": already exists (evidence files are never overwritten)");
-  }
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  file.close();
-  if (!file) return Status::IoError("--out " + path + ": cannot write");
-  return Status::Ok();
-}
-
 Result<ledger::Genesis> LoadGenesis(const Context& ctx) {
   ASSIGN_OR_RETURN(std::string path, RequireOption(ctx.args(), "genesis"));
   std::error_code error;
@@ -169,6 +156,19 @@ Result<std::string> ReadFileLimited(const std::string& path, uintmax_t bytes_max
 }
 
 }  // namespace
+
+// A new file only: evidence (and a genesis encoding) is never silently overwritten.
+Status WriteNewFile(const std::string& path, std::string_view bytes) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    return Status::InvalidArgument("--out " + path + ": already exists (such files are never overwritten)");
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  file.close();
+  if (!file) return Status::IoError("--out " + path + ": cannot write");
+  return Status::Ok();
+}
 
 Status RunCheckpoint(Context& ctx) {
   RETURN_IF_ERROR(RequirePositionals(ctx, 0, "checkpoint [--height H]"));

@@ -170,6 +170,24 @@ Status RunStatus(Context& ctx) {
   return Status::Ok();
 }
 
+Status RunLeaderTransfer(Context& ctx) {
+  RETURN_IF_ERROR(NoPositionals(ctx));
+  ASSIGN_OR_RETURN(std::string to_text, RequireOption(ctx.args(), "to"));
+  ASSIGN_OR_RETURN(uint64_t to, ParseUnsigned("--to", to_text));
+  std::optional<uint64_t> timeout_ms;
+  if (std::optional<std::string> value = ctx.args().Get("timeout_ms")) {
+    ASSIGN_OR_RETURN(timeout_ms, ParseUnsigned("--timeout-ms", *value));
+  }
+  ASSIGN_OR_RETURN(api::ApiClient * client, ctx.Client());
+  ASSIGN_OR_RETURN(json status, client->TransferLeadership(to, timeout_ms));
+  if (ctx.json()) {
+    PrintJson(ctx.out(), status);
+  } else {
+    ctx.out() << "node " << to << " now leads (term " << status.value("term", 0) << ")\n";
+  }
+  return Status::Ok();
+}
+
 Status RunConfig(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   ASSIGN_OR_RETURN(const Settings* s, ctx.GetSettings());
@@ -180,6 +198,10 @@ Status RunConfig(Context& ctx) {
                 {"account", s->account ? json(*s->account) : json()},
                 {"account_from", s->account_source.empty() ? json() : json(s->account_source)},
                 {"network", s->network_id ? json(*s->network_id) : json()},
+                {"ca_file", s->ca_file ? json(*s->ca_file) : json()},
+                {"ca_file_from", s->ca_file_source.empty() ? json() : json(s->ca_file_source)},
+                {"cert_sha256", s->cert_sha256 ? json(*s->cert_sha256) : json()},
+                {"cert_sha256_from", s->cert_sha256_source.empty() ? json() : json(s->cert_sha256_source)},
                 {"config_file", s->config_file.empty() ? json() : json(s->config_file)}};
   if (ctx.json()) {
     PrintJson(ctx.out(), shown);

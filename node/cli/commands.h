@@ -1,7 +1,7 @@
 // The command table of `shulian` and the handlers behind it, one file per group:
-// cmd_keys.cc (keys, network, genesis), cmd_tx.cc (transactions), cmd_query.cc
-// (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario),
-// cmd_evidence.cc (checkpoints, evidence bundles, verify, export, audit).
+// cmd_keys.cc (keys, network, genesis), cmd_cert.cc (TLS certificates), cmd_tx.cc (transactions),
+// cmd_query.cc (queries, status, blocks, traces), cmd_scenario.cc (the sample scenario), cmd_evidence.cc
+// (checkpoints, evidence bundles, verify, export, audit).
 //
 // A handler reads its positionals and options from the Context (the command words
 // already removed), prints its result, and returns a Status whose code sets the
@@ -37,16 +37,21 @@ const std::vector<CommandSpec>& AllCommands();
 const std::vector<std::string_view>& GlobalOptions();
 // Options that never take a value.
 const std::set<std::string>& BooleanOptions();
+// Writes `bytes` to `path`, which must not exist yet (named --out in the error).
+Status WriteNewFile(const std::string& path, std::string_view bytes);
 
 Status RunKeygen(Context& ctx);
 Status RunPubkey(Context& ctx);
 Status RunNetworkInit(Context& ctx);
 Status RunGenesisCheck(Context& ctx);
+Status RunCert(Context& ctx);
+Status RunCertCa(Context& ctx);
 
 Status RunTx(Context& ctx);
 Status RunTxStatus(Context& ctx);
 
 Status RunStatus(Context& ctx);
+Status RunLeaderTransfer(Context& ctx);
 Status RunConfig(Context& ctx);
 Status RunBlock(Context& ctx);
 Status RunQueries(Context& ctx);

@@ -46,6 +46,8 @@ Result<api::ApiClient*> Context::Client() {
   ASSIGN_OR_RETURN(const Settings* settings, GetSettings());
   api::ClientOptions options;
   options.base_url = settings->server;
+  options.ca_file = settings->ca_file.value_or("");
+  options.cert_sha256 = settings->cert_sha256.value_or("");
   options.now_ms = [this] { return NowMs(); };
   if (settings->account && settings->key_file) {
     ASSIGN_OR_RETURN(options.key, Key());

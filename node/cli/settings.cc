@@ -30,25 +30,26 @@ Result<std::optional<std::string>> ConfigPath(const ParsedArgs& args, const Envi
 }
 
 struct ConfigValues {
-  std::optional<std::string> server, key, account, network;
+  std::optional<std::string> server, key, account, network, ca_file, cert_sha256;
 };
 
 Result<ConfigValues> ReadConfig(const std::string& path) {
   ASSIGN_OR_RETURN(json root, ledger::rules_json::ParseFile(path, kCliConfigBytesMax));
   if (!root.is_object()) return Status::InvalidArgument(path + ": expected a JSON object");
   ConfigValues values;
-  const std::map<std::string, std::optional<std::string>*> slots = {{"server", &values.server},
-                                                                    {"key", &values.key},
-                                                                    {"account", &values.account},
-                                                                    {"network", &values.network}};
+  const std::map<std::string, std::optional<std::string>*> slots = {
+      {"server", &values.server},   {"key", &values.key},         {"account", &values.account},
+      {"network", &values.network}, {"ca_file", &values.ca_file}, {"cert_sha256", &values.cert_sha256}};
   for (const auto& [key, value] : root.items()) {
     auto slot = slots.find(key);
     if (slot == slots.end()) return Status::InvalidArgument(path + ": unknown key \"" + key + "\"");
     if (!value.is_string()) return Status::InvalidArgument(path + ": \"" + key + "\" must be a string");
     *slot->second = value.get<std::string>();
   }
-  if (values.key && !values.key->empty() && std::filesystem::path(*values.key).is_relative()) {
-    values.key = (std::filesystem::path(path).parent_path() / *values.key).string();
+  for (std::optional<std::string>* file : {&values.key, &values.ca_file}) {
+    if (*file && !(*file)->empty() && std::filesystem::path(**file).is_relative()) {
+      *file = (std::filesystem::path(path).parent_path() / **file).string();
+    }
   }
   return values;
 }
@@ -97,6 +98,9 @@ Result<Settings> ResolveSettings(const ParsedArgs& args, const Environment& env)
   Pick(args, env, "key", "SHULIAN_KEY", config.key, settings.key_file, settings.key_source);
   Pick(args, env, "account", "SHULIAN_ACCOUNT", config.account, settings.account, settings.account_source);
   Pick(args, env, "network", "SHULIAN_NETWORK", config.network, settings.network_id, settings.network_source);
+  Pick(args, env, "ca_file", "SHULIAN_CA_FILE", config.ca_file, settings.ca_file, settings.ca_file_source);
+  Pick(args, env, "cert_sha256", "SHULIAN_CERT_SHA256", config.cert_sha256, settings.cert_sha256,
+       settings.cert_sha256_source);
   return settings;
 }
 

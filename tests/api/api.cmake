@@ -17,3 +17,14 @@ shulian_test(api_server_test
 if(TARGET api_server_test)
   target_compile_definitions(api_server_test PRIVATE SHULIAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 endif()
+
+# TLS on the API, with certificates from crypto/x509.h; the test drives a
+# handshake of its own through Boost.Asio's TLS stream.
+find_package(Boost REQUIRED)
+find_package(OpenSSL REQUIRED)
+shulian_test(api_tls_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/tls_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/fake_service.cc
+  DEPS shulian_api_server shulian_api_client shulian_x509 Boost::headers OpenSSL::SSL Threads::Threads
+  TIMEOUT 120)

@@ -232,6 +232,14 @@ Result<LedgerExportPage> FakeNodeService::LedgerExport(uint64_t from_height, uin
                           to_height};
 }
 
+Result<NodeStatus> FakeNodeService::TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) {
+  if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("transfer: not an operator");
+  ASSIGN_OR_RETURN(NodeStatus status, GetStatus());
+  status.leader_id = target;
+  status.term += timeout_ms > 0 ? 1 : 0;
+  return status;
+}
+
 void FakeNodeService::AddCheckpoint(const ledger::CosignedCheckpoint& checkpoint) {
   std::lock_guard<std::mutex> lock(mutex_);
   checkpoints_[checkpoint.checkpoint.height] = checkpoint;

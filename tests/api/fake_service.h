@@ -52,6 +52,8 @@ class FakeNodeService : public NodeService {
   // "export <from>-<to>" for kSeesEverything; PermissionDenied otherwise.
   Result<LedgerExportPage> LedgerExport(uint64_t from_height, uint64_t to_height, uint64_t bytes_max,
                                         const Caller& caller) override;
+  // Records the request; PermissionDenied unless the caller is kSeesEverything.
+  Result<NodeStatus> TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) override;
 
   static constexpr std::string_view kSeesEverything = "court";
 

@@ -146,6 +146,32 @@ TEST(CliSettingsTest, FlagBeatsEnvironmentBeatsConfigFileBeatsDefault) {
   EXPECT_FALSE(s->account.has_value());
 }
 
+TEST(CliSettingsTest, TlsSettingsFollowTheSamePrecedenceAndConfigPathsAreRelative) {
+  // --ca-file / --cert-sha256, then SHULIAN_CA_FILE / SHULIAN_CERT_SHA256, then the
+  // config file's ca_file (relative to its folder) and cert_sha256.
+  TempDir dir;
+  WriteFile(dir / "cli.json",
+            R"({"server": "https://node-1:8101", "ca_file": "tls/ca.crt", "cert_sha256": "ab"})");
+  Result<Settings> s = ResolveSettings(Parse({"--cli-config", dir / "cli.json"}), Environment{});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->server, "https://node-1:8101");
+  EXPECT_EQ(s->ca_file, (fs::path(dir.path()) / "tls/ca.crt").string());
+  EXPECT_EQ(s->ca_file_source, "config");
+  EXPECT_EQ(s->cert_sha256, "ab");
+  Environment env;
+  env.variables = {{"SHULIAN_CA_FILE", "/env/ca.crt"}, {"SHULIAN_CERT_SHA256", "cd"}};
+  s = ResolveSettings(Parse({"--cli-config", dir / "cli.json", "--cert-sha256", "ef"}), env);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->ca_file, "/env/ca.crt");
+  EXPECT_EQ(s->ca_file_source, "environment");
+  EXPECT_EQ(s->cert_sha256, "ef");
+  EXPECT_EQ(s->cert_sha256_source, "flag");
+  WriteFile(dir / "cli.json", R"({"ca_file": 7})");
+  s = ResolveSettings(Parse({"--cli-config", dir / "cli.json"}), Environment{});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("\"ca_file\" must be a string"), std::string::npos);
+}
+
 TEST(CliSettingsTest, HomeConfigIsReadAndABadOneIsRefusedByName) {
   // Proves ~/.config/shulian/cli.json is the default file and an unknown key in it is an error naming it.
   TempDir home;
@@ -483,6 +509,239 @@ TEST(CliNetworkInitTest, CommittedSampleNetworksAreValid) {
     CliRun run = RunShulian({"genesis", "check", path});
     EXPECT_EQ(run.code, kExitOk) << run.err;
   }
+}
+
+TEST(CliGenesisTest, CheckWritesTheCanonicalEncodingWhoseHashIsTheGenesisHashAndNeverOverwrites) {
+  // Proves `genesis check FILE --out BIN` writes the bytes the console's verifier
+  // hashes: SHA-256 of the domain tag and them is the printed genesis hash, they
+  // decode as a genesis, and an existing file is refused and left unchanged.
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"network", "init", "--out", dir / "net", "--seed", "encoded"}).code, kExitOk);
+  CliRun run =
+      RunShulian({"genesis", "check", dir / "net/genesis.json", "--out", dir / "genesis.bin", "--json"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  const std::string bytes = ReadFile(dir / "genesis.bin");
+  const std::string hash = nlohmann::json::parse(run.out).value("genesis_hash", "");
+  EXPECT_EQ(crypto::Sha256(AsBytes(std::string(ledger::kGenesisDomainTag) + bytes)).ToHex(), hash);
+  EXPECT_TRUE(ledger::Genesis::Decode(AsBytes(bytes)).ok());
+  CliRun again = RunShulian({"genesis", "check", dir / "net/genesis.json", "--out", dir / "genesis.bin"});
+  EXPECT_NE(again.code, kExitOk);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+  EXPECT_EQ(ReadFile(dir / "genesis.bin"), bytes);
+}
+
+// ------------------------------- network init from a plan and public keys -------------------------------
+
+// Three "hosts", each with its own folder where `shulian keygen` writes its node key and
+// its authority's account keys; only the printed public keys reach the shared folder.
+class CliNetworkPlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Initialize().ok());
+    fs::create_directories(dir / "pub/nodes");
+    fs::create_directories(dir / "pub/accounts");
+    for (int host = 1; host <= 3; ++host) {
+      fs::create_directories(Host(host));
+      Keygen(host, "node-" + std::to_string(host), "nodes");
+    }
+    Keygen(1, "js.sjj.supervisor", "accounts");
+    Keygen(2, "tz.gaj.registrar", "accounts");
+    plan = json::parse(R"({
+      "network_id": "js-plan", "genesis_time_ms": 1767196800000,
+      "authorities": [{"id": "320000", "name": "江苏省数据局", "level": "province"},
+                      {"id": "321200", "name": "泰州市数据局", "level": "municipality", "parent": "320000"},
+                      {"id": "320100", "name": "南京市数据局", "level": "municipality", "parent": "320000"}],
+      "nodes": [{"id": 1, "authority": "320000", "peer_address": "10.0.1.1:7100", "api_address": "10.0.1.1:8100"},
+                {"id": 2, "authority": "321200", "peer_address": "node.tz.example:7100",
+                 "api_address": "node.tz.example:8100", "listen_address": "0.0.0.0:7100",
+                 "api_listen_address": "0.0.0.0:8100"},
+                {"id": 3, "authority": "320100", "peer_address": "10.0.3.1:7100", "api_address": "10.0.3.1:8100"}],
+      "accounts": [{"id": "js.sjj.supervisor", "authority": "320000", "roles": ["supervisor"],
+                    "name": "江苏省数据局 监督管理处"},
+                   {"id": "tz.gaj.registrar", "authority": "321200", "roles": ["provider", "user"],
+                    "name": "泰州市公安局 数据专员"}]})");
+  }
+
+  std::string Host(int host) const { return dir / ("host-" + std::to_string(host)); }
+  void Keygen(int host, const std::string& name, const std::string& kind) {
+    CliRun made = RunShulian({"keygen", "--out", Host(host) + "/" + name + ".key"});
+    ASSERT_EQ(made.code, kExitOk) << made.err;
+    WriteFile(dir / ("pub/" + kind + "/" + name + ".pub"), made.out);
+  }
+  CliRun Init(const json& with_plan, const std::string& out) {
+    WriteFile(dir / "plan.json", with_plan.dump(2));
+    return RunShulian(
+        {"network", "init", "--plan", dir / "plan.json", "--public-keys", dir / "pub", "--out", out});
+  }
+  // Proves the plan is refused with exit 2, an error containing every one of `needles`, and no output.
+  void ExpectRefused(const json& with_plan, const std::vector<std::string>& needles) {
+    const std::string out = dir / ("out-" + std::to_string(++refusals_));
+    CliRun run = Init(with_plan, out);
+    EXPECT_EQ(run.code, kExitUsage) << run.out << run.err;
+    for (const std::string& needle : needles) EXPECT_NE(run.err.find(needle), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(out)) << run.err;
+  }
+
+  TempDir dir;
+  json plan;
+
+ private:
+  int refusals_ = 0;
+};
+
+TEST_F(CliNetworkPlanTest, APlanAndPublicKeysMakeAValidNetworkWithNoPrivateKeyInIt) {
+  // Proves the plan flow writes a genesis that `genesis check` accepts and one config per node with its
+  // listen addresses and every peer's address and key, that the output holds no private key material, and
+  // that each config loads and its key matches the genesis once the host's own key is put beside it.
+  CliRun run = Init(plan, dir / "out");
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_NE(run.out.find("holds no private key"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("key file node-2.key beside it"), std::string::npos) << run.out;
+  EXPECT_EQ(RunShulian({"genesis", "check", dir / "out/genesis.json"}).code, kExitOk);
+  EXPECT_FALSE(fs::exists(dir / "out/keys"));
+
+  std::vector<std::string> seeds;  // the second line of each host's key file
+  for (const auto& entry : fs::recursive_directory_iterator(dir.path())) {
+    if (entry.path().extension() != ".key") continue;
+    std::string text = ReadFile(entry.path().string());
+    ASSERT_NE(text.find('\n'), std::string::npos);
+    seeds.push_back(text.substr(text.find('\n') + 1, 64));
+  }
+  ASSERT_EQ(seeds.size(), 5u);
+  for (const auto& entry : fs::recursive_directory_iterator(dir / "out")) {
+    std::string text = ReadFile(entry.path().string());
+    EXPECT_EQ(text.find("shulian-ed25519-secret"), std::string::npos) << entry.path();
+    for (const std::string& seed : seeds) EXPECT_EQ(text.find(seed), std::string::npos) << entry.path();
+  }
+
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(dir / "out/genesis.json");
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  ASSERT_EQ(genesis->validators.size(), 3u);
+  EXPECT_EQ(genesis->accounts.size(), 2u);
+  const std::vector<std::string> listens = {"10.0.1.1:7100", "0.0.0.0:7100", "10.0.3.1:7100"};
+  for (uint64_t id = 1; id <= 3; ++id) {
+    const std::string name = "node-" + std::to_string(id);
+    fs::copy_file(Host(static_cast<int>(id)) + "/" + name + ".key", dir / ("out/" + name + ".key"));
+    fs::permissions(dir / ("out/" + name + ".key"), fs::perms::owner_read | fs::perms::owner_write);
+    Result<node::NodeConfig> config = node::LoadNodeConfigFile(dir / ("out/" + name + ".json"));
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    EXPECT_EQ(config->listen_address.ToString(), listens[id - 1]);
+    EXPECT_EQ(config->node_key_path, fs::path(dir / ("out/" + name + ".key")));
+    Result<crypto::KeyPair> key = crypto::KeyPair::LoadFromFile(config->node_key_path);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(key->public_key(), genesis->validators[id - 1].public_key);
+    ASSERT_EQ(config->peers.size(), 2u);
+    for (const node::PeerEntry& peer : config->peers) {
+      EXPECT_EQ(peer.public_key, genesis->validators[peer.id - 1].public_key);
+    }
+  }
+  EXPECT_EQ(node::LoadNodeConfigFile(dir / "out/node-1.json")->FindPeer(2)->address.ToString(),
+            "node.tz.example:7100");
+}
+
+TEST_F(CliNetworkPlanTest, DuplicateNodeIdsAndAddressesAreRefusedNamingBothEntries) {
+  // Proves a repeated node id, a peer or API address used twice, and a repeated account id are refused.
+  json twice = plan;
+  twice["nodes"][2]["id"] = 1;
+  ExpectRefused(twice, {"nodes[2] (node 1)", "is also nodes[0] (node 1)"});
+  json same_address = plan;
+  same_address["nodes"][2]["peer_address"] = "10.0.1.1:7100";
+  ExpectRefused(same_address,
+                {"nodes[2] (node 3) peer_address", "is already nodes[0] (node 1) peer_address"});
+  json api_on_peer = plan;
+  api_on_peer["nodes"][2]["api_address"] = "10.0.1.1:7100";
+  ExpectRefused(api_on_peer, {"nodes[2] (node 3) api_address"});
+  json account_twice = plan;
+  account_twice["accounts"][1]["id"] = "js.sjj.supervisor";
+  ExpectRefused(account_twice, {"accounts[1] (js.sjj.supervisor)", "is also accounts[0]"});
+}
+
+TEST_F(CliNetworkPlanTest, UnknownAuthoritiesBadAddressesAndUnknownKeysAreRefusedNamingTheEntry) {
+  // Proves each malformed plan entry is refused naming it, and nothing is written.
+  json unknown = plan;
+  unknown["nodes"][1]["authority"] = "321299";
+  ExpectRefused(unknown, {"nodes[1] (node 2) authority", "unknown authority \"321299\""});
+  json account_authority = plan;
+  account_authority["accounts"][0]["authority"] = "330000";
+  ExpectRefused(account_authority, {"accounts[0] (js.sjj.supervisor) authority", "unknown authority"});
+  json no_port = plan;
+  no_port["nodes"][0]["peer_address"] = "10.0.1.1";
+  ExpectRefused(no_port, {"nodes[0] (node 1) peer_address", "expected host:port"});
+  json bad_port = plan;
+  bad_port["nodes"][0]["api_address"] = "10.0.1.1:70000";
+  ExpectRefused(bad_port, {"nodes[0] (node 1) api_address", "port"});
+  json name_only = plan;
+  name_only["nodes"][1].erase("listen_address");
+  ExpectRefused(name_only, {"nodes[1] (node 2) peer_address", "add listen_address"});
+  json extra = plan;
+  extra["nodes"][0]["public_key"] = std::string(64, 'a');
+  ExpectRefused(extra, {"nodes[0].public_key"});
+  json bad_role = plan;
+  bad_role["accounts"][1]["roles"] = json::array({"mayor"});
+  ExpectRefused(bad_role, {"accounts[1].roles"});
+  json bad_tree = plan;
+  bad_tree["authorities"][2]["parent"] = "321200";
+  ExpectRefused(bad_tree, {"authorities[2]"});
+  json no_nodes = plan;
+  no_nodes["nodes"] = json::array();
+  ExpectRefused(no_nodes, {"nodes: at least one node"});
+}
+
+TEST_F(CliNetworkPlanTest, MissingMalformedPrivateStrayOrSharedKeyFilesAreRefusedNamingTheFile) {
+  // Proves the public key folder is checked: each problem names the file (and its node or account), and
+  // a private key file is refused, never read as a key.
+  const std::string node_3 = dir / "pub/nodes/node-3.pub";
+  const std::string good = ReadFile(node_3);
+  fs::remove(node_3);
+  ExpectRefused(plan, {"public key of node 3 missing", "node-3.pub"});
+  WriteFile(node_3, "not hex\n");
+  ExpectRefused(plan, {"node-3.pub: malformed public key of node 3"});
+  WriteFile(node_3, good.substr(0, 60) + "\n");
+  ExpectRefused(plan, {"node-3.pub: malformed public key of node 3"});
+  fs::copy_file(Host(3) + "/node-3.key", node_3, fs::copy_options::overwrite_existing);
+  ExpectRefused(plan, {"node-3.pub: is a private key file"});
+  WriteFile(node_3, good);
+
+  fs::remove(dir / "pub/accounts/tz.gaj.registrar.pub");
+  ExpectRefused(plan, {"public key of account tz.gaj.registrar missing"});
+  WriteFile(dir / "pub/accounts/tz.gaj.registrar.pub", ReadFile(dir / "pub/accounts/js.sjj.supervisor.pub"));
+  ExpectRefused(plan, {"tz.gaj.registrar.pub: account tz.gaj.registrar has the same public key as account "
+                       "js.sjj.supervisor"});
+  WriteFile(dir / "pub/accounts/tz.gaj.registrar.pub", ReadFile(dir / "pub/nodes/node-2.pub"));
+  ExpectRefused(plan, {"has the same public key as node 2"});
+  fs::remove(dir / "pub/accounts/tz.gaj.registrar.pub");
+  fs::copy_file(Host(2) + "/tz.gaj.registrar.key", dir / "pub/accounts/tz.gaj.registrar.key");
+  ExpectRefused(plan, {"tz.gaj.registrar.key: is a private key file"});
+  fs::remove(dir / "pub/accounts/tz.gaj.registrar.key");
+  WriteFile(dir / "pub/accounts/tz.gaj.registar.pub", good);
+  ExpectRefused(plan, {"tz.gaj.registar.pub: not the public key of any account in the plan"});
+}
+
+TEST_F(CliNetworkPlanTest, PresetOptionsDoNotMixWithAPlanAndBothFoldersAreRequired) {
+  // Proves --plan refuses preset options and needs --public-keys, and a missing plan file is named.
+  WriteFile(dir / "plan.json", plan.dump());
+  CliRun seeded = RunShulian({"network", "init", "--plan", dir / "plan.json", "--public-keys", dir / "pub",
+                              "--seed", "s", "--out", dir / "o1"});
+  EXPECT_EQ(seeded.code, kExitUsage);
+  EXPECT_NE(seeded.err.find("--seed"), std::string::npos) << seeded.err;
+  CliRun no_keys = RunShulian({"network", "init", "--plan", dir / "plan.json", "--out", dir / "o2"});
+  EXPECT_EQ(no_keys.code, kExitUsage);
+  EXPECT_NE(no_keys.err.find("--public-keys"), std::string::npos) << no_keys.err;
+  CliRun no_plan = RunShulian(
+      {"network", "init", "--plan", dir / "nope.json", "--public-keys", dir / "pub", "--out", dir / "o3"});
+  EXPECT_EQ(no_plan.code, kExitUsage);
+  EXPECT_NE(no_plan.err.find("nope.json: no such file"), std::string::npos) << no_plan.err;
+  for (const char* out : {"o1", "o2", "o3"}) EXPECT_FALSE(fs::exists(dir / out));
+}
+
+TEST(CliNetworkInitTest, PresetOutputSaysItsKeysAreTestKeysForLocalUseOnly) {
+  // Proves the preset flow's summary and README say its keys are test keys for local use only.
+  TempDir dir;
+  CliRun run = RunShulian({"network", "init", "--out", dir / "net", "--seed", "t"});
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  EXPECT_NE(run.out.find("test keys for local use only"), std::string::npos) << run.out;
+  EXPECT_NE(ReadFile(dir / "net/README.md").find("test keys for local use only"), std::string::npos);
+  EXPECT_NE(ReadFile(dir / "net/keys/README.md").find("test keys for local use only"), std::string::npos);
 }
 
 // ------------------------------- scenario -------------------------------

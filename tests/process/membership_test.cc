@@ -3,11 +3,14 @@
 // processes on 127.0.0.1 (tests/process/network.h).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "ledger/bodies.h"
 #include "ledger/genesis.h"
@@ -276,6 +279,65 @@ TEST(ProcessMembershipTest, ANodeOutsideTheGenesisJoinsAfterAddValidator) {
   ASSERT_TRUE(SubmitCommitted(*net.Client(net.WaitForLeader(kLeaderTimeoutMs)), net.AssetTx("join-13")));
   std::optional<uint64_t> height = net.WaitForAgreement(15, kAgreementTimeoutMs);
   ASSERT_TRUE(height.has_value()) << ReadLog(net, 4);
+}
+
+TEST(ProcessMembershipTest, AnOperatorHandsLeadershipToANamedNodeUnderLoadAndNoAcknowledgedWriteIsLost) {
+  // Proves `POST /v1/admin/leadership` makes the named voter the leader while writes keep arriving, every
+  // write acknowledged as committed before, during or after is in every node's ledger, and only an operator
+  // may ask (a provider is refused 403; a node that is not a voter is refused 400; a follower names the leader).
+  TestNetwork net(3);
+  AddOperator(net);
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  const uint64_t target = leader % 3 + 1;
+  const uint64_t other = target % 3 + 1;
+
+  std::atomic<bool> stop{false};
+  std::mutex acknowledged_mutex;
+  std::vector<std::string> acknowledged;
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      for (uint64_t id = 1; id <= 3 && !stop; ++id) {
+        const ledger::Transaction tx = net.AssetTx("transfer-" + std::to_string(i) + "-" + std::to_string(id));
+        Result<nlohmann::json> answer = net.Client(id)->Submit(tx, /*wait_for_commit=*/true, 10'000);
+        if (answer.ok() && (*answer)["state"] == "committed") {
+          std::lock_guard<std::mutex> lock(acknowledged_mutex);
+          acknowledged.push_back(tx.Hash().ToHex());
+        }
+      }
+    }
+  });
+  std::this_thread::sleep_for(500ms);
+
+  Result<nlohmann::json> not_operator = net.Client(leader, "tz.prov")->TransferLeadership(target);
+  EXPECT_EQ(not_operator.status().code(), ErrorCode::kPermissionDenied) << not_operator.status().ToString();
+  Result<nlohmann::json> no_voter = net.Client(leader, kOperator)->TransferLeadership(9);
+  EXPECT_EQ(no_voter.status().code(), ErrorCode::kInvalidArgument) << no_voter.status().ToString();
+  Result<nlohmann::json> at_follower = net.Client(other, kOperator)->TransferLeadership(target);
+  EXPECT_NE(at_follower.status().message().find("the leader is node " + std::to_string(leader)), std::string::npos)
+      << at_follower.status().ToString();
+
+  const uint64_t term_before = (*net.StatusOf(leader))["term"].get<uint64_t>();
+  Result<nlohmann::json> moved = net.Client(leader, kOperator)->TransferLeadership(target, 10'000);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ((*moved)["leader_id"], target);
+  EXPECT_GT((*moved)["term"].get<uint64_t>(), term_before);
+  std::this_thread::sleep_for(500ms);
+  stop = true;
+  writer.join();
+
+  const std::optional<uint64_t> height = net.WaitForAgreement(1, kAgreementTimeoutMs);
+  ASSERT_TRUE(height.has_value());
+  EXPECT_EQ(net.WaitForLeader(kLeaderTimeoutMs), target);
+  std::lock_guard<std::mutex> lock(acknowledged_mutex);
+  ASSERT_GT(acknowledged.size(), 3u);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    auto court = net.Client(id, "court");
+    for (const std::string& hash : acknowledged) {
+      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok()) << "node " << id << " lost " << hash;
+    }
+  }
 }
 
 }  // namespace

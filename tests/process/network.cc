@@ -280,15 +280,18 @@ crypto::Digest TestNetwork::GenesisHash() const {
   return genesis.ok() ? genesis->Hash() : crypto::Digest{};
 }
 
-RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms) {
+RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, const char* flag) {
   RunResult result;
-  std::filesystem::path err = config;
+  std::filesystem::path err = config, out = config;
   err += ".stderr";
+  out += ".stdout";
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) ::dup2(fd, 2);
-    ::execl(SHULIAN_NODE_BINARY, "shulian-node", "--config", config.c_str(), static_cast<char*>(nullptr));
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out_fd >= 0) ::dup2(out_fd, 1);
+    ::execl(SHULIAN_NODE_BINARY, "shulian-node", flag, config.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   for (int waited = 0; waited < timeout_ms; waited += 20) {
@@ -303,10 +306,14 @@ RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
   }
-  std::ifstream in(err);
-  std::stringstream text;
-  text << in.rdbuf();
-  result.stderr_text = text.str();
+  auto read = [](const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  result.stderr_text = read(err);
+  result.stdout_text = read(out);
   return result;
 }
 

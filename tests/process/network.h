@@ -80,8 +80,10 @@ class TestNetwork {
 struct RunResult {
   int exit_code = -1;
   std::string stderr_text;
+  std::string stdout_text;
 };
-RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms);
+// Runs shulian-node `flag` `config` (--config or --check-config) until it exits.
+RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, const char* flag = "--config");
 
 int64_t NowMs();
 

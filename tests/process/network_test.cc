@@ -305,6 +305,42 @@ TEST(ProcessNetworkTest, ReadOutsideCallerScopeIsRefused) {
   EXPECT_TRUE(net.Client(1, "court")->GetBlock(1).ok());
 }
 
+TEST(ProcessNetworkTest, CheckConfigPassesAGoodConfigAndNamesWhatIsWrongWithoutStarting) {
+  // Proves `shulian-node --check-config` runs the start-up checks and starts nothing: a good config
+  // passes (exit 0, naming node, network and genesis) without creating the data folder; a key file
+  // others can read, a key that is not the genesis validator's and a missing genesis file each exit 2
+  // naming the field.
+  TestNetwork net(3);
+  const std::filesystem::path data_dir = net.config(1).data_dir;
+  std::filesystem::remove_all(data_dir);
+  RunResult good = RunNodeToExit(net.ConfigPath(1), 10'000, "--check-config");
+  EXPECT_EQ(good.exit_code, 0) << good.stderr_text;
+  EXPECT_NE(good.stdout_text.find(": ok — node 1 of network"), std::string::npos) << good.stdout_text;
+  EXPECT_NE(good.stdout_text.find(net.GenesisHash().ToHex()), std::string::npos) << good.stdout_text;
+  EXPECT_FALSE(std::filesystem::exists(data_dir));
+
+  const std::filesystem::path key = net.config(1).node_key_path;
+  std::filesystem::permissions(key, std::filesystem::perms::others_read, std::filesystem::perm_options::add);
+  RunResult readable = RunNodeToExit(net.ConfigPath(1), 10'000, "--check-config");
+  EXPECT_EQ(readable.exit_code, 2);
+  EXPECT_NE(readable.stderr_text.find("config: node_key: key file"), std::string::npos) << readable.stderr_text;
+  EXPECT_NE(readable.stderr_text.find("group or others"), std::string::npos) << readable.stderr_text;
+  std::filesystem::permissions(key, std::filesystem::perms::others_read, std::filesystem::perm_options::remove);
+
+  net.config(1).node_key_path = net.dir() / "keys" / "node-2.key";
+  net.WriteConfig(1);
+  RunResult wrong_key = RunNodeToExit(net.ConfigPath(1), 10'000, "--check-config");
+  EXPECT_EQ(wrong_key.exit_code, 2);
+  EXPECT_NE(wrong_key.stderr_text.find("config: node_key: does not match"), std::string::npos)
+      << wrong_key.stderr_text;
+
+  net.config(2).genesis_path = net.dir() / "no-such-genesis.json";
+  net.WriteConfig(2);
+  RunResult no_genesis = RunNodeToExit(net.ConfigPath(2), 10'000, "--check-config");
+  EXPECT_EQ(no_genesis.exit_code, 2);
+  EXPECT_NE(no_genesis.stderr_text.find("config: genesis:"), std::string::npos) << no_genesis.stderr_text;
+}
+
 TEST(ProcessNetworkTest, BadConfigExitsTwoNamingTheField) {
   // A malformed peer key is refused at start with exit code 2 and the field named.
   TestNetwork net(3);

@@ -34,7 +34,7 @@ const std::vector<std::string> kOutsiders = {"nj.ybj.user", "nj.sjj.supervisor",
 // sizes and signatures, node health, the open catalog, the list of queries.
 const std::set<std::string> kPublicRoutes = {"/v1/status", "/v1/queries", "/v1/catalog", "/v1/checkpoints/latest",
                                              "/v1/checkpoints/{height}", "/v1/proofs/consistency", "/healthz",
-                                             "/readyz", "/metrics"};
+                                             "/readyz", "/metrics", "/", "/console/{file}"};
 
 // Two targets of one route: one about records that exist outside the callers'
 // scope, one about none. The second answer, with `without_token` replaced by
