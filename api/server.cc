@@ -61,8 +61,6 @@ class HttpServer::Impl {
   // Charges one request to `address` as its headers arrive; the 429 answer (with
   // Retry-After) when the address's bucket is short.
   std::optional<HttpResponse> ChargeAddress(const std::string& address);
-  // True for an address in address_limits_exempt.
-  bool IsExempt(const std::string& address) const { return exempt_.contains(address); }
 
  private:
   void Accept();
@@ -74,7 +72,6 @@ class HttpServer::Impl {
   RateLimiter address_limiter_;
   std::mutex addresses_mutex_;
   std::map<std::string, size_t> connections_by_address_;  // GUARDED_BY(addresses_mutex_); no zero entries
-  std::set<std::string> exempt_;                          // address_limits_exempt, normalised; fixed
   net::thread_pool handlers_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
@@ -122,7 +119,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     const tcp::endpoint remote = lowest().socket().remote_endpoint(endpoint_error);
     remote_address_ = endpoint_error ? "unknown" : remote.address().to_string();
     address_connections_ = server_.AddConnection(remote_address_);
-    exempt_ = server_.IsExempt(remote_address_);
   }
   ~Session() {
     server_.RemoveConnection(remote_address_);
@@ -131,7 +127,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   // Connections open from this one's address when it was accepted, itself included.
   size_t address_connections() const { return address_connections_; }
-  bool exempt() const { return exempt_; }
 
   void Start() {
     net::dispatch(stream_.get_executor(),
@@ -211,8 +206,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     first_request_ = false;
     // Charged before the body is read or anything is parsed or verified; the unread
     // body is why the connection cannot be kept.
-    if (std::optional<HttpResponse> refused =
-            exempt_ ? std::nullopt : server_.ChargeAddress(remote_address_)) {
+    if (std::optional<HttpResponse> refused = server_.ChargeAddress(remote_address_)) {
       keep_alive_ = false;
       return Write(std::move(*refused));
     }
@@ -325,7 +319,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   const ServerOptions& options_;
   std::string remote_address_;  // "unknown" if the socket could not say
   size_t address_connections_ = 0;
-  bool exempt_ = false;        // from the per-address limits
   bool first_request_ = true;  // no request headers have arrived yet
   bool first_deadline_set_ = false;  // the TLS handshake started the first-request deadline
   bool keep_alive_ = true;
@@ -341,7 +334,7 @@ void Admit(tcp::socket socket, HttpServer::Impl& server) {
   if (counters.connections_open.load() > options.max_connections) {
     counters.connections_refused_total.fetch_add(1);
     session->Refuse();
-  } else if (!session->exempt() && session->address_connections() > options.connections_per_address_max) {
+  } else if (session->address_connections() > options.connections_per_address_max) {
     counters.connections_refused_per_address_total.fetch_add(1);
     session->RefuseForAddress();
   } else {
@@ -405,11 +398,6 @@ Status HttpServer::Impl::Listen() {
     return Status::IoError("listen on " + where + ": " + error.message());
   }
   port_ = acceptor_.local_endpoint().port();
-  // Written as the socket reports addresses, so that another spelling of the same
-  // address ("0:0::1" for "::1") matches.
-  for (const std::string& exempt : options_.address_limits_exempt) {
-    exempt_.insert(net::ip::make_address(exempt).to_string());
-  }
   return Status::Ok();
 }
 
@@ -509,14 +497,6 @@ Status ValidateServerOptions(const ServerOptions& options) {
   }
   if (address_rate.keys_max == 0) {
     return Status::InvalidArgument("server.address_rate_limit.keys_max: at least 1");
-  }
-  for (size_t i = 0; i < options.address_limits_exempt.size(); ++i) {
-    beast::error_code error;
-    net::ip::make_address(options.address_limits_exempt[i], error);
-    if (error) {
-      return Status::InvalidArgument("server.address_limits_exempt[" + std::to_string(i) + "]: '" +
-                                     options.address_limits_exempt[i] + "' is not an IP address");
-    }
   }
   if (options.tls.certificate_chain_file.empty() != options.tls.private_key_file.empty()) {
     return Status::InvalidArgument(

@@ -21,9 +21,8 @@
 // read or any signature checked; a short bucket gets 429 with Retry-After and the
 // connection is closed with the body unread. The handler's own per-account and
 // per-address limits (ApiOptions::rate_limit) apply after that, as before.
-// Addresses in address_limits_exempt (the node lists its peers', whose followers
-// forward every submission they take) have neither the per-address connection cap
-// nor the per-address charge.
+// No address is exempt: followers forward submissions over the peer session
+// (node/forward.h), not through this port.
 //
 // TLS: with `tls` set, every connection is TLS (1.2 or later, forward-secret
 // AEAD ciphers only) with the given certificate chain and key; a client speaking
@@ -71,7 +70,6 @@ struct ServerOptions {
   // Requests per second and burst per remote address, charged on the headers; a
   // rate of 0 turns it off.
   RateLimitOptions address_rate_limit{1'000, 2'000, 65'536};
-  std::vector<std::string> address_limits_exempt;  // IP literals
   TlsOptions tls;                                  // empty: plain HTTP
   ApiOptions api;
 };

@@ -224,27 +224,6 @@ Status Node::Impl::StartTransport() {
   return Status::Ok();
 }
 
-namespace {
-
-// The IP addresses the other nodes are configured at (transport and API; host
-// names are skipped), exempt from the API's per-address limits. Followers used to
-// reach the leader's API with every forwarded submission; they now forward over
-// the peer session (node/forward.h), so this serves only clients on the peers' hosts.
-std::vector<std::string> PeerAddresses(const NodeConfig& config) {
-  std::set<std::string> addresses;
-  for (const PeerEntry& peer : config.peers) {
-    if (peer.id == config.node_id) continue;
-    for (const HostPort* where : {&peer.address, &peer.api_address}) {
-      boost::system::error_code error;
-      const boost::asio::ip::address address = boost::asio::ip::make_address(where->host, error);
-      if (!error) addresses.insert(address.to_string());
-    }
-  }
-  return {addresses.begin(), addresses.end()};
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   auto impl = std::make_unique<Impl>();
   impl->config = config;
@@ -272,7 +251,6 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   s.first_request_timeout_ms = config.limits.api_first_request_timeout_ms;
   s.address_rate_limit.rate_per_second = config.limits.api_address_requests_per_second;
   s.address_rate_limit.burst_max = config.limits.api_address_burst_max;
-  s.address_limits_exempt = PeerAddresses(config);
   s.tls.certificate_chain_file = config.api_tls.certificate_chain_file.string();
   s.tls.private_key_file = config.api_tls.private_key_file.string();
   s.body_bytes_max = config.limits.request_body_bytes_max;

@@ -878,34 +878,6 @@ TEST_F(ApiServerTest, AnAddressOverItsRequestRateGets429BeforeItsBodyIsRead) {
   EXPECT_EQ(StatusOf(other.ReadResponse()), 200);
 }
 
-TEST_F(ApiServerTest, AnExemptAddressHasNeitherTheConnectionCapNorTheAddressCharge) {
-  // A peer node's address (address_limits_exempt) may hold more connections and send
-  // more requests than the per-address limits allow anyone else.
-  ServerOptions options = DefaultOptions();
-  options.connections_per_address_max = 1;
-  options.address_rate_limit.rate_per_second = 0.001;
-  options.address_rate_limit.burst_max = 1;
-  options.address_limits_exempt = {"127.0.0.2"};
-  StartServer(options);
-  RawConnection first(server_->port(), "127.0.0.2");
-  RawConnection second(server_->port(), "127.0.0.2");
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(first.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-    ASSERT_TRUE(second.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-    EXPECT_EQ(StatusOf(first.ReadResponse()), 200);
-    EXPECT_EQ(StatusOf(second.ReadResponse()), 200);
-  }
-  EXPECT_EQ(server_->handler().counters().connections_refused_per_address_total.load(), 0u);
-  EXPECT_EQ(server_->handler().counters().requests_refused_address_rate_total.load(), 0u);
-  // Everyone else still has the charge (one connection: a closed one may still
-  // count against the cap of 1 for a moment).
-  RawConnection other(server_->port());
-  ASSERT_TRUE(other.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_EQ(StatusOf(other.ReadResponse()), 200);
-  ASSERT_TRUE(other.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_EQ(StatusOf(other.ReadResponse()), 429);
-}
-
 TEST(ApiServerStartTest, BadOptionsAreRefusedNamingTheField) {
   // Start validates options before binding anything.
   FakeNodeService service;
@@ -939,10 +911,6 @@ TEST(ApiServerStartTest, BadOptionsAreRefusedNamingTheField) {
       HttpServer::Start(service, options).status().message().find("server.address_rate_limit.burst_max"),
       std::string::npos);
   options.address_rate_limit.burst_max = 20;
-  options.address_limits_exempt = {"10.0.0.1", "peer-2"};
-  EXPECT_NE(HttpServer::Start(service, options).status().message().find("server.address_limits_exempt[1]"),
-            std::string::npos);
-  options.address_limits_exempt.clear();
   options.api.page_items_default = 5000;
   EXPECT_NE(HttpServer::Start(service, options).status().message().find("api.page_items_default"), std::string::npos);
 }
