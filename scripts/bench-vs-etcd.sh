@@ -96,6 +96,9 @@ for id in 1 2 3; do
   sed -i -e "s/127\.0\.0\.1:710$id\"/127.0.0.1:$((peer_base + id))\"/g" \
          -e "s/127\.0\.0\.1:810$id\"/127.0.0.1:$((api_base + id))\"/g" "$run_dir"/net/node-*.json
 done
+# The load generator is one address driving thousands of requests a second: lift
+# the per-address charge (a defence against unauthenticated load, not a quota).
+sed -i '1a\  "limits": {"api_address_requests_per_second": 0},' "$run_dir"/net/node-*.json
 for id in 1 2 3; do
   "$node_bin" --config "$run_dir/net/node-$id.json" >"$run_dir/logs/node-$id.log" 2>&1 &
   started+=($!)

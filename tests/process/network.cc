@@ -98,6 +98,7 @@ TestNetwork::TestNetwork(size_t nodes) {
     c.limits.election_ticks = 10;
     c.limits.heartbeat_ticks = 1;
     c.limits.account_requests_per_second = 0;  // load tests drive one account hard
+    c.limits.api_address_requests_per_second = 0;  // and every client connects from 127.0.0.1
     c.limits.read_timeout_ms = 3'000;
     configs_.push_back(std::move(c));
   }
