@@ -2,7 +2,8 @@
 # The README's main-job command. Installs what is missing, builds, starts a local
 # three-node network (network-configs/local-3: Jiangsu 320000, Taizhou 321200,
 # Nanjing 320100), waits for a leader, loads the sample scenario through the API
-# with the `shulian` CLI, and prints where to look and what to try next.
+# with the `shulian` CLI, waits until every node holds a cosigned checkpoint of
+# it, and prints where to look and what to try next.
 # Stop the network with scripts/stop-local.sh.
 #
 #   SHULIAN_RUN_DIR   run directory (default .local-net; git-ignored)
@@ -57,9 +58,36 @@ fi
 echo "leader elected (asked $leader_seen):"
 "$bin/shulian" status --server "$leader_seen" | grep -E '^(network_id|node_id|role|term|leader_id|height):' | sed 's/^/  /'
 
+# The first number after "key": in a CLI --json answer.
+json_number() { grep -Eo "\"$1\": *[0-9]+" | head -1 | grep -Eo '[0-9]+$'; }
+
+# Evidence needs a cosigned checkpoint covering the record, and each node keeps its
+# own: wait until every node holds one at the head the scenario reached, so the
+# walkthrough's first `evidence dispute` does not meet "no cosigned checkpoint yet".
+wait_for_cosigned_checkpoints() {
+  local head
+  head=$("$bin/shulian" status --server "$leader_seen" --json | json_number height)
+  for _ in $(seq 1 120); do
+    local covered=0
+    for server in "${servers[@]}"; do
+      local at
+      at=$("$bin/shulian" checkpoint --server "$server" --json 2>/dev/null | json_number height || true)
+      if [ -n "$at" ] && [ "$at" -ge "$head" ]; then covered=$((covered + 1)); fi
+    done
+    if [ "$covered" = "${#servers[@]}" ]; then
+      echo "every node holds a cosigned checkpoint at height $head"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "no cosigned checkpoint at height $head on every node after 60 s; see the logs in $run_dir/logs/" >&2
+  exit 1
+}
+
 if [ "${SHULIAN_SKIP_SCENARIO:-0}" != 1 ]; then
   echo "loading the sample scenario (network-configs/scenario/jiangsu-taizhou.json) through the API..."
   "$bin/shulian" scenario load network-configs/scenario/jiangsu-taizhou.json --keys "$net" --server "$leader_seen"
+  wait_for_cosigned_checkpoints
 fi
 
 keys=$net/keys/accounts
