@@ -284,15 +284,16 @@ class NetnsNetworkTest : public ::testing::Test {
     ASSERT_NE(leader, 0);
     const int cut = cut_the_leader ? leader : (leader % nodes_) + 1;
     Load load(*this, cut);
-    ASSERT_TRUE(load.WaitForAcknowledged(5)) << "no writes acknowledged before the cut; logs in " << dir_;
+    ASSERT_TRUE(load.WaitForAcknowledged(5)) << "no writes acknowledged before the cut (" << load.LastFailure() << "); logs in "
+                                                 << dir_;
     ASSERT_TRUE(lab_->link(Host(cut)).SetUp(false).ok());
     const size_t before = load.Acknowledged().size();
     const bool written_while_cut = load.WaitForAcknowledged(before + 10);
     const Status restored = lab_->link(Host(cut)).SetUp(true);
     ASSERT_TRUE(restored.ok()) << restored.ToString();
-    ASSERT_TRUE(written_while_cut) << "the others stopped committing while node " << cut << " was cut off; logs in "
-                                   << dir_;
-    ASSERT_TRUE(load.WaitForAcknowledged(load.Acknowledged().size() + 5)) << "no writes after the link came back";
+    ASSERT_TRUE(written_while_cut) << "the others stopped committing while node " << cut << " was cut off ("
+                                   << load.LastFailure() << "); logs in " << dir_;
+    ASSERT_TRUE(load.WaitForAcknowledged(load.Acknowledged().size() + 5)) << "no writes after the link came back: " << load.LastFailure();
     load.Stop();
     const std::vector<std::string> acknowledged = load.Acknowledged();
     uint64_t top = 0;
@@ -332,6 +333,10 @@ class NetnsNetworkTest : public ::testing::Test {
       std::lock_guard lock(mu_);
       return acknowledged_;
     }
+    std::string LastFailure() const {
+      std::lock_guard lock(mu_);
+      return last_failure_;
+    }
     bool WaitForAcknowledged(size_t count) const {
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
       while (std::chrono::steady_clock::now() < deadline) {
@@ -358,10 +363,12 @@ class NetnsNetworkTest : public ::testing::Test {
                              "--share-type", "unconditional", "--open-type", "not_open", "--open-reason", "内部",
                              "--open-legal-basis", "《江苏省公共数据管理办法》第二十五条", "--content-hash",
                              "sha256:" + id, "--size-bytes", "10"});
-        if (tx.code != cli::kExitOk) continue;  // not acknowledged: nothing is claimed for it
         const json out = json::parse(tx.out, nullptr, false);
-        if (out.is_discarded() || out.value("state", "") != "committed") continue;
         std::lock_guard lock(mu_);
+        if (tx.code != cli::kExitOk || out.is_discarded() || out.value("state", "") != "committed") {
+          last_failure_ = tx.out + tx.err;  // not acknowledged: nothing is claimed for it
+          continue;
+        }
         acknowledged_.push_back(out.value("tx_hash", out.value("hash", "")));
       }
     }
@@ -371,6 +378,7 @@ class NetnsNetworkTest : public ::testing::Test {
     std::atomic<bool> stop_{false};
     mutable std::mutex mu_;
     std::vector<std::string> acknowledged_;
+    std::string last_failure_;
     std::vector<std::thread> threads_;
   };
 
