@@ -360,16 +360,19 @@ class NetnsNetworkTest : public ::testing::Test {
                              "--source-department", "泰州市公安局", "--dataset-code", "321200-load-" + id, "--name",
                              "负载 " + id, "--description", "load", "--resource-type", "departmental", "--grade",
                              "general", "--fields", "a,b", "--format", "api/json", "--update-frequency", "daily",
-                             "--share-type", "unconditional", "--open-type", "not_open", "--open-reason", "内部",
+                             "--share-type", "unconditional", "--share-reason", "公开", "--share-legal-basis",
+                             "《泰州市公共数据管理办法》第十四条", "--open-type", "not_open", "--open-reason", "内部",
                              "--open-legal-basis", "《江苏省公共数据管理办法》第二十五条", "--content-hash",
                              "sha256:" + id, "--size-bytes", "10"});
         const json out = json::parse(tx.out, nullptr, false);
-        std::lock_guard lock(mu_);
-        if (tx.code != cli::kExitOk || out.is_discarded() || out.value("state", "") != "committed") {
-          last_failure_ = tx.out + tx.err;  // not acknowledged: nothing is claimed for it
-          continue;
+        const bool committed = tx.code == cli::kExitOk && !out.is_discarded() && out.value("state", "") == "committed";
+        {
+          std::lock_guard lock(mu_);
+          // Not acknowledged: nothing is claimed for it.
+          if (committed) acknowledged_.push_back(out.value("tx_hash", ""));
+          if (!committed) last_failure_ = tx.out + tx.err;
         }
-        acknowledged_.push_back(out.value("tx_hash", out.value("hash", "")));
+        if (!committed) std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
 
