@@ -80,6 +80,15 @@ bool HasCapability(int cap) {
   return false;
 }
 
+// Running (not gone, not a zombie that is only waiting to be reaped).
+bool Alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const size_t end = line.rfind(')');
+  return end != std::string::npos && end + 2 < line.size() && line[end + 2] != 'Z';
+}
+
 std::vector<std::string> IpArgs(std::vector<std::string> args) {
   args.insert(args.begin(), IpBinary());
   return args;
@@ -104,7 +113,8 @@ ExecResult Exec(const std::vector<std::string>& argv, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   bool killed = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       kill(pid, SIGKILL);
       killed = true;
@@ -133,7 +143,8 @@ Status Run(const std::vector<std::string>& argv, int timeout_ms) {
 std::optional<std::string> NetnsUnavailable() {
   if (IpBinary().empty()) return "no `ip` command (iproute2) in PATH, /usr/sbin or /sbin";
   if (!HasCapability(kCapNetAdmin)) return "this process lacks CAP_NET_ADMIN (the CI runs these as root)";
-  if (!HasCapability(kCapSysAdmin)) return "this process lacks CAP_SYS_ADMIN, needed by `ip netns add` and setns";
+  if (!HasCapability(kCapSysAdmin))
+    return "this process lacks CAP_SYS_ADMIN, needed by `ip netns add` and setns";
   const std::string probe = "shulian-probe-" + std::to_string(getpid());
   ExecResult added = Exec(IpArgs({"netns", "add", probe}));
   if (added.code != 0) return "`ip netns add` refused here: " + added.output;
@@ -221,14 +232,17 @@ Status Bridge::Create() {
 
 Status VethLink::Create() {
   // Made inside the bridge's namespace with its peer placed straight into the host's.
-  RETURN_IF_ERROR(bridge_.ns().Ip({"link", "add", port_, "type", "veth", "peer", "name", "eth0", "netns", host_.name()}));
+  RETURN_IF_ERROR(
+      bridge_.ns().Ip({"link", "add", port_, "type", "veth", "peer", "name", "eth0", "netns", host_.name()}));
   RETURN_IF_ERROR(bridge_.ns().Ip({"link", "set", port_, "master", "br0"}));
   RETURN_IF_ERROR(bridge_.ns().Ip({"link", "set", port_, "up"}));
   RETURN_IF_ERROR(host_.Ip({"addr", "add", cidr_, "dev", "eth0"}));
   return host_.Ip({"link", "set", "eth0", "up"});
 }
 
-Status VethLink::SetUp(bool up) { return bridge_.ns().Ip({"link", "set", port_, up ? "up" : "down"}); }
+Status VethLink::SetUp(bool up) {
+  return bridge_.ns().Ip({"link", "set", port_, up ? "up" : "down"});
+}
 
 void Lab::PreClean(const std::string& prefix) {
   ExecResult list = Exec(IpArgs({"netns", "list"}));
@@ -238,7 +252,7 @@ void Lab::PreClean(const std::string& prefix) {
     if (name.rfind(prefix + "-", 0) != 0) continue;
     const std::string rest = name.substr(prefix.size() + 1);
     const pid_t owner = static_cast<pid_t>(std::atoi(rest.substr(0, rest.find('-')).c_str()));
-    if (owner > 0 && (owner == getpid() || kill(owner, 0) == 0)) continue;  // a live run's
+    if (owner > 0 && (owner == getpid() || Alive(owner))) continue;  // a live run's
     // A dead run's: its nodes died with it (PR_SET_PDEATHSIG), so only the mount is left.
     (void)Run(IpArgs({"netns", "del", name}));
   }
@@ -254,7 +268,8 @@ Result<std::unique_ptr<Lab>> Lab::Create(const std::string& prefix, const std::v
     ASSIGN_OR_RETURN(std::unique_ptr<Namespace> ns, Namespace::Create(stem + hosts[i]));
     lab->hosts_.push_back(std::move(ns));
     lab->roles_.push_back(hosts[i]);
-    lab->links_.push_back(std::make_unique<VethLink>(*lab->bridge_, *lab->hosts_.back(), "p" + std::to_string(i + 1),
+    lab->links_.push_back(std::make_unique<VethLink>(*lab->bridge_, *lab->hosts_.back(),
+                                                     "p" + std::to_string(i + 1),
                                                      "10.77.0." + std::to_string(i + 1) + "/24"));
     RETURN_IF_ERROR(lab->links_.back()->Create());
   }

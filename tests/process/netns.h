@@ -102,7 +102,8 @@ class Lab {
  public:
   // Deletes namespaces named PREFIX-<pid>-* whose pid is no longer alive.
   static void PreClean(const std::string& prefix);
-  static Result<std::unique_ptr<Lab>> Create(const std::string& prefix, const std::vector<std::string>& hosts);
+  static Result<std::unique_ptr<Lab>> Create(const std::string& prefix,
+                                             const std::vector<std::string>& hosts);
   ~Lab();
 
   Namespace& host(const std::string& role) const;

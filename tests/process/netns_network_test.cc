@@ -65,7 +65,8 @@ json ReadJson(const fs::path& path) {
 class NetnsNetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::optional<std::string> why = NetnsUnavailable()) GTEST_SKIP() << "needs network namespaces: " << *why;
+    if (std::optional<std::string> why = NetnsUnavailable())
+      GTEST_SKIP() << "needs network namespaces: " << *why;
     Lab::PreClean(kPrefix);
     std::string pattern = (fs::temp_directory_path() / "shulian-netns-XXXXXX").string();
     ASSERT_NE(mkdtemp(pattern.data()), nullptr);
@@ -194,7 +195,8 @@ class NetnsNetworkTest : public ::testing::Test {
     ASSERT_EQ(ca.code, cli::kExitOk) << ca.err;
     for (int id = 1; id <= nodes_; ++id) {
       const json config = ReadJson(RunDir(id) / ("node-" + std::to_string(id) + ".json"));
-      ASSERT_TRUE(config.contains("api_tls")) << "an API off loopback must be configured for TLS: " << config.dump();
+      ASSERT_TRUE(config.contains("api_tls"))
+          << "an API off loopback must be configured for TLS: " << config.dump();
       const fs::path crt = RunDir(id) / config["api_tls"]["certificate_chain_file"].get<std::string>();
       const fs::path key = RunDir(id) / config["api_tls"]["private_key_file"].get<std::string>();
       CliRun cert = Shulian({"cert", "--key-out", key.string(), "--cert-out", crt.string(), "--host", Ip(id),
@@ -257,8 +259,9 @@ class NetnsNetworkTest : public ::testing::Test {
   // Node id's height asked by a CLI in namespace `role` (0 when it does not answer).
   uint64_t HeightSeenFrom(const std::string& role, int id) const {
     CliRun status;
-    lab_->host(role).RunInside(
-        [&] { status = Shulian({"status", "--server", Server(id), "--ca-file", CaCert().string(), "--json"}); });
+    lab_->host(role).RunInside([&] {
+      status = Shulian({"status", "--server", Server(id), "--ca-file", CaCert().string(), "--json"});
+    });
     return status.code == cli::kExitOk ? json::parse(status.out).value("height", uint64_t{0}) : 0;
   }
 
@@ -274,8 +277,10 @@ class NetnsNetworkTest : public ::testing::Test {
   // and the same head read with a pin instead of the CA.
   void LoadScenarioOverHttps() {
     const int at = nodes_;  // the last node: a follower more often than not
-    CliRun load = Cli({"scenario", "load", std::string(SHULIAN_SOURCE_DIR) + "/network-configs/scenario/jiangsu-taizhou.json",
-                       "--keys", Agencies().string(), "--server", Server(at), "--ca-file", CaCert().string()});
+    CliRun load =
+        Cli({"scenario", "load",
+             std::string(SHULIAN_SOURCE_DIR) + "/network-configs/scenario/jiangsu-taizhou.json", "--keys",
+             Agencies().string(), "--server", Server(at), "--ca-file", CaCert().string()});
     ASSERT_EQ(load.code, cli::kExitOk) << load.out << load.err << "; logs in " << dir_;
     EXPECT_NE(load.out.find("every outcome as expected"), std::string::npos) << load.out;
     ASSERT_TRUE(WaitForAgreement(Height(at))) << "heads disagree after the scenario; logs in " << dir_;
@@ -292,8 +297,8 @@ class NetnsNetworkTest : public ::testing::Test {
     ASSERT_NE(leader, 0);
     const int cut = cut_the_leader ? leader : (leader % nodes_) + 1;
     Load load(*this, cut);
-    ASSERT_TRUE(load.WaitForAcknowledged(5)) << "no writes acknowledged before the cut (" << load.LastFailure() << "); logs in "
-                                                 << dir_;
+    ASSERT_TRUE(load.WaitForAcknowledged(5))
+        << "no writes acknowledged before the cut (" << load.LastFailure() << "); logs in " << dir_;
     ASSERT_TRUE(lab_->link(Host(cut)).SetUp(false).ok());
     const size_t before = load.Acknowledged().size();
     const bool written_while_cut = load.WaitForAcknowledged(before + 10);
@@ -306,7 +311,8 @@ class NetnsNetworkTest : public ::testing::Test {
     ASSERT_TRUE(written_while_cut) << "the others stopped committing while node " << cut << " was cut off ("
                                    << load.LastFailure() << "); logs in " << dir_;
     EXPECT_LT(cut_height, others_height) << "node " << cut << " kept up while its link was down";
-    ASSERT_TRUE(load.WaitForAcknowledged(load.Acknowledged().size() + 5)) << "no writes after the link came back: " << load.LastFailure();
+    ASSERT_TRUE(load.WaitForAcknowledged(load.Acknowledged().size() + 5))
+        << "no writes after the link came back: " << load.LastFailure();
     load.Stop();
     const std::vector<std::string> acknowledged = load.Acknowledged();
     uint64_t top = 0;
@@ -322,7 +328,8 @@ class NetnsNetworkTest : public ::testing::Test {
       for (const std::string& hash : hashes) {
         CliRun read = Cli({"tx-status", hash, "--stale", "--json", "--server", Server(id), "--ca-file",
                            CaCert().string(), "--account", kWriter, "--key", key});
-        ASSERT_EQ(read.code, cli::kExitOk) << "node " << id << " lacks acknowledged " << hash << ": " << read.err;
+        ASSERT_EQ(read.code, cli::kExitOk)
+            << "node " << id << " lacks acknowledged " << hash << ": " << read.err;
         const json status = json::parse(read.out);
         EXPECT_TRUE(status["outcome"].value("accepted", false)) << "node " << id << ": " << read.out;
       }
@@ -367,18 +374,61 @@ class NetnsNetworkTest : public ::testing::Test {
         const int node = 1 + (n + writer) % test_.nodes_;
         if (node == skip_) continue;
         const std::string id = "load." + std::to_string(writer) + "." + std::to_string(n);
-        CliRun tx = Shulian({"tx", "register_asset", "--server", test_.Server(node), "--ca-file",
-                             test_.CaCert().string(), "--account", kWriter, "--key", key, "--wait", "--timeout-ms",
-                             "10000", "--json", "--asset-id", id, "--provider-authority", "321200",
-                             "--source-department", "泰州市公安局", "--dataset-code", "321200-load-" + id, "--name",
-                             "负载 " + id, "--description", "load", "--resource-type", "departmental", "--grade",
-                             "general", "--fields", "a,b", "--format", "api/json", "--update-frequency", "daily",
-                             "--share-type", "unconditional", "--share-reason", "公开", "--share-legal-basis",
-                             "《泰州市公共数据管理办法》第十四条", "--open-type", "not_open", "--open-reason", "内部",
-                             "--open-legal-basis", "《江苏省公共数据管理办法》第二十五条", "--content-hash",
-                             "sha256:" + id, "--size-bytes", "10"});
+        CliRun tx = Shulian({"tx",
+                             "register_asset",
+                             "--server",
+                             test_.Server(node),
+                             "--ca-file",
+                             test_.CaCert().string(),
+                             "--account",
+                             kWriter,
+                             "--key",
+                             key,
+                             "--wait",
+                             "--timeout-ms",
+                             "10000",
+                             "--json",
+                             "--asset-id",
+                             id,
+                             "--provider-authority",
+                             "321200",
+                             "--source-department",
+                             "泰州市公安局",
+                             "--dataset-code",
+                             "321200-load-" + id,
+                             "--name",
+                             "负载 " + id,
+                             "--description",
+                             "load",
+                             "--resource-type",
+                             "departmental",
+                             "--grade",
+                             "general",
+                             "--fields",
+                             "a,b",
+                             "--format",
+                             "api/json",
+                             "--update-frequency",
+                             "daily",
+                             "--share-type",
+                             "unconditional",
+                             "--share-reason",
+                             "公开",
+                             "--share-legal-basis",
+                             "《泰州市公共数据管理办法》第十四条",
+                             "--open-type",
+                             "not_open",
+                             "--open-reason",
+                             "内部",
+                             "--open-legal-basis",
+                             "《江苏省公共数据管理办法》第二十五条",
+                             "--content-hash",
+                             "sha256:" + id,
+                             "--size-bytes",
+                             "10"});
         const json out = json::parse(tx.out, nullptr, false);
-        const bool committed = tx.code == cli::kExitOk && !out.is_discarded() && out.value("state", "") == "committed";
+        const bool committed =
+            tx.code == cli::kExitOk && !out.is_discarded() && out.value("state", "") == "committed";
         {
           std::lock_guard lock(mu_);
           // Not acknowledged: nothing is claimed for it.
