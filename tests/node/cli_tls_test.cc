@@ -107,10 +107,12 @@ TEST_F(CliTlsTest, TxSubmitsOverHttpsWithCaFileOrPin) {
   const std::string pin = cert.out.substr(0, cert.out.find('\n'));
   Serve(At("api.crt"), At("api.key"));
   ASSERT_TRUE(service_.AddAccount("tz.sjj.supervisor")->SaveToFile(At("sup.key")).ok());
-  const std::vector<std::string> tx = {"tx", "suspend_account", "--server", Url(), "--account", "tz.sjj.supervisor",
-                                       "--key", At("sup.key"), "--account-id", "tz.x", "--reason", "test", "--legal-basis", "test", "--json"};
+  const std::vector<std::string> tx = {
+      "tx",          "suspend_account", "--server", Url(),      "--account", "tz.sjj.supervisor", "--key",
+      At("sup.key"), "--account-id",    "tz.x",     "--reason", "test",      "--legal-basis",     "test",
+      "--json"};
   for (const std::vector<std::string>& trust : {std::vector<std::string>{"--ca-file", At("ca.crt")},
-                                                 std::vector<std::string>{"--cert-sha256", pin}}) {
+                                                std::vector<std::string>{"--cert-sha256", pin}}) {
     std::vector<std::string> args = tx;
     args.insert(args.end(), trust.begin(), trust.end());
     CliRun submitted = RunShulian(args);
