@@ -49,7 +49,8 @@ class Namespace {
   // `ip netns exec NAME argv...` to exit.
   ExecResult Exec(const std::vector<std::string>& argv, int timeout_ms = 10'000) const;
   // `ip netns exec NAME argv...` in the background, stdout and stderr to log_path;
-  // killed if the test process dies (PR_SET_PDEATHSIG).
+  // killed if the calling thread dies (PR_SET_PDEATHSIG: spawn from the test's
+  // main thread, so that is when the test process dies).
   Result<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log_path);
   // SIGTERM and reap a spawned process (SIGKILL after 10 s); its exit status.
   int Stop(pid_t pid);
