@@ -26,8 +26,9 @@ constexpr size_t kTransactionFileBytesMax = 1024 * 1024;
 // Options of `tx TYPE` that are not body fields.
 const std::set<std::string>& EnvelopeOptions() {
   static const std::set<std::string> kOptions = {
-      "json", "help",       "server", "key", "account", "network",        "cli_config",
-      "wait", "timeout_ms", "body",   "out", "nonce",   "client_time_ms", "stale", "genesis_hash"};
+      "json",       "help",           "server", "key",          "account",    "network",
+      "cli_config", "ca_file",        "wait",   "timeout_ms",   "body",       "out",
+      "nonce",      "client_time_ms", "stale",  "genesis_hash", "cert_sha256"};
   return kOptions;
 }
 

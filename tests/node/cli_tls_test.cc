@@ -97,6 +97,30 @@ TEST_F(CliTlsTest, ACertificateSignedByTheCliAuthorityIsServedAndTrustedByCaFile
   EXPECT_NE(untrusted.err.find("refused the TLS certificate"), std::string::npos) << untrusted.err;
 }
 
+TEST_F(CliTlsTest, TxSubmitsOverHttpsWithCaFileOrPin) {
+  // `tx TYPE` takes --ca-file and --cert-sha256 like every other command that talks
+  // to a server (it once refused them as unknown body fields).
+  ASSERT_EQ(RunShulian({"cert", "ca", "--key-out", At("ca.key"), "--cert-out", At("ca.crt")}).code, kExitOk);
+  CliRun cert = RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host",
+                            "127.0.0.1", "--ca-cert", At("ca.crt"), "--ca-key", At("ca.key")});
+  ASSERT_EQ(cert.code, kExitOk) << cert.err;
+  const std::string pin = cert.out.substr(0, cert.out.find('\n'));
+  Serve(At("api.crt"), At("api.key"));
+  ASSERT_TRUE(service_.AddAccount("tz.sjj.supervisor")->SaveToFile(At("sup.key")).ok());
+  const std::vector<std::string> tx = {
+      "tx",          "suspend_account", "--server", Url(),      "--account", "tz.sjj.supervisor", "--key",
+      At("sup.key"), "--account-id",    "tz.x",     "--reason", "test",      "--legal-basis",     "test",
+      "--json"};
+  for (const std::vector<std::string>& trust : {std::vector<std::string>{"--ca-file", At("ca.crt")},
+                                                std::vector<std::string>{"--cert-sha256", pin}}) {
+    std::vector<std::string> args = tx;
+    args.insert(args.end(), trust.begin(), trust.end());
+    CliRun submitted = RunShulian(args);
+    ASSERT_EQ(submitted.code, kExitOk) << trust[0] << ": " << submitted.err;
+    EXPECT_TRUE(nlohmann::json::parse(submitted.out).contains("tx_hash")) << submitted.out;
+  }
+}
+
 TEST_F(CliTlsTest, ASelfSignedCertificateIsReachedByItsPrintedPinAndAWrongPinIsRefused) {
   CliRun cert =
       RunShulian({"cert", "--key-out", At("api.key"), "--cert-out", At("api.crt"), "--host", "127.0.0.1"});
