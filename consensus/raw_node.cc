@@ -343,6 +343,8 @@ struct RawNode::State {
   }
 
   void Hup(bool transfer) {
+    // The sole voter has no rival whose election a forgotten vote could decide.
+    if (vote_fenced && conf.voters == std::vector<NodeId>{id}) vote_fenced = false;
     if (role == Role::kLeader || !Promotable() || vote_fenced) return;
     // Campaigning with an unapplied conf change could count a wrong quorum.
     if (HasUnappliedConfChange()) return;

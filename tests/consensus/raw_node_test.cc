@@ -242,6 +242,17 @@ TEST(RawNodeTest, RestoredNodeStaysFencedUntilItHoldsTheLeadersCommit) {
   EXPECT_FALSE(node->vote_fenced());
 }
 
+// A restored sole voter has no leader to hear from: it must still elect itself.
+TEST(RawNodeTest, RestoredSoleVoterStillCampaigns) {
+  auto storage = Bootstrapped({1});
+  Config config = TestConfig(1);
+  config.vote_fence_term = 3;
+  auto node = std::move(RawNode::Create(config, storage.get())).value();
+  ASSERT_TRUE(node->Campaign().ok());
+  EXPECT_EQ(node->role(), Role::kLeader);
+  EXPECT_FALSE(node->vote_fenced());
+}
+
 // Proves election timeouts are randomised within [election, 2*election).
 TEST(RawNodeTest, ElectionTimeoutIsRandomisedInRange) {
   std::set<uint32_t> seen;
