@@ -43,7 +43,8 @@ Result<std::optional<consensus::Term>> ReadRestoredFence(leveldb::DB* db) {
   ByteReader r(AsBytes(value));
   Result<uint64_t> term = r.GetU64();
   if (!term.ok() || !r.Finish().ok()) {
-    return Status::Corruption("restored fence record: " + std::to_string(value.size()) + " bytes, expected 8");
+    return Status::Corruption("restored fence record: " + std::to_string(value.size()) +
+                              " bytes, expected 8");
   }
   return std::optional<consensus::Term>(*term);
 }

@@ -39,7 +39,9 @@ std::string UtcNow(const char* format) {
   return text.data();
 }
 
-std::string ErrnoText() { return std::error_code(errno, std::generic_category()).message(); }
+std::string ErrnoText() {
+  return std::error_code(errno, std::generic_category()).message();
+}
 
 // fsync of a file or a folder (a folder's fsync makes its entries durable).
 Status SyncPath(const fs::path& path) {
@@ -91,7 +93,8 @@ Result<FileDigest> HashFile(const fs::path& from, const std::optional<fs::path>&
   }
   ::close(in);
   if (out >= 0) {
-    if (status.ok() && ::fsync(out) != 0) status = Status::IoError("fsync " + to->string() + ": " + ErrnoText());
+    if (status.ok() && ::fsync(out) != 0)
+      status = Status::IoError("fsync " + to->string() + ": " + ErrnoText());
     ::close(out);
   }
   RETURN_IF_ERROR(status);
@@ -167,8 +170,8 @@ Status ReadSnapshotPosition(leveldb::DB* db, const leveldb::Snapshot* snapshot, 
 
 // Copies every key of the snapshot into a new database at `path`, in bounded
 // batches, the last one synced.
-Status CopySnapshot(leveldb::DB* db, const leveldb::Snapshot* snapshot, const fs::path& path, uint64_t bytes_max,
-                    const std::atomic<bool>& stop, uint64_t* copied) {
+Status CopySnapshot(leveldb::DB* db, const leveldb::Snapshot* snapshot, const fs::path& path,
+                    uint64_t bytes_max, const std::atomic<bool>& stop, uint64_t* copied) {
   leveldb::Options options;
   options.create_if_missing = true;
   options.error_if_exists = true;
@@ -196,7 +199,8 @@ Status CopySnapshot(leveldb::DB* db, const leveldb::Snapshot* snapshot, const fs
     const uint64_t bytes = it->key().size() + it->value().size();
     *copied += bytes;
     if (*copied > bytes_max) {
-      return Status::ResourceExhausted("the database holds more than backup_bytes_max (" + std::to_string(bytes_max) +
+      return Status::ResourceExhausted("the database holds more than backup_bytes_max (" +
+                                       std::to_string(bytes_max) +
                                        ") bytes of keys and values; raise limits.backup_bytes_max");
     }
     batch.Put(it->key(), it->value());
@@ -215,11 +219,12 @@ Result<std::vector<BackupFile>> HashBackupFiles(const fs::path& out) {
     if (!entry.is_regular_file()) continue;
     RETURN_IF_ERROR(SyncPath(entry.path()));
     ASSIGN_OR_RETURN(FileDigest digest, HashFile(entry.path()));
-    files.push_back({std::string(kBackupDbName) + "/" + entry.path().filename().string(), digest.bytes,
-                     digest.sha256});
+    files.push_back(
+        {std::string(kBackupDbName) + "/" + entry.path().filename().string(), digest.bytes, digest.sha256});
   }
   if (ec) return Status::IoError((out / kBackupDbName).string() + ": " + ec.message());
-  std::sort(files.begin(), files.end(), [](const BackupFile& a, const BackupFile& b) { return a.path < b.path; });
+  std::sort(files.begin(), files.end(),
+            [](const BackupFile& a, const BackupFile& b) { return a.path < b.path; });
   RETURN_IF_ERROR(SyncPath(out / kBackupDbName));
   return files;
 }
@@ -234,24 +239,27 @@ Status WriteManifest(const fs::path& out, const BackupManifest& manifest) {
 }
 
 Status CheckOutFolder(const fs::path& out) {
-  if (!out.is_absolute()) return Status::InvalidArgument("out: must be an absolute path, got \"" + out.string() + "\"");
+  if (!out.is_absolute())
+    return Status::InvalidArgument("out: must be an absolute path, got \"" + out.string() + "\"");
   std::error_code ec;
   if (fs::exists(fs::symlink_status(out, ec))) {
     return Status::AlreadyExists("out: " + out.string() + " already exists; a backup goes into a new folder");
   }
   if (!fs::is_directory(out.parent_path(), ec)) {
-    return Status::InvalidArgument("out: the parent folder " + out.parent_path().string() + " does not exist");
+    return Status::InvalidArgument("out: the parent folder " + out.parent_path().string() +
+                                   " does not exist");
   }
   return Status::Ok();
 }
 
-Status WriteBackupInto(leveldb::DB* db, const fs::path& out, uint64_t bytes_max, const std::atomic<bool>& stop,
-                       BackupManifest& manifest) {
+Status WriteBackupInto(leveldb::DB* db, const fs::path& out, uint64_t bytes_max,
+                       const std::atomic<bool>& stop, BackupManifest& manifest) {
   // One snapshot: every key copied and every figure in the manifest come from it.
   std::unique_ptr<const leveldb::Snapshot, std::function<void(const leveldb::Snapshot*)>> snapshot(
       db->GetSnapshot(), [db](const leveldb::Snapshot* s) { db->ReleaseSnapshot(s); });
   RETURN_IF_ERROR(ReadSnapshotPosition(db, snapshot.get(), manifest));
-  RETURN_IF_ERROR(CopySnapshot(db, snapshot.get(), out / kBackupDbName, bytes_max, stop, &manifest.key_value_bytes));
+  RETURN_IF_ERROR(
+      CopySnapshot(db, snapshot.get(), out / kBackupDbName, bytes_max, stop, &manifest.key_value_bytes));
   snapshot.reset();
   ASSIGN_OR_RETURN(manifest.files, HashBackupFiles(out));
   return WriteManifest(out, manifest);
@@ -261,7 +269,8 @@ Status WriteBackupInto(leveldb::DB* db, const fs::path& out, uint64_t bytes_max,
 
 Result<const json*> Field(const json& object, std::string_view where, std::string_view name) {
   auto it = object.find(std::string(name));
-  if (it == object.end()) return Status::InvalidArgument(std::string(where) + std::string(name) + ": missing");
+  if (it == object.end())
+    return Status::InvalidArgument(std::string(where) + std::string(name) + ": missing");
   return &*it;
 }
 
@@ -275,14 +284,16 @@ Result<uint64_t> U64Field(const json& object, std::string_view where, std::strin
 
 Result<std::string> StringField(const json& object, std::string_view where, std::string_view name) {
   ASSIGN_OR_RETURN(const json* v, Field(object, where, name));
-  if (!v->is_string()) return Status::InvalidArgument(std::string(where) + std::string(name) + ": expected a string");
+  if (!v->is_string())
+    return Status::InvalidArgument(std::string(where) + std::string(name) + ": expected a string");
   return v->get<std::string>();
 }
 
 Result<crypto::Digest> DigestField(const json& object, std::string_view where, std::string_view name) {
   ASSIGN_OR_RETURN(std::string hex, StringField(object, where, name));
   Result<crypto::Digest> d = crypto::Digest::FromHex(hex);
-  if (!d.ok()) return Status::InvalidArgument(std::string(where) + std::string(name) + ": not 64 hex characters");
+  if (!d.ok())
+    return Status::InvalidArgument(std::string(where) + std::string(name) + ": not 64 hex characters");
   return *d;
 }
 
@@ -301,8 +312,8 @@ bool IsBackupFilePath(const std::string& path) {
   const std::string name = path.substr(prefix.size());
   if (name == "." || name == "..") return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
   });
 }
 
@@ -326,8 +337,9 @@ Status CheckIdentity(const BackupManifest& m, const BackupIdentity& expected) {
                                       "\", this node's config is of network \"" + expected.network_id + "\"");
   }
   if (m.identity.genesis_hash != expected.genesis_hash) {
-    return Status::FailedPrecondition("genesis_hash: the backup's genesis is " + m.identity.genesis_hash.ToHex() +
-                                      ", this node's genesis is " + expected.genesis_hash.ToHex());
+    return Status::FailedPrecondition("genesis_hash: the backup's genesis is " +
+                                      m.identity.genesis_hash.ToHex() + ", this node's genesis is " +
+                                      expected.genesis_hash.ToHex());
   }
   if (m.identity.node_id != expected.node_id) {
     return Status::FailedPrecondition("node_id: the backup is of node " + std::to_string(m.identity.node_id) +
@@ -347,7 +359,8 @@ Status CheckFiles(const fs::path& from, const BackupManifest& m) {
     if (!listed.contains(relative)) {
       return Status::Corruption(relative + ": extra file, not listed in " + std::string(kBackupManifestName));
     }
-    if (!entry.is_regular_file(ec) || entry.is_symlink(ec)) return Status::Corruption(relative + ": not a regular file");
+    if (!entry.is_regular_file(ec) || entry.is_symlink(ec))
+      return Status::Corruption(relative + ": not a regular file");
   }
   if (ec) return Status::IoError(from.string() + ": " + ec.message());
   for (const BackupFile& f : m.files) {
@@ -361,8 +374,8 @@ Status CheckFiles(const fs::path& from, const BackupManifest& m) {
                                 std::to_string(f.bytes) + " (truncated or changed)");
     }
     if (digest.sha256 != f.sha256) {
-      return Status::Corruption(f.path + ": SHA-256 " + digest.sha256.ToHex() + " differs from the manifest's " +
-                                f.sha256.ToHex() + " (changed)");
+      return Status::Corruption(f.path + ": SHA-256 " + digest.sha256.ToHex() +
+                                " differs from the manifest's " + f.sha256.ToHex() + " (changed)");
     }
   }
   return Status::Ok();
@@ -393,8 +406,9 @@ Result<BackupManifest> ReadManifest(const fs::path& from) {
 Result<bool> DatabaseLocked(const fs::path& db) {
   const fs::path lock_path = db / "LOCK";
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? false : Result<bool>(Status::IoError(lock_path.string() + ": " + ErrnoText()));
-  struct flock lock{};
+  if (fd < 0)
+    return errno == ENOENT ? false : Result<bool>(Status::IoError(lock_path.string() + ": " + ErrnoText()));
+  struct flock lock {};
   lock.l_type = F_WRLCK;
   lock.l_whence = SEEK_SET;
   bool locked = ::fcntl(fd, F_SETLK, &lock) != 0;
@@ -426,7 +440,8 @@ Status MarkRestored(const fs::path& db_path, uint64_t raft_term) {
 }
 
 // The caller has checked that an existing db may be moved aside.
-Status InstallRestored(const fs::path& data_dir, const fs::path& staged, std::optional<fs::path>* moved_aside) {
+Status InstallRestored(const fs::path& data_dir, const fs::path& staged,
+                       std::optional<fs::path>* moved_aside) {
   const fs::path target = data_dir / kBackupDbName;
   std::error_code ec;
   if (fs::exists(target, ec)) {
@@ -436,7 +451,8 @@ Status InstallRestored(const fs::path& data_dir, const fs::path& staged, std::op
     *moved_aside = aside;
   }
   fs::rename(staged, target, ec);
-  if (ec) return Status::IoError("renaming " + staged.string() + " to " + target.string() + ": " + ec.message());
+  if (ec)
+    return Status::IoError("renaming " + staged.string() + " to " + target.string() + ": " + ec.message());
   return SyncPath(data_dir);
 }
 
@@ -444,7 +460,8 @@ Status InstallRestored(const fs::path& data_dir, const fs::path& staged, std::op
 
 json BackupManifestToJson(const BackupManifest& m) {
   json files = json::array();
-  for (const BackupFile& f : m.files) files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"sha256", f.sha256.ToHex()}});
+  for (const BackupFile& f : m.files)
+    files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"sha256", f.sha256.ToHex()}});
   return {{"format_version", m.format_version},
           {"network_id", m.identity.network_id},
           {"genesis_hash", m.identity.genesis_hash.ToHex()},
@@ -460,13 +477,15 @@ json BackupManifestToJson(const BackupManifest& m) {
 }
 
 Result<BackupManifest> ParseBackupManifest(const json& j) {
-  RETURN_IF_ERROR(OnlyKeys(j, "", {"format_version", "network_id", "genesis_hash", "node_id", "applied_index", "height",
-                                   "head_hash", "raft_term", "raft_commit", "created_at", "key_value_bytes", "files"}));
+  RETURN_IF_ERROR(
+      OnlyKeys(j, "",
+               {"format_version", "network_id", "genesis_hash", "node_id", "applied_index", "height",
+                "head_hash", "raft_term", "raft_commit", "created_at", "key_value_bytes", "files"}));
   BackupManifest m;
   ASSIGN_OR_RETURN(m.format_version, U64Field(j, "", "format_version"));
   if (m.format_version != kBackupFormatVersion) {
-    return Status::InvalidArgument("format_version: " + std::to_string(m.format_version) + ", this node reads " +
-                                   std::to_string(kBackupFormatVersion));
+    return Status::InvalidArgument("format_version: " + std::to_string(m.format_version) +
+                                   ", this node reads " + std::to_string(kBackupFormatVersion));
   }
   ASSIGN_OR_RETURN(m.identity.network_id, StringField(j, "", "network_id"));
   ASSIGN_OR_RETURN(m.identity.genesis_hash, DigestField(j, "", "genesis_hash"));
@@ -479,7 +498,8 @@ Result<BackupManifest> ParseBackupManifest(const json& j) {
   ASSIGN_OR_RETURN(m.created_at, StringField(j, "", "created_at"));
   ASSIGN_OR_RETURN(m.key_value_bytes, U64Field(j, "", "key_value_bytes"));
   ASSIGN_OR_RETURN(const json* files, Field(j, "", "files"));
-  if (!files->is_array() || files->empty()) return Status::InvalidArgument("files: expected a non-empty array");
+  if (!files->is_array() || files->empty())
+    return Status::InvalidArgument("files: expected a non-empty array");
   std::set<std::string> seen;
   for (size_t i = 0; i < files->size(); ++i) {
     ASSIGN_OR_RETURN(BackupFile file, ParseFile((*files)[i], "files[" + std::to_string(i) + "]"));
@@ -518,19 +538,21 @@ Result<BackupManifest> VerifyBackup(const fs::path& from, const BackupIdentity& 
   return manifest;
 }
 
-Result<RestoreOutcome> RestoreBackup(const fs::path& from, const BackupIdentity& expected, const fs::path& data_dir,
-                                     bool move_aside) {
+Result<RestoreOutcome> RestoreBackup(const fs::path& from, const BackupIdentity& expected,
+                                     const fs::path& data_dir, bool move_aside) {
   RestoreOutcome outcome;
   ASSIGN_OR_RETURN(outcome.manifest, VerifyBackup(from, expected));
   const fs::path target = data_dir / kBackupDbName;
   std::error_code ec;
   if (fs::exists(target, ec)) {
     ASSIGN_OR_RETURN(bool locked, DatabaseLocked(target));
-    if (locked) return Status::FailedPrecondition(target.string() + " is open in a running node: stop it first");
+    if (locked)
+      return Status::FailedPrecondition(target.string() + " is open in a running node: stop it first");
     if (!move_aside) {
-      return Status::FailedPrecondition(target.string() +
-                                        " exists: pass --move-aside to keep it as db.before-restore-<time>, or "
-                                        "remove it");
+      return Status::FailedPrecondition(
+          target.string() +
+          " exists: pass --move-aside to keep it as db.before-restore-<time>, or "
+          "remove it");
     }
   }
   fs::create_directories(data_dir, ec);

@@ -29,11 +29,10 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "crypto/sha256.h"
@@ -71,7 +70,7 @@ struct BackupManifest {
   crypto::Digest head_hash;
   uint64_t raft_term = 0;  // the hard state's term (the restored node's vote fence)
   uint64_t raft_commit = 0;
-  std::string created_at;  // UTC, "2026-12-07T10:21:02Z"
+  std::string created_at;        // UTC, "2026-12-07T10:21:02Z"
   uint64_t key_value_bytes = 0;  // what was copied, counted against backup_bytes_max
   std::vector<BackupFile> files;
 };
@@ -84,8 +83,9 @@ Result<BackupManifest> ParseBackupManifest(const nlohmann::json& json);
 // parent exists and which must not exist itself. More than `bytes_max` bytes of
 // keys and values: ResourceExhausted naming backup_bytes_max. `stop` set: the
 // backup is abandoned (Unavailable). On any failure the folder is removed.
-Result<BackupManifest> WriteBackup(leveldb::DB* db, const BackupIdentity& identity, const std::filesystem::path& out,
-                                   uint64_t bytes_max, const std::atomic<bool>& stop);
+Result<BackupManifest> WriteBackup(leveldb::DB* db, const BackupIdentity& identity,
+                                   const std::filesystem::path& out, uint64_t bytes_max,
+                                   const std::atomic<bool>& stop);
 
 // Reads and checks the backup in `from`: the manifest, that it is of `expected`
 // (FailedPrecondition naming the field and both values), and every file

@@ -168,8 +168,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                    GetU64(object, kWhere, "wait_timeout_ms_max", 1, 600'000, d.wait_timeout_ms_max));
   ASSIGN_OR_RETURN(l.export_bytes_max,
                    GetU64(object, kWhere, "export_bytes_max", 1024, uint64_t{4} << 30, d.export_bytes_max));
-  ASSIGN_OR_RETURN(l.backup_bytes_max,
-                   GetU64(object, kWhere, "backup_bytes_max", 1u << 20, uint64_t{1} << 42, d.backup_bytes_max));
+  ASSIGN_OR_RETURN(l.backup_bytes_max, GetU64(object, kWhere, "backup_bytes_max", 1u << 20, uint64_t{1} << 42,
+                                              d.backup_bytes_max));
   ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,

@@ -93,15 +93,17 @@ int Restore(int argc, char** argv) {
     std::fprintf(stderr, "restore: %s%s\n", io ? "" : "refused: ", restored.status().message().c_str());
     return io ? kExitFailure : kExitRestoreRefused;
   }
-  if (restored->moved_aside) std::printf("moved the old database aside to %s\n", restored->moved_aside->c_str());
-  std::printf("restored node %llu of network \"%s\" into %s: height %llu, head %s, applied index %llu, raft term "
-              "%llu, %zu files checked (backup of %s); start the node to rejoin and catch up\n",
-              static_cast<unsigned long long>(config->node_id), config->network_id.c_str(),
-              (config->data_dir / "db").c_str(), static_cast<unsigned long long>(restored->manifest.height),
-              restored->manifest.head_hash.ToHex().c_str(),
-              static_cast<unsigned long long>(restored->manifest.applied_index),
-              static_cast<unsigned long long>(restored->manifest.raft_term), restored->manifest.files.size(),
-              restored->manifest.created_at.c_str());
+  if (restored->moved_aside)
+    std::printf("moved the old database aside to %s\n", restored->moved_aside->c_str());
+  std::printf(
+      "restored node %llu of network \"%s\" into %s: height %llu, head %s, applied index %llu, raft term "
+      "%llu, %zu files checked (backup of %s); start the node to rejoin and catch up\n",
+      static_cast<unsigned long long>(config->node_id), config->network_id.c_str(),
+      (config->data_dir / "db").c_str(), static_cast<unsigned long long>(restored->manifest.height),
+      restored->manifest.head_hash.ToHex().c_str(),
+      static_cast<unsigned long long>(restored->manifest.applied_index),
+      static_cast<unsigned long long>(restored->manifest.raft_term), restored->manifest.files.size(),
+      restored->manifest.created_at.c_str());
   return 0;
 }
 

@@ -173,7 +173,8 @@ Status Node::Impl::StartRaft() {
     // Restored from a backup: votes given after it are forgotten (docs/node.md "Backup and restore").
     rc.vote_fence_term = *fence;
     vote_fence_stored = true;
-    Log(LogLevel::kInfo, kComponent, "restored from a backup: no vote or campaign until a leader caught this node up",
+    Log(LogLevel::kInfo, kComponent,
+        "restored from a backup: no vote or campaign until a leader caught this node up",
         {{"fence_term", U64(*fence)}});
   }
   ASSIGN_OR_RETURN(raw, consensus::RawNode::Create(rc, storage.get()));

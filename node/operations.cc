@@ -73,19 +73,23 @@ Result<nlohmann::json> Node::Backup(const api::Caller& caller, const std::string
   const std::filesystem::path normal = path.lexically_normal();
   const std::filesystem::path db = (s.config.data_dir / "db").lexically_normal();
   auto [db_end, normal_end] = std::mismatch(db.begin(), db.end(), normal.begin(), normal.end());
-  if (db_end == db.end()) return Status::InvalidArgument("out: must not be inside the database folder " + db.string());
-  if (s.backup_running.exchange(true)) return Status::ResourceExhausted("another backup is running; retry later");
+  if (db_end == db.end())
+    return Status::InvalidArgument("out: must not be inside the database folder " + db.string());
+  if (s.backup_running.exchange(true))
+    return Status::ResourceExhausted("another backup is running; retry later");
   Log(LogLevel::kInfo, kComponent, "backup started", {{"out", normal.string()}, {"by", *caller.account}});
   const BackupIdentity identity{s.config.network_id, s.genesis.Hash(), s.config.node_id};
   Result<BackupManifest> written =
       WriteBackup(s.ledger->db(), identity, normal, s.config.limits.backup_bytes_max, s.stopping);
   s.backup_running = false;
   if (!written.ok()) {
-    Log(LogLevel::kWarn, kComponent, "backup failed", {{"out", normal.string()}, {"error", written.status().message()}});
+    Log(LogLevel::kWarn, kComponent, "backup failed",
+        {{"out", normal.string()}, {"error", written.status().message()}});
     return written.status();
   }
   Log(LogLevel::kInfo, kComponent, "backup written",
-      {{"out", normal.string()}, {"height", std::to_string(written->height)},
+      {{"out", normal.string()},
+       {"height", std::to_string(written->height)},
        {"files", std::to_string(written->files.size())}});
   return BackupManifestToJson(*written);
 }

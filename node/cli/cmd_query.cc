@@ -197,9 +197,9 @@ Status RunBackup(Context& ctx) {
     PrintJson(ctx.out(), manifest);
   } else {
     ctx.out() << "backup of node " << manifest.value("node_id", 0) << " written to " << out << ": height "
-              << manifest.value("height", 0) << ", applied index " << manifest.value("applied_index", 0) << ", "
-              << manifest.value("files", json::array()).size() << " files, " << manifest.value("key_value_bytes", 0)
-              << " bytes of keys and values\n";
+              << manifest.value("height", 0) << ", applied index " << manifest.value("applied_index", 0)
+              << ", " << manifest.value("files", json::array()).size() << " files, "
+              << manifest.value("key_value_bytes", 0) << " bytes of keys and values\n";
   }
   return Status::Ok();
 }

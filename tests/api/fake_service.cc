@@ -233,7 +233,8 @@ Result<LedgerExportPage> FakeNodeService::LedgerExport(uint64_t from_height, uin
 }
 
 Result<nlohmann::json> FakeNodeService::Backup(const Caller& caller, const std::string& out) {
-  if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("backup: not an operator");
+  if (caller.account != std::string(kSeesEverything))
+    return Status::PermissionDenied("backup: not an operator");
   return nlohmann::json{{"out", out}};
 }
 

@@ -542,7 +542,8 @@ TEST_F(ApiServerTest, BackupNeedsASignedRequestAndAnOutFolderAndPassesItToTheSer
   const std::string target = "/v1/admin/backup";
   EXPECT_EQ(StatusOf(Raw(Post(target, R"({"out":"/tmp/b"})"))), 401);
   auto signed_post = [&](const std::string& body) {
-    return StatusOf(Raw(Post(target, body, SignedHeaderLines(*alice_key_, "alice", "POST", target, NowMs(), body))));
+    return StatusOf(
+        Raw(Post(target, body, SignedHeaderLines(*alice_key_, "alice", "POST", target, NowMs(), body))));
   };
   EXPECT_EQ(signed_post("{}"), 400);
   EXPECT_EQ(signed_post(R"({"out":7})"), 400);

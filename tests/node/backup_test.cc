@@ -36,7 +36,8 @@ class BackupTest : public ::testing::Test {
     const std::string genesis(identity_.genesis_hash.bytes.begin(), identity_.genesis_hash.bytes.end());
     ASSERT_TRUE(db_->Put({}, std::string(ledger::kMetaGenesisKey), genesis).ok());
     ASSERT_TRUE(db_->Put({}, std::string(ledger::kMetaHeadKey), genesis).ok());
-    for (int i = 0; i < 40; ++i) ASSERT_TRUE(db_->Put({}, "x/" + std::to_string(i), std::string(64 << 10, 'v')).ok());
+    for (int i = 0; i < 40; ++i)
+      ASSERT_TRUE(db_->Put({}, "x/" + std::to_string(i), std::string(64 << 10, 'v')).ok());
   }
   void TearDown() override {
     db_.reset();
@@ -65,7 +66,8 @@ TEST_F(BackupTest, AWholeBackupVerifiesAndARelativeOrExistingOutIsRefused) {
   Result<BackupManifest> verified = VerifyBackup(out, identity_);
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_EQ(verified->files.size(), written->files.size());
-  EXPECT_EQ(WriteBackup(db_.get(), identity_, out, 1u << 30, stop_).status().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(WriteBackup(db_.get(), identity_, out, 1u << 30, stop_).status().code(),
+            ErrorCode::kAlreadyExists);
   EXPECT_EQ(WriteBackup(db_.get(), identity_, "relative/out", 1u << 30, stop_).status().code(),
             ErrorCode::kInvalidArgument);
   EXPECT_EQ(WriteBackup(db_.get(), identity_, dir_ / "no-parent" / "out", 1u << 30, stop_).status().code(),
@@ -93,7 +95,8 @@ TEST_F(BackupTest, TheManifestRoundTripsAndRefusesPathsOutsideDbAndUnknownFields
     j["files"][0]["path"] = bad;
     Result<BackupManifest> parsed = ParseBackupManifest(j);
     EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidArgument) << bad;
-    EXPECT_NE(parsed.status().message().find("files[0].path"), std::string::npos) << parsed.status().message();
+    EXPECT_NE(parsed.status().message().find("files[0].path"), std::string::npos)
+        << parsed.status().message();
   }
   nlohmann::json unknown = BackupManifestToJson(m);
   unknown["extra"] = 1;

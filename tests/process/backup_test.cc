@@ -34,7 +34,8 @@ void AddOperator(const TestNetwork& net) {
   const std::string path = (net.dir() / "genesis.json").string();
   Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
   ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
-  genesis->accounts.push_back({kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
+  genesis->accounts.push_back(
+      {kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
   genesis->Canonicalize();
   ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
   std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
@@ -58,7 +59,8 @@ std::map<std::string, std::string> Fingerprint(const fs::path& dir) {
 }
 
 RunResult Restore(const TestNetwork& net, uint64_t id, const fs::path& from, bool move_aside = false) {
-  std::vector<std::string> args = {"restore", "--config", net.ConfigPath(id).string(), "--from", from.string()};
+  std::vector<std::string> args = {"restore", "--config", net.ConfigPath(id).string(), "--from",
+                                   from.string()};
   if (move_aside) args.push_back("--move-aside");
   return RunNodeCommand(args, net.dir() / ("restore-" + std::to_string(id)), kRestoreTimeoutMs);
 }
@@ -78,7 +80,8 @@ fs::path LargestDbFile(const fs::path& backup) {
 
 void CommitSome(TestNetwork& net, uint64_t id, const std::string& prefix, int count) {
   for (int i = 0; i < count; ++i) {
-    Result<nlohmann::json> answer = net.Client(id)->Submit(net.AssetTx(prefix + std::to_string(i)), true, 10'000);
+    Result<nlohmann::json> answer =
+        net.Client(id)->Submit(net.AssetTx(prefix + std::to_string(i)), true, 10'000);
     ASSERT_TRUE(answer.ok()) << answer.status().ToString();
   }
 }
@@ -150,7 +153,8 @@ TEST(ProcessBackupTest, ALeaderBackedUpUnderLoadKeepsItsTermAndOnceWipedAndResto
   for (uint64_t id = 1; id <= 3; ++id) {
     auto court = net.Client(id, "court");
     for (const std::string& hash : acknowledged) {
-      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok()) << "node " << id << " lost " << hash;
+      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok())
+          << "node " << id << " lost " << hash;
     }
   }
 }
@@ -182,7 +186,8 @@ class ProcessBackupRefusalTest : public ::testing::Test {
   void ExpectRefused(const fs::path& from, const std::string& named, uint64_t id = 1) {
     const RunResult run = Restore(net_, id, from, /*move_aside=*/true);
     EXPECT_EQ(run.exit_code, kExitRestoreRefused) << run.stderr_text;
-    EXPECT_NE(run.stderr_text.find(named), std::string::npos) << "expected \"" << named << "\" in: " << run.stderr_text;
+    EXPECT_NE(run.stderr_text.find(named), std::string::npos)
+        << "expected \"" << named << "\" in: " << run.stderr_text;
     EXPECT_EQ(Fingerprint(net_.config(1).data_dir), before_) << "the data folder changed";
   }
 
@@ -221,7 +226,8 @@ TEST_F(ProcessBackupRefusalTest, ATruncatedFileIsRefusedNamingItsSize) {
   const fs::path copy = Copy("truncated-file");
   const fs::path file = LargestDbFile(copy);
   fs::resize_file(file, fs::file_size(file) - 1);
-  ExpectRefused(copy, "db/" + file.filename().string() + ": " + std::to_string(fs::file_size(file)) + " bytes");
+  ExpectRefused(copy,
+                "db/" + file.filename().string() + ": " + std::to_string(fs::file_size(file)) + " bytes");
 }
 
 TEST_F(ProcessBackupRefusalTest, ATruncatedManifestIsRefused) {
@@ -272,7 +278,8 @@ TEST_F(ProcessBackupRefusalTest, AnExistingDatabaseIsKeptUnlessMovedAsideAndTheR
   EXPECT_EQ(Fingerprint(net_.config(1).data_dir), before_);
   const RunResult moved = Restore(net_, 1, backup_, /*move_aside=*/true);
   ASSERT_EQ(moved.exit_code, 0) << moved.stderr_text;
-  EXPECT_NE(moved.stdout_text.find("moved the old database aside to"), std::string::npos) << moved.stdout_text;
+  EXPECT_NE(moved.stdout_text.find("moved the old database aside to"), std::string::npos)
+      << moved.stdout_text;
   bool aside = false;
   for (const fs::directory_entry& e : fs::directory_iterator(net_.config(1).data_dir)) {
     aside |= e.path().filename().string().starts_with("db.before-restore-");

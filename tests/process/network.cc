@@ -285,7 +285,8 @@ RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, con
   return RunNodeCommand({flag, config.string()}, config, timeout_ms);
 }
 
-RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture, int timeout_ms) {
+RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture,
+                         int timeout_ms) {
   RunResult result;
   std::filesystem::path err = capture, out = capture;
   err += ".stderr";

@@ -86,7 +86,8 @@ struct RunResult {
 RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, const char* flag = "--config");
 // Runs shulian-node with `args` until it exits; its output goes to `capture`
 // plus ".stderr" / ".stdout".
-RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture, int timeout_ms);
+RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture,
+                         int timeout_ms);
 
 int64_t NowMs();
 
