@@ -276,6 +276,10 @@ Result<json> ApiClient::TransferLeadership(uint64_t to, std::optional<uint64_t> 
   return Call("POST", "/v1/admin/leadership", body.dump());
 }
 
+Result<json> ApiClient::Backup(std::string_view out) {
+  return Call("POST", "/v1/admin/backup", json{{"out", out}}.dump());
+}
+
 Result<json> ApiClient::GetTransaction(std::string_view hash_hex, ReadConsistency consistency) {
   return Call("GET", "/v1/transactions/" + PercentEncode(hash_hex) + QueryString(ReadParams(consistency)));
 }

@@ -97,6 +97,9 @@ class ApiClient {
   // POST /v1/admin/leadership (an operator's signed request to the leader): the
   // status once node `to` leads.
   Result<nlohmann::json> TransferLeadership(uint64_t to, std::optional<uint64_t> timeout_ms = std::nullopt);
+  // POST /v1/admin/backup (an operator's signed request to the node to back up):
+  // the backup's manifest once it is written into `out` on the node's host.
+  Result<nlohmann::json> Backup(std::string_view out);
   Result<nlohmann::json> ListQueries();
   Result<nlohmann::json> Query(std::string_view name, const std::map<std::string, std::string>& params,
                                const PageRequest& page = {});

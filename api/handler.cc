@@ -365,6 +365,7 @@ const std::vector<ApiHandler::RouteEntry>& ApiHandler::RouteEntries() {
       {{"GET", "/v1/evidence/disputes/{case}", RouteAccess::kAccount, true}, &A::DisputeEvidence},
       {{"GET", "/v1/ledger/export", RouteAccess::kAccount, true}, &A::LedgerExport},
       {{"POST", "/v1/admin/leadership", RouteAccess::kAccount, true}, &A::TransferLeadership},
+      {{"POST", "/v1/admin/backup", RouteAccess::kAccount, true}, &A::Backup},
       {{"GET", "/healthz", RouteAccess::kPublic, false}, &A::Healthz},
       {{"GET", "/readyz", RouteAccess::kPublic, false}, &A::Readyz},
       {{"GET", "/metrics", RouteAccess::kPublic, false}, &A::MetricsPage},
@@ -641,6 +642,20 @@ Result<HttpResponse> ApiHandler::TransferLeadership(Call& call) {
   }
   ASSIGN_OR_RETURN(NodeStatus status, service_.TransferLeadership(call.caller, to->get<uint64_t>(), timeout_ms));
   return JsonResponse(200, NodeStatusJson(status));
+}
+
+// {"out": "/absolute/folder"}: the node writes a backup of its database there and
+// answers the manifest (node/operations.cc, docs/node.md "Backup and restore").
+Result<HttpResponse> ApiHandler::Backup(Call& call) {
+  RETURN_IF_ERROR(CheckParams(call.params, {}));
+  ASSIGN_OR_RETURN(json body, ParseJsonBody(call.request.body, options_.json_depth_max));
+  RETURN_IF_ERROR(CheckBodyKeys(body, {"out"}));
+  auto out = body.find("out");
+  if (out == body.end() || !out->is_string() || out->get<std::string>().empty()) {
+    return Status::InvalidArgument("out: expected the absolute path of a new folder on the node's host");
+  }
+  ASSIGN_OR_RETURN(json manifest, service_.Backup(call.caller, out->get<std::string>()));
+  return JsonResponse(200, manifest);
 }
 
 Result<HttpResponse> ApiHandler::GetStatus(Call& call) {

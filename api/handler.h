@@ -181,6 +181,7 @@ class ApiHandler {
   Result<HttpResponse> Evidence(Call& call, EvidenceRequest request, std::set<std::string> allowed);
   Result<HttpResponse> LedgerExport(Call& call);
   Result<HttpResponse> TransferLeadership(Call& call);
+  Result<HttpResponse> Backup(Call& call);
 
   ApiHandler(NodeService& service, ApiOptions options, const NodeStatus& identity);
 

@@ -301,6 +301,13 @@ class NodeService {
   // not a voter. Writes in flight are not lost: the old leader stops taking new
   // proposals during the transfer and the new one has every committed entry.
   virtual Result<NodeStatus> TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) = 0;
+  // Writes a backup of this node's whole database into the folder `out` on the
+  // node's host (absolute; its parent must exist and it must not) while the node
+  // keeps running, and answers the backup's manifest (docs/node.md "Backup and
+  // restore"). PermissionDenied unless an active operator; InvalidArgument or
+  // AlreadyExists for `out`; ResourceExhausted beyond backup_bytes_max or while
+  // another backup runs.
+  virtual Result<nlohmann::json> Backup(const Caller& caller, const std::string& out) = 0;
 };
 
 }  // namespace shulian::api

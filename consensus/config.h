@@ -60,6 +60,13 @@ struct Config {
   bool check_quorum = true;
   ReadOnlyOption read_only = ReadOnlyOption::kSafe;
 
+  // Non-zero for a node restored from a backup (docs/node.md "Backup and
+  // restore"): its hard state may be older than votes it gave before, so it
+  // grants no vote or pre-vote and never campaigns until it has accepted an
+  // append or heartbeat from a leader of at least this term and holds that
+  // leader's commit. RawNode::vote_fenced() tells when the fence lifted.
+  Term vote_fence_term = 0;
+
   // Seed of the election-timeout randomiser; give each node its own.
   uint64_t random_seed = 0;
 

@@ -135,10 +135,21 @@ struct RawNode::State {
   HardState prev_hard;
   Status fatal;
   bool awaiting_advance = false;
+  bool vote_fenced = false;  // Config::vote_fence_term, until lifted
 
   // --- helpers --------------------------------------------------------------
 
   bool Promotable() const { return conf.IsVoter(id); }
+
+  // A restored node's fence (Config::vote_fence_term): lifted once an append from
+  // a leader of at least the fence term carried a commit index the node now
+  // holds. Only an append counts: it carries the leader's whole commit, where a
+  // heartbeat's is capped by what the leader believes this node holds, which a
+  // new leader does not know yet. Holding the leader's commit means the node has
+  // again every entry it may have acknowledged before its data was lost.
+  void MaybeLiftFence(const Message& m) {
+    if (vote_fenced && m.term >= config.vote_fence_term && log.committed() >= m.commit) vote_fenced = false;
+  }
 
   bool CheckFatal() {
     if (fatal.ok() && !log.error().ok()) fatal = log.error();
@@ -332,7 +343,9 @@ struct RawNode::State {
   }
 
   void Hup(bool transfer) {
-    if (role == Role::kLeader || !Promotable()) return;
+    // The sole voter has no rival whose election a forgotten vote could decide.
+    if (vote_fenced && conf.voters == std::vector<NodeId>{id}) vote_fenced = false;
+    if (role == Role::kLeader || !Promotable() || vote_fenced) return;
     // Campaigning with an unapplied conf change could count a wrong quorum.
     if (HasUnappliedConfChange()) return;
     if (config.pre_vote && !transfer) {
@@ -382,8 +395,8 @@ struct RawNode::State {
   }
 
   void HandleVoteRequest(const Message& m) {
-    bool can_vote = vote == m.from || (vote == kNoNode && lead == kNoNode) ||
-                    (m.type == MessageType::kPreVote && m.term > term);
+    bool can_vote = !vote_fenced && (vote == m.from || (vote == kNoNode && lead == kNoNode) ||
+                                     (m.type == MessageType::kPreVote && m.term > term));
     Message resp;
     resp.type = VoteResponseType(m.type);
     resp.to = m.from;
@@ -485,6 +498,7 @@ struct RawNode::State {
         election_elapsed = 0;
         lead = m.from;
         HandleAppend(m);
+        MaybeLiftFence(m);
         break;
       case MessageType::kHeartbeat:
         election_elapsed = 0;
@@ -949,6 +963,7 @@ Result<std::unique_ptr<RawNode>> RawNode::Create(const Config& config, Storage* 
   state->SyncProgress();
   state->BecomeFollower(hs.term, kNoNode);
   state->vote = hs.vote;
+  state->vote_fenced = config.vote_fence_term != 0;
   state->prev_hard = hs;
   state->prev_soft = SoftState{kNoNode, Role::kFollower};
   if (state->CheckFatal()) return state->fatal;
@@ -1168,6 +1183,7 @@ Index RawNode::committed() const { return s_->log.committed(); }
 Index RawNode::applied() const { return s_->log.applied(); }
 Index RawNode::last_index() const { return s_->log.LastIndex(); }
 const Status& RawNode::fatal_error() const { return s_->fatal; }
+bool RawNode::vote_fenced() const { return s_->vote_fenced; }
 Term RawNode::TermAtOrZero(Index index) const { return s_->log.TermOrZero(index); }
 
 }  // namespace shulian::consensus

@@ -188,6 +188,8 @@ class RawNode {
   Index applied() const;
   Index last_index() const;
   const Status& fatal_error() const;
+  // True while the restored node's vote fence holds (Config::vote_fence_term).
+  bool vote_fenced() const;
   // Term of the entry at `index` (0 if unknown or compacted).
   Term TermAtOrZero(Index index) const;
 

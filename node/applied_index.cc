@@ -35,6 +35,36 @@ Result<consensus::Index> ReadAppliedIndex(leveldb::DB* db) {
   return *index;
 }
 
+Result<std::optional<consensus::Term>> ReadRestoredFence(leveldb::DB* db) {
+  std::string value;
+  leveldb::Status got = db->Get(leveldb::ReadOptions(), std::string(kRestoredFenceKey), &value);
+  if (got.IsNotFound()) return std::optional<consensus::Term>();
+  if (!got.ok()) return Status::IoError("reading the restored fence: " + got.ToString());
+  ByteReader r(AsBytes(value));
+  Result<uint64_t> term = r.GetU64();
+  if (!term.ok() || !r.Finish().ok()) {
+    return Status::Corruption("restored fence record: " + std::to_string(value.size()) +
+                              " bytes, expected 8");
+  }
+  return std::optional<consensus::Term>(*term);
+}
+
+Status SaveRestoredFence(leveldb::DB* db, consensus::Term term) {
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  leveldb::Status put = db->Put(sync, std::string(kRestoredFenceKey), EncodeIndex(term));
+  if (!put.ok()) return Status::IoError("writing the restored fence: " + put.ToString());
+  return Status::Ok();
+}
+
+Status ClearRestoredFence(leveldb::DB* db) {
+  leveldb::WriteOptions sync;
+  sync.sync = true;
+  leveldb::Status deleted = db->Delete(sync, std::string(kRestoredFenceKey));
+  if (!deleted.ok()) return Status::IoError("clearing the restored fence: " + deleted.ToString());
+  return Status::Ok();
+}
+
 Status SaveAppliedIndex(leveldb::DB* db, consensus::Index index) {
   leveldb::Status put = db->Put(leveldb::WriteOptions(), std::string(kAppliedIndexKey), EncodeIndex(index));
   if (!put.ok()) return Status::IoError("writing the applied index: " + put.ToString());

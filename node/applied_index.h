@@ -15,6 +15,7 @@
 // Thread-safety: none beyond LevelDB's; the node's Raft loop is the only writer.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "common/status.h"
@@ -30,6 +31,11 @@ namespace shulian::node {
 
 // The node's own keys in the shared database (prefix "n/").
 inline constexpr std::string_view kAppliedIndexKey = "n/applied";
+// Written by `shulian-node restore` (node/backup.h): u64 big-endian Raft term of
+// the restored hard state. While it is present the node starts with its votes
+// fenced (consensus::Config::vote_fence_term); the node deletes it, synced, once
+// the Raft core lifted the fence.
+inline constexpr std::string_view kRestoredFenceKey = "n/restored";
 
 // Adds the applied-index record to `batch`.
 void PutAppliedIndex(consensus::Index index, leveldb::WriteBatch* batch);
@@ -40,6 +46,14 @@ Result<consensus::Index> ReadAppliedIndex(leveldb::DB* db);
 
 // Writes the applied index alone, unsynced (see the file comment).
 Status SaveAppliedIndex(leveldb::DB* db, consensus::Index index);
+
+// The restored fence's term; nullopt when the node was not restored (or already
+// caught up). Corruption for a malformed record.
+Result<std::optional<consensus::Term>> ReadRestoredFence(leveldb::DB* db);
+// Writes (synced) the fence `term`.
+Status SaveRestoredFence(leveldb::DB* db, consensus::Term term);
+// Deletes the fence, synced.
+Status ClearRestoredFence(leveldb::DB* db);
 
 // Writes the membership `conf_state` produced by the conf change at `index`, and
 // `index` as the applied index, in one synced batch (through `storage`, which

@@ -107,6 +107,7 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "read_timeout_ms",
                              "wait_timeout_ms_max",
                              "export_bytes_max",
+                             "backup_bytes_max",
                              "api_handler_threads",
                              "api_io_threads",
                              "api_connections_max",
@@ -167,6 +168,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                    GetU64(object, kWhere, "wait_timeout_ms_max", 1, 600'000, d.wait_timeout_ms_max));
   ASSIGN_OR_RETURN(l.export_bytes_max,
                    GetU64(object, kWhere, "export_bytes_max", 1024, uint64_t{4} << 30, d.export_bytes_max));
+  ASSIGN_OR_RETURN(l.backup_bytes_max, GetU64(object, kWhere, "backup_bytes_max", 1u << 20, uint64_t{1} << 42,
+                                              d.backup_bytes_max));
   ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,
@@ -413,6 +416,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"read_timeout_ms", l.read_timeout_ms},
                  {"wait_timeout_ms_max", l.wait_timeout_ms_max},
                  {"export_bytes_max", l.export_bytes_max},
+                 {"backup_bytes_max", l.backup_bytes_max},
                  {"api_handler_threads", l.api_handler_threads},
                  {"api_io_threads", l.api_io_threads},
                  {"api_connections_max", l.api_connections_max},

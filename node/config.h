@@ -59,6 +59,9 @@ struct NodeLimits {
   uint64_t read_timeout_ms = 5'000;      // linearizable reads (ReadIndex + apply)
   uint64_t wait_timeout_ms_max = 60'000; // submit-and-wait
   uint64_t export_bytes_max = 64u << 20;  // one GET /v1/ledger/export answer (whole blocks)
+  // Keys and values one backup (POST /v1/admin/backup) copies; beyond it the
+  // backup is abandoned and its folder removed.
+  uint64_t backup_bytes_max = uint64_t{16} << 30;
   uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;

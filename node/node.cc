@@ -168,6 +168,15 @@ Status Node::Impl::StartRaft() {
   rc.max_size_per_append_bytes = config.limits.frame_bytes_max / 2;
   rc.max_proposal_bytes = config.limits.batch_bytes_max + (32u << 10);
   rc.random_seed = config.node_id * 0x9E3779B97F4A7C15ull ^ static_cast<uint64_t>(WallNowMs());
+  ASSIGN_OR_RETURN(std::optional<consensus::Term> fence, ReadRestoredFence(ledger->db()));
+  if (fence) {
+    // Restored from a backup: votes given after it are forgotten (docs/node.md "Backup and restore").
+    rc.vote_fence_term = *fence;
+    vote_fence_stored = true;
+    Log(LogLevel::kInfo, kComponent,
+        "restored from a backup: no vote or campaign until a leader caught this node up",
+        {{"fence_term", U64(*fence)}});
+  }
   ASSIGN_OR_RETURN(raw, consensus::RawNode::Create(rc, storage.get()));
   proposals.emplace(config.limits.proposals_in_flight_max);
   applied_index = std::max<uint64_t>(applied, 1);
@@ -371,6 +380,7 @@ void Node::Impl::Run() {
       if (!handled.ok()) return Fail(handled);
     }
     if (!raw->fatal_error().ok()) return Fail(raw->fatal_error());
+    if (Status cleared = MaybeClearVoteFence(); !cleared.ok()) return Fail(cleared);
     if (Status compacted = MaybeCompact(); !compacted.ok()) return Fail(compacted);
     MaybeReconcileMembership();
     PublishStatus();
@@ -518,6 +528,15 @@ Status Node::Impl::HandleReady() {
     reads_cv.notify_all();
   }
   return raw->Advance(rd);
+}
+
+Status Node::Impl::MaybeClearVoteFence() {
+  if (!vote_fence_stored || raw->vote_fenced()) return Status::Ok();
+  RETURN_IF_ERROR(ClearRestoredFence(ledger->db()));
+  vote_fence_stored = false;
+  Log(LogLevel::kInfo, kComponent, "restored node caught up with the leader: votes and campaigns again",
+      {{"term", U64(raw->term())}, {"commit_index", U64(raw->committed())}});
+  return Status::Ok();
 }
 
 Status Node::Impl::SaveAppliedIndex(uint64_t index) {

@@ -5,6 +5,7 @@ shulian_library(shulian_node_config
   DEPS shulian_transport shulian_chain nlohmann_json::nlohmann_json)
 shulian_library(shulian_node_core
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/backup.cc
     ${CMAKE_CURRENT_LIST_DIR}/config_check.cc
     ${CMAKE_CURRENT_LIST_DIR}/node.cc
     ${CMAKE_CURRENT_LIST_DIR}/operations.cc

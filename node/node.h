@@ -81,6 +81,7 @@ class Node final : public api::NodeService {
   // Operations (node/operations.cc).
   Result<api::NodeStatus> TransferLeadership(const api::Caller& caller, uint64_t target,
                                              uint64_t timeout_ms) override;
+  Result<nlohmann::json> Backup(const api::Caller& caller, const std::string& out) override;
 
   struct Impl;
 

@@ -196,6 +196,10 @@ struct Node::Impl {
   std::unique_ptr<CatchupClient> catchup_client;  // loop thread; OnResponse from the transport thread
   Clock::time_point membership_checked;           // loop thread
   std::atomic<uint64_t> raft_compactions{0};
+  // Backup and restore (node/backup.h): the stored restored fence, cleared once
+  // the Raft core lifted it (loop thread); one backup at a time (API threads).
+  bool vote_fence_stored = false;
+  std::atomic<bool> backup_running{false};
   std::atomic<uint64_t> catchup_blocks{0};
 
   // ---- loop side (node.cc) ----
@@ -234,6 +238,8 @@ struct Node::Impl {
   void Fail(const Status& status);
   void Wake();
   Status SaveAppliedIndex(uint64_t index);
+  // Deletes the stored restored fence once the Raft core lifted it.
+  Status MaybeClearVoteFence();
   // Compaction, snapshots, catch-up, membership (node.cc, last section).
   CatchupLimits MakeCatchupLimits() const;
   void StartCatchup();

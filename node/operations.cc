@@ -1,12 +1,15 @@
 // Node's operator actions (api::NodeService "Operations"): handing leadership to a
-// named voter before maintenance. The event loop owns the Raft node, so the API
-// thread only queues the request and watches the published status.
+// named voter before maintenance, and backups. The event loop owns the Raft node,
+// so the API thread only queues a transfer and watches the published status. A
+// backup runs on the API thread from a LevelDB snapshot: no lock of the node's is
+// held while it copies, so the loop keeps its heartbeats and applies.
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
 #include "ledger/state_keys.h"
 #include "ledger/state_store.h"
+#include "node/backup.h"
 #include "node/log.h"
 #include "node/node_impl.h"
 
@@ -60,6 +63,35 @@ Result<api::NodeStatus> Node::TransferLeadership(const api::Caller& caller, uint
                              std::to_string(timeout_ms) + " ms (this node is " +
                              (s.leader == s.config.node_id ? std::string("still the leader") : "no longer the leader") +
                              "); see the nodes' logs");
+}
+
+Result<nlohmann::json> Node::Backup(const api::Caller& caller, const std::string& out) {
+  Impl& s = *impl_;
+  RETURN_IF_ERROR(s.CheckOperator(caller, "backup"));
+  const std::filesystem::path path(out);
+  if (!path.is_absolute()) return Status::InvalidArgument("out: must be an absolute path on the node's host");
+  const std::filesystem::path normal = path.lexically_normal();
+  const std::filesystem::path db = (s.config.data_dir / "db").lexically_normal();
+  auto [db_end, normal_end] = std::mismatch(db.begin(), db.end(), normal.begin(), normal.end());
+  if (db_end == db.end())
+    return Status::InvalidArgument("out: must not be inside the database folder " + db.string());
+  if (s.backup_running.exchange(true))
+    return Status::ResourceExhausted("another backup is running; retry later");
+  Log(LogLevel::kInfo, kComponent, "backup started", {{"out", normal.string()}, {"by", *caller.account}});
+  const BackupIdentity identity{s.config.network_id, s.genesis.Hash(), s.config.node_id};
+  Result<BackupManifest> written =
+      WriteBackup(s.ledger->db(), identity, normal, s.config.limits.backup_bytes_max, s.stopping);
+  s.backup_running = false;
+  if (!written.ok()) {
+    Log(LogLevel::kWarn, kComponent, "backup failed",
+        {{"out", normal.string()}, {"error", written.status().message()}});
+    return written.status();
+  }
+  Log(LogLevel::kInfo, kComponent, "backup written",
+      {{"out", normal.string()},
+       {"height", std::to_string(written->height)},
+       {"files", std::to_string(written->files.size())}});
+  return BackupManifestToJson(*written);
 }
 
 }  // namespace shulian::node

@@ -112,6 +112,12 @@ const std::vector<CommandSpec>& AllCommands() {
        "hand the leadership to a voter before maintenance (an operator, sent to the leader)",
        {"to", "timeout_ms"},
        RunLeaderTransfer},
+      {{"backup"},
+       "--out DIR",
+       "have the node back up its database into DIR, a new folder on the node's host, while it runs "
+       "(an operator; restore with shulian-node restore)",
+       {"out"},
+       RunBackup},
       {{"config"}, "", "show the resolved server, key, account and where each came from", {}, RunConfig},
       {{"block"},
        "HEIGHT | --hash HASH",

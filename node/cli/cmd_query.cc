@@ -188,6 +188,22 @@ Status RunLeaderTransfer(Context& ctx) {
   return Status::Ok();
 }
 
+Status RunBackup(Context& ctx) {
+  RETURN_IF_ERROR(NoPositionals(ctx));
+  ASSIGN_OR_RETURN(std::string out, RequireOption(ctx.args(), "out"));
+  ASSIGN_OR_RETURN(api::ApiClient * client, ctx.Client());
+  ASSIGN_OR_RETURN(json manifest, client->Backup(out));
+  if (ctx.json()) {
+    PrintJson(ctx.out(), manifest);
+  } else {
+    ctx.out() << "backup of node " << manifest.value("node_id", 0) << " written to " << out << ": height "
+              << manifest.value("height", 0) << ", applied index " << manifest.value("applied_index", 0)
+              << ", " << manifest.value("files", json::array()).size() << " files, "
+              << manifest.value("key_value_bytes", 0) << " bytes of keys and values\n";
+  }
+  return Status::Ok();
+}
+
 Status RunConfig(Context& ctx) {
   RETURN_IF_ERROR(NoPositionals(ctx));
   ASSIGN_OR_RETURN(const Settings* s, ctx.GetSettings());

@@ -52,6 +52,7 @@ Status RunTxStatus(Context& ctx);
 
 Status RunStatus(Context& ctx);
 Status RunLeaderTransfer(Context& ctx);
+Status RunBackup(Context& ctx);
 Status RunConfig(Context& ctx);
 Status RunBlock(Context& ctx);
 Status RunQueries(Context& ctx);

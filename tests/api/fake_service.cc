@@ -232,6 +232,12 @@ Result<LedgerExportPage> FakeNodeService::LedgerExport(uint64_t from_height, uin
                           to_height};
 }
 
+Result<nlohmann::json> FakeNodeService::Backup(const Caller& caller, const std::string& out) {
+  if (caller.account != std::string(kSeesEverything))
+    return Status::PermissionDenied("backup: not an operator");
+  return nlohmann::json{{"out", out}};
+}
+
 Result<NodeStatus> FakeNodeService::TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) {
   if (caller.account != std::string(kSeesEverything)) return Status::PermissionDenied("transfer: not an operator");
   ASSIGN_OR_RETURN(NodeStatus status, GetStatus());

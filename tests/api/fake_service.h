@@ -54,6 +54,7 @@ class FakeNodeService : public NodeService {
                                         const Caller& caller) override;
   // Records the request; PermissionDenied unless the caller is kSeesEverything.
   Result<NodeStatus> TransferLeadership(const Caller& caller, uint64_t target, uint64_t timeout_ms) override;
+  Result<nlohmann::json> Backup(const Caller& caller, const std::string& out) override;
 
   static constexpr std::string_view kSeesEverything = "court";
 

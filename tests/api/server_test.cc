@@ -535,6 +535,23 @@ TEST_F(ApiServerTest, MetricsRenderServiceAndServerFamilies) {
 
 // ------------------------------- HTTP edges -------------------------------
 
+TEST_F(ApiServerTest, BackupNeedsASignedRequestAndAnOutFolderAndPassesItToTheService) {
+  // Unsigned: 401. Signed but no "out", a non-string one or an unknown field: 400
+  // before the service is asked. A well-formed request reaches the service, which
+  // refuses a caller that is not its operator (403).
+  const std::string target = "/v1/admin/backup";
+  EXPECT_EQ(StatusOf(Raw(Post(target, R"({"out":"/tmp/b"})"))), 401);
+  auto signed_post = [&](const std::string& body) {
+    return StatusOf(
+        Raw(Post(target, body, SignedHeaderLines(*alice_key_, "alice", "POST", target, NowMs(), body))));
+  };
+  EXPECT_EQ(signed_post("{}"), 400);
+  EXPECT_EQ(signed_post(R"({"out":7})"), 400);
+  EXPECT_EQ(signed_post(R"({"out":"/tmp/b","also":1})"), 400);
+  Result<nlohmann::json> refused = Alice()->Backup("/tmp/b");
+  EXPECT_EQ(refused.status().code(), ErrorCode::kPermissionDenied) << refused.status().ToString();
+}
+
 TEST_F(ApiServerTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
   // Both answer JSON errors; 405 names the allowed methods.
   const std::string unknown = Raw(Get("/v2/nothing"));

@@ -144,6 +144,115 @@ TEST(RawNodeTest, RestartKeepsVoteSoNoDoubleVoting) {
   EXPECT_TRUE(after.messages[0].reject);
 }
 
+// A node restored from a backup has forgotten the vote it gave in term 5 to node
+// 2 (its storage is as of term 1). Fenced, it refuses node 3's vote in that term
+// and never campaigns; once a leader of at least the fence term sent it a commit
+// it holds, the fence lifts and it votes again.
+TEST(RawNodeTest, RestoredNodeGrantsNoVoteAndNeverCampaignsUntilItHeardALeader) {
+  auto storage = Bootstrapped({1, 2, 3});
+  Config config = TestConfig(1);
+  config.vote_fence_term = 1;
+  config.check_quorum = false;  // so the last vote request is not ignored as disruptive
+  auto node = std::move(RawNode::Create(config, storage.get())).value();
+  EXPECT_TRUE(node->vote_fenced());
+  Message rival;
+  rival.type = MessageType::kVote;
+  rival.from = 3;
+  rival.to = 1;
+  rival.term = 5;
+  rival.index = 1;
+  rival.log_term = 1;
+  ASSERT_TRUE(node->Step(rival).ok());
+  Ready refused = node->GetReady();
+  ASSERT_EQ(refused.messages.size(), 1u);
+  EXPECT_TRUE(refused.messages[0].reject);
+  EXPECT_EQ(node->vote(), kNoNode);
+  storage->SetHardState(*refused.hard_state);
+  ASSERT_TRUE(node->Advance(refused).ok());
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(node->Tick().ok());
+  EXPECT_EQ(node->role(), Role::kFollower);  // no campaign, however long it waits
+  Drain(*node, *storage);
+
+  Message append;
+  append.type = MessageType::kAppend;
+  append.from = 2;
+  append.to = 1;
+  append.term = 6;
+  append.index = 1;
+  append.log_term = 1;
+  append.commit = 1;
+  ASSERT_TRUE(node->Step(append).ok());
+  EXPECT_FALSE(node->vote_fenced());
+  Drain(*node, *storage);
+  Message later = rival;
+  later.term = 9;
+  later.type = MessageType::kVote;
+  ASSERT_TRUE(node->Step(later).ok());
+  Ready granted = node->GetReady();
+  ASSERT_EQ(granted.messages.size(), 1u);
+  EXPECT_FALSE(granted.messages[0].reject);
+  EXPECT_EQ(node->vote(), 3u);
+}
+
+// The fence holds for a leader below the fence term, for heartbeats (their
+// commit is capped by what the leader thinks this node holds) and while the
+// leader's commit is beyond what the node holds.
+TEST(RawNodeTest, RestoredNodeStaysFencedUntilItHoldsTheLeadersCommit) {
+  auto storage = Bootstrapped({1, 2, 3});
+  Config config = TestConfig(1);
+  config.vote_fence_term = 4;
+  auto node = std::move(RawNode::Create(config, storage.get())).value();
+  Message heartbeat;
+  heartbeat.type = MessageType::kHeartbeat;
+  heartbeat.from = 2;
+  heartbeat.to = 1;
+  heartbeat.term = 3;  // below the fence term
+  heartbeat.commit = 1;
+  ASSERT_TRUE(node->Step(heartbeat).ok());
+  EXPECT_TRUE(node->vote_fenced());
+  heartbeat.term = 4;
+  ASSERT_TRUE(node->Step(heartbeat).ok());
+  EXPECT_TRUE(node->vote_fenced());
+  Message append;
+  append.type = MessageType::kAppend;
+  append.from = 2;
+  append.to = 1;
+  append.term = 4;
+  append.index = 1;
+  append.log_term = 1;
+  append.commit = 5;  // beyond the entries it carries
+  for (Index i = 2; i <= 3; ++i) {
+    Entry e;
+    e.index = i;
+    e.term = 4;
+    append.entries.push_back(e);
+  }
+  ASSERT_TRUE(node->Step(append).ok());
+  EXPECT_TRUE(node->vote_fenced());
+  append.index = 3;
+  append.log_term = 4;
+  append.entries.clear();
+  for (Index i = 4; i <= 5; ++i) {
+    Entry e;
+    e.index = i;
+    e.term = 4;
+    append.entries.push_back(e);
+  }
+  ASSERT_TRUE(node->Step(append).ok());
+  EXPECT_FALSE(node->vote_fenced());
+}
+
+// A restored sole voter has no leader to hear from: it must still elect itself.
+TEST(RawNodeTest, RestoredSoleVoterStillCampaigns) {
+  auto storage = Bootstrapped({1});
+  Config config = TestConfig(1);
+  config.vote_fence_term = 3;
+  auto node = std::move(RawNode::Create(config, storage.get())).value();
+  ASSERT_TRUE(node->Campaign().ok());
+  EXPECT_EQ(node->role(), Role::kLeader);
+  EXPECT_FALSE(node->vote_fenced());
+}
+
 // Proves election timeouts are randomised within [election, 2*election).
 TEST(RawNodeTest, ElectionTimeoutIsRandomisedInRange) {
   std::set<uint32_t> seen;

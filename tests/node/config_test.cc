@@ -55,6 +55,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
                  {"db_write_buffer_bytes", 8 << 20},
                  {"signature_cache_entries", 0},
                  {"export_bytes_max", 300'000},
+                 {"backup_bytes_max", 5'000'000},
                  {"catchup_chain_heights_max", 5'000}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
@@ -65,6 +66,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
   EXPECT_EQ(again->limits.db_write_buffer_bytes, 8u << 20);
   EXPECT_EQ(again->limits.signature_cache_entries, 0u);
   EXPECT_EQ(again->limits.export_bytes_max, 300'000u);
+  EXPECT_EQ(again->limits.backup_bytes_max, 5'000'000u);
   EXPECT_EQ(again->limits.catchup_chain_heights_max, 5'000u);
 }
 
@@ -171,6 +173,9 @@ TEST(NodeConfigTest, EveryRefusalNamesTheField) {
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["limits"] = {{"signature_cache_entries", 4'000'001}}; })
                 .find("limits.signature_cache_entries: must be in"),
+            std::string::npos);
+  EXPECT_NE(with([](auto& j) { j["limits"] = {{"backup_bytes_max", 1000}}; })
+                .find("limits.backup_bytes_max: must be in"),
             std::string::npos);
   EXPECT_NE(with([](auto& j) { j["limits"] = {{"export_bytes_max", 1023}}; })
                 .find("limits.export_bytes_max: must be in"),

@@ -282,17 +282,28 @@ crypto::Digest TestNetwork::GenesisHash() const {
 }
 
 RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, const char* flag) {
+  return RunNodeCommand({flag, config.string()}, config, timeout_ms);
+}
+
+RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture,
+                         int timeout_ms) {
   RunResult result;
-  std::filesystem::path err = config, out = config;
+  std::filesystem::path err = capture, out = capture;
   err += ".stderr";
   out += ".stdout";
+  std::vector<char*> argv;
+  std::string program = "shulian-node";
+  argv.push_back(program.data());
+  std::vector<std::string> copies = args;
+  for (std::string& a : copies) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd >= 0) ::dup2(fd, 2);
     int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (out_fd >= 0) ::dup2(out_fd, 1);
-    ::execl(SHULIAN_NODE_BINARY, "shulian-node", flag, config.c_str(), static_cast<char*>(nullptr));
+    ::execv(SHULIAN_NODE_BINARY, argv.data());
     ::_exit(127);
   }
   for (int waited = 0; waited < timeout_ms; waited += 20) {

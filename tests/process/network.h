@@ -84,6 +84,10 @@ struct RunResult {
 };
 // Runs shulian-node `flag` `config` (--config or --check-config) until it exits.
 RunResult RunNodeToExit(const std::filesystem::path& config, int timeout_ms, const char* flag = "--config");
+// Runs shulian-node with `args` until it exits; its output goes to `capture`
+// plus ".stderr" / ".stdout".
+RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesystem::path& capture,
+                         int timeout_ms);
 
 int64_t NowMs();
 
