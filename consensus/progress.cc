@@ -77,6 +77,14 @@ bool Progress::MaybeDecreaseTo(Index rejected, Index hint) {
   return true;
 }
 
+bool Progress::ForgetMatchAbove(Index hint) {
+  if (match <= hint) return false;
+  match = hint;
+  state = ProgressState::kProbe;  // from any state: resume right after the hint
+  BecomeProbe();
+  return true;
+}
+
 bool Progress::IsPaused() const {
   switch (state) {
     case ProgressState::kProbe: return probe_sent;

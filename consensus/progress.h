@@ -65,6 +65,9 @@ struct Progress {
   // Rejection of the append after `rejected` with the follower's hint of its
   // last index; returns false if the rejection is stale.
   bool MaybeDecreaseTo(Index rejected, Index hint);
+  // A restored follower holds only up to `hint` (kRestoredLogContext): forgets
+  // any match above it and probes from there. Returns false if match <= hint.
+  bool ForgetMatchAbove(Index hint);
   bool IsPaused() const;
 };
 

@@ -599,6 +599,7 @@ struct RawNode::State {
       resp.index = m.index;
       resp.reject = true;
       resp.reject_hint = RejectHint(m.index, m.log_term);
+      if (vote_fenced) resp.context = ToBytes(kRestoredLogContext);
     }
     Send(std::move(resp));
   }
@@ -661,6 +662,10 @@ struct RawNode::State {
     if (pr == nullptr) return;
     pr->recent_active = true;
     if (m.reject) {
+      if (m.context == ToBytes(kRestoredLogContext) && pr->ForgetMatchAbove(m.reject_hint)) {
+        SendAppend(m.from);
+        return;
+      }
       if (pr->MaybeDecreaseTo(m.index, m.reject_hint)) {
         if (pr->state == ProgressState::kReplicate) pr->BecomeProbe();
         SendAppend(m.from);

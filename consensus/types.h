@@ -154,6 +154,12 @@ struct Message {
 // even while they still believe in a live leader.
 inline constexpr std::string_view kCampaignTransferContext = "campaign-transfer";
 
+// Context of a kAppendResponse rejection from a node restored from a backup
+// (still fenced, Config::vote_fence_term): it may have lost entries it had
+// acknowledged, so the leader's match for it may be above its log and must come
+// down to its hint, or every later append would be refused as stale.
+inline constexpr std::string_view kRestoredLogContext = "restored-log";
+
 // Bounds DecodeMessage enforces before allocating.
 struct MessageLimits {
   uint32_t max_entries = 10'000;

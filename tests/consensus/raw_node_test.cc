@@ -5,6 +5,7 @@
 #include "consensus/invariants.h"
 #include "consensus/memory_storage.h"
 #include "consensus/raw_node.h"
+#include "tests/consensus/cluster.h"
 
 namespace shulian::consensus {
 namespace {
@@ -240,6 +241,68 @@ TEST(RawNodeTest, RestoredNodeStaysFencedUntilItHoldsTheLeadersCommit) {
   }
   ASSERT_TRUE(node->Step(append).ok());
   EXPECT_FALSE(node->vote_fenced());
+}
+
+// A fenced (restored) node that cannot take an append says why: its refusal
+// carries kRestoredLogContext. An unfenced node's refusal carries nothing.
+TEST(RawNodeTest, ARestoredNodesRefusedAppendSaysItsLogWasRestored) {
+  for (const bool fenced : {true, false}) {
+    auto storage = Bootstrapped({1, 2, 3});
+    Config config = TestConfig(3);
+    config.vote_fence_term = fenced ? 2 : 0;
+    auto node = std::move(RawNode::Create(config, storage.get())).value();
+    Message append;
+    append.type = MessageType::kAppend;
+    append.from = 1;
+    append.to = 3;
+    append.term = 2;
+    append.index = 7;  // beyond its log, which ends at 1
+    append.log_term = 2;
+    append.commit = 7;
+    ASSERT_TRUE(node->Step(append).ok());
+    Ready rd = node->GetReady();
+    ASSERT_EQ(rd.messages.size(), 1u);
+    EXPECT_TRUE(rd.messages[0].reject);
+    EXPECT_EQ(rd.messages[0].reject_hint, 1u);
+    EXPECT_EQ(rd.messages[0].context == ToBytes(kRestoredLogContext), fenced) << "fenced=" << fenced;
+  }
+}
+
+// A leader whose follower acknowledged entries and then lost them (restored from
+// an older backup) must send them again: told so by kRestoredLogContext, it
+// lowers its match for the follower to the follower's hint and appends from
+// there. The same refusal without the context is stale (at or below the match)
+// and changes nothing, which is why a restored follower would otherwise stay
+// behind for good.
+TEST(RawNodeTest, ALeaderResendsWhatARestoredFollowerLostBelowItsMatch) {
+  for (const bool restored : {true, false}) {
+    testing::Cluster cluster;
+    ASSERT_TRUE(cluster.AddNodes(3, {1, 2, 3}, {}, 1, testing::NodeOptions{}).ok());
+    ASSERT_TRUE(cluster.node(1).raw->Campaign().ok());
+    ASSERT_TRUE(cluster.Stabilize(nullptr).ok());
+    ASSERT_EQ(cluster.node(1).raw->role(), Role::kLeader);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(cluster.node(1).raw->Propose(ToBytes("p" + std::to_string(i))).ok());
+    ASSERT_TRUE(cluster.Stabilize(nullptr).ok());
+    const Index last = cluster.node(1).raw->last_index();
+    ASSERT_EQ(cluster.node(3).raw->last_index(), last);
+
+    Message refusal;
+    refusal.type = MessageType::kAppendResponse;
+    refusal.from = 3;
+    refusal.to = 1;
+    refusal.term = cluster.node(1).raw->term();
+    refusal.index = last;
+    refusal.reject = true;
+    refusal.reject_hint = 1;  // all it holds now
+    if (restored) refusal.context = ToBytes(kRestoredLogContext);
+    ASSERT_TRUE(cluster.node(1).raw->Step(refusal).ok());
+    ASSERT_TRUE(cluster.ProcessReady(1, nullptr).ok());
+    bool resent_from_hint = false;
+    for (const Message& m : cluster.in_flight()) {
+      resent_from_hint |= m.type == MessageType::kAppend && m.to == 3 && m.index == 1 && !m.entries.empty();
+    }
+    EXPECT_EQ(resent_from_hint, restored) << "restored=" << restored;
+  }
 }
 
 // A restored sole voter has no leader to hear from: it must still elect itself.
