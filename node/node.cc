@@ -209,9 +209,9 @@ Status Node::Impl::StartTransport() {
     if (p.id == config.node_id) continue;
     t.peers.push_back({p.id, p.address.host, p.address.port, p.public_key});
   }
-  // The ledger's validators decide whom to trust from the first connection on;
-  // the loop thread keeps the transport up to date after that.
-  ASSIGN_OR_RETURN(t.trusted_keys, CurrentPeerTrust());
+  // The ledger's validators decide whom to trust from the first connection on
+  // (computed in Start before the loop ran); the loop keeps it up to date after.
+  t.trusted_keys = initial_trust;
   t.max_frame_bytes = config.limits.frame_bytes_max;
   t.send_queue_frames_max = config.limits.send_queue_frames_max;
   // The config bounds these to 10 min and 10,000, within the transport's own limits.
@@ -251,6 +251,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   if (ParseLogLevel(config.log_level, &level)) SetMinLogLevel(level);
   RETURN_IF_ERROR(impl->Open());
   RETURN_IF_ERROR(impl->StartRaft());
+  ASSIGN_OR_RETURN(impl->initial_trust, impl->CurrentPeerTrust(impl->conf_state));
   impl->StartForwarding();  // before the loop, whose PublishStatus tells the client the leader
   impl->PublishStatus();
   Impl* raw_impl = impl.get();
@@ -1061,8 +1062,12 @@ Result<std::vector<LedgerValidatorKey>> Node::Impl::LedgerValidatorKeys() const 
   return out;
 }
 
-Result<std::map<uint64_t, crypto::PublicKey>> Node::Impl::CurrentPeerTrust() const {
+Result<std::map<uint64_t, crypto::PublicKey>> Node::Impl::CurrentPeerTrust(
+    const consensus::ConfState& members) const {
   ASSIGN_OR_RETURN(std::vector<LedgerValidatorKey> ledger_keys, LedgerValidatorKeys());
+  for (LedgerValidatorKey& v : ledger_keys) {
+    if (v.removed && members.IsMember(v.node_id)) v.removed = false;
+  }
   std::vector<PeerConfig> configured;
   for (const PeerEntry& p : config.peers) configured.push_back({p.id, p.address.host, p.address.port, p.public_key});
   return TrustedPeerKeys(config.node_id, configured, ledger_keys);
@@ -1076,8 +1081,8 @@ void Node::Impl::MaybeRefreshPeerTrust() {
     std::shared_lock<std::shared_mutex> lock(ledger_mutex);
     set_id = ledger->validator_set().Id();
   }
-  if (trusted_set_id == set_id) return;
-  Result<std::map<uint64_t, crypto::PublicKey>> trust = CurrentPeerTrust();
+  if (trusted_set_id == set_id && trusted_conf_state == conf_state) return;
+  Result<std::map<uint64_t, crypto::PublicKey>> trust = CurrentPeerTrust(conf_state);
   if (!trust.ok()) {
     Log(LogLevel::kWarn, kComponent, "cannot read the validators", {{"error", trust.status().message()}});
     return;
@@ -1087,6 +1092,7 @@ void Node::Impl::MaybeRefreshPeerTrust() {
   peer_transport->SetPeerKeys(std::move(trust).value());
   if (trusted_set_id) Log(LogLevel::kInfo, kComponent, "peer trust follows the ledger", {{"trusted", ids}});
   trusted_set_id = set_id;
+  trusted_conf_state = conf_state;
 }
 
 }  // namespace shulian::node
