@@ -104,7 +104,7 @@ const std::vector<CommandSpec>& AllCommands() {
       {{"validator", "rotate-key"},
        "--node-id N --new-key FILE [--wait] [--out FILE]",
        "rotate a validator's node key (operator): the new key signs the proof of possession",
-       {"node_id", "new_key", "wait", "timeout_ms", "out", "nonce", "client_time_ms"},
+       {"node_id", "new_key", "wait", "timeout_ms", "out", "nonce", "client_time_ms", "genesis_hash"},
        RunValidatorRotateKey},
       {{"tx-status"},
        "HASH [--wait] [--timeout-ms N]",
