@@ -194,7 +194,8 @@ TxType BodyType(const Body& body) {
   return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::kType; }, body);
 }
 
-Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id, const crypto::PublicKey& new_key) {
+Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id,
+                               const crypto::PublicKey& new_key) {
   ByteWriter w;
   w.PutString(kValidatorKeyProofDomainTag);
   w.PutString(network_id);

@@ -175,7 +175,8 @@ struct RotateValidatorKeyBody : BodyBase<RotateValidatorKeyBody, TxType::kRotate
 
 inline constexpr std::string_view kValidatorKeyProofDomainTag = "shulian/validator-key-proof/v1";
 // str tag ‖ str network_id ‖ u64 node_id ‖ 32-byte new key.
-Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id, const crypto::PublicKey& new_key);
+Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id,
+                               const crypto::PublicKey& new_key);
 
 // ======================= Assets and the catalog (200s) =======================
 
@@ -486,7 +487,7 @@ struct CloseDisputeBody : BodyBase<CloseDisputeBody, TxType::kCloseDispute> {
 using Body = std::variant<
     RegisterAuthorityBody, RegisterAccountBody, SuspendAccountBody, ReinstateAccountBody,
     RotateKeyBody, SetPolicyBody, SetCalendarBody, AddValidatorBody, RemoveValidatorBody,
-    RotateValidatorKeyBody,    RegisterAssetBody, PublishAssetVersionBody, ChangeAssetTypesBody, RetireAssetBody,
+    RotateValidatorKeyBody, RegisterAssetBody, PublishAssetVersionBody, ChangeAssetTypesBody, RetireAssetBody,
     DestroyAssetBody, RequestShareBody, ApproveShareBody, RefuseShareBody, ConsentCopyBody,
     DecideOverdueShareBody, SuspendGrantBody, ResumeGrantBody, RevokeGrantBody, DeliverShareBody,
     RequestAggregationBody, AnswerAggregationBody, DeliverAggregationBody, ApplyOpenBody,

@@ -77,8 +77,9 @@ Result<CheckedFiles> CheckNodeFiles(const NodeConfig& config) {
   const bool has_database = std::filesystem::exists(config.data_dir / "db", exists_error);
   if (own != nullptr && *own != out.node_key->public_key()) {
     if (!has_database) {
-      return Status::InvalidArgument("node_key: does not match the public key the genesis lists for validator " +
-                                     U64(config.node_id) + " (and there is no database whose ledger could have rotated it)");
+      return Status::InvalidArgument(
+          "node_key: does not match the public key the genesis lists for validator " + U64(config.node_id) +
+          " (and there is no database whose ledger could have rotated it)");
     }
     out.key_differs_from_genesis = true;
   }

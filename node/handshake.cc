@@ -93,8 +93,9 @@ Status Handshake::CheckPeerHello(const Hello& hello) const {
     return Status::PermissionDenied("peer claims our own node id " + std::to_string(self_id_));
   }
   if (peer_keys_.find(hello.node_id) == peer_keys_.end()) {
-    return Status::PermissionDenied("unknown node id " + std::to_string(hello.node_id) +
-                                    " (not a validator the ledger lists, nor a configured peer it has never listed)");
+    return Status::PermissionDenied(
+        "unknown node id " + std::to_string(hello.node_id) +
+        " (not a validator the ledger lists, nor a configured peer it has never listed)");
   }
   if (role_ == HandshakeRole::kInitiator && hello.node_id != expected_peer_id_) {
     return Status::PermissionDenied("dialled node " + std::to_string(expected_peer_id_) +
@@ -146,7 +147,8 @@ Status Handshake::OnPeerAuth(ByteView auth_frame) {
   // The trusted keys may change between the hello and this frame (a ledger apply).
   auto trusted = peer_keys_.find(peer_id_);
   if (trusted == peer_keys_.end()) {
-    return Status::PermissionDenied("node " + std::to_string(peer_id_) + " stopped being trusted during the handshake");
+    return Status::PermissionDenied("node " + std::to_string(peer_id_) +
+                                    " stopped being trusted during the handshake");
   }
   if (!crypto::Verify(trusted->second, SignedMessage(OtherRole(role_)), signature)) {
     return Status::PermissionDenied("node " + std::to_string(peer_id_) +

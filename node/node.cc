@@ -1047,17 +1047,17 @@ Result<std::vector<LedgerValidatorKey>> Node::Impl::LedgerValidatorKeys() const 
   std::vector<LedgerValidatorKey> out;
   Status decode = Status::Ok();
   std::shared_lock<std::shared_mutex> lock(ledger_mutex);
-  RETURN_IF_ERROR(ledger->state().Scan(ledger::Key("va").Prefix(), "", kValidatorsMax,
-                                       [&](std::string_view, std::string_view value) {
-                                         ByteReader r(AsBytes(value));
-                                         Result<ledger::ValidatorRecord> v = ledger::ValidatorRecord::DecodeFrom(r);
-                                         if (!v.ok()) {
-                                           decode = Status::Corruption("validator record: " + v.status().message());
-                                           return false;
-                                         }
-                                         out.push_back({v->node_id, v->public_key, v->removed});
-                                         return true;
-                                       }));
+  RETURN_IF_ERROR(ledger->state().Scan(
+      ledger::Key("va").Prefix(), "", kValidatorsMax, [&](std::string_view, std::string_view value) {
+        ByteReader r(AsBytes(value));
+        Result<ledger::ValidatorRecord> v = ledger::ValidatorRecord::DecodeFrom(r);
+        if (!v.ok()) {
+          decode = Status::Corruption("validator record: " + v.status().message());
+          return false;
+        }
+        out.push_back({v->node_id, v->public_key, v->removed});
+        return true;
+      }));
   RETURN_IF_ERROR(decode);
   return out;
 }
@@ -1069,7 +1069,8 @@ Result<std::map<uint64_t, crypto::PublicKey>> Node::Impl::CurrentPeerTrust(
     if (v.removed && members.IsMember(v.node_id)) v.removed = false;
   }
   std::vector<PeerConfig> configured;
-  for (const PeerEntry& p : config.peers) configured.push_back({p.id, p.address.host, p.address.port, p.public_key});
+  for (const PeerEntry& p : config.peers)
+    configured.push_back({p.id, p.address.host, p.address.port, p.public_key});
   return TrustedPeerKeys(config.node_id, configured, ledger_keys);
 }
 

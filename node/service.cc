@@ -664,7 +664,8 @@ std::vector<api::MetricFamily> Node::Metrics() {
     MetricFamily refused{"shulian_transport_peer_handshakes_refused_total",
                          "Refused peer handshakes attributed to a configured peer id (for example a removed "
                          "validator, or a rotated-away key).",
-                         MetricType::kCounter, {}};
+                         MetricType::kCounter,
+                         {}};
     for (const PeerStats& p : t.peers) {
       refused.samples.push_back(
           {"", {{"peer", std::to_string(p.id)}}, static_cast<double>(p.handshake_failures)});

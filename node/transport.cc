@@ -47,7 +47,8 @@ Status InvalidOption(const std::string& field, const std::string& why) {
 
 }  // namespace
 
-std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id, const std::vector<PeerConfig>& configured,
+std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id,
+                                                      const std::vector<PeerConfig>& configured,
                                                       const std::vector<LedgerValidatorKey>& ledger) {
   std::map<uint64_t, crypto::PublicKey> trusted;
   std::set<uint64_t> listed;

@@ -75,7 +75,8 @@ struct LedgerValidatorKey {
 // the ledger holds (a stale config key is ignored); a configured peer the ledger
 // has never listed, with its config key (a node about to be added); never a
 // removed validator, nor `self_id`. Pure; ordered by id.
-std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id, const std::vector<PeerConfig>& configured,
+std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id,
+                                                      const std::vector<PeerConfig>& configured,
                                                       const std::vector<LedgerValidatorKey>& ledger);
 
 struct TransportOptions {

@@ -468,7 +468,8 @@ TEST_F(BundleTest, CheckpointsBeforeAndAfterAValidatorKeyRotationVerifyUnderTheK
   now_ms_ += 1000;
   Transaction after = CommitOne("tz.prov", AssetBody("a1", "321200"));
 
-  Result<nlohmann::json> old_bundle = BuildTransactionBundle(*ledger_, Cosign(before_height, {1, 2}), before.Hash());
+  Result<nlohmann::json> old_bundle =
+      BuildTransactionBundle(*ledger_, Cosign(before_height, {1, 2}), before.Hash());
   ASSERT_TRUE(old_bundle.ok()) << old_bundle.status().ToString();
   Result<VerifiedBundle> old_verified = Verify(*old_bundle);
   ASSERT_TRUE(old_verified.ok()) << old_verified.status().ToString();

@@ -222,7 +222,8 @@ TEST_F(GovernanceRulesTest, BadOrUnauthorisedValidatorKeyRotationsAreRefusedAndC
   const crypto::KeyPair old_key = KeyFor("node-2");
   const crypto::KeyPair new_key = KeyFor("node-2-rotated");
   ASSERT_TRUE(Apply("op", AddValidatorBody{{}, 2, "tz-node", "321200", old_key.public_key()}).accepted());
-  ASSERT_TRUE(Apply("op", AddValidatorBody{{}, 3, "xh-node", "321200", KeyFor("node-3").public_key()}).accepted());
+  ASSERT_TRUE(
+      Apply("op", AddValidatorBody{{}, 3, "xh-node", "321200", KeyFor("node-3").public_key()}).accepted());
   ASSERT_TRUE(Apply("op", RemoveValidatorBody{{}, 3, "decommissioned"}).accepted());
   const crypto::Digest before = StateDigest();
 

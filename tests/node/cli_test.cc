@@ -839,10 +839,11 @@ TEST(CliExitCodeTest, ValidatorRotateKeyBuildsASignedTransactionWhoseProofIsTheN
   TempDir dir;
   ASSERT_EQ(RunShulian({"keygen", "--out", dir / "op.key"}).code, kExitOk);
   ASSERT_EQ(RunShulian({"keygen", "--out", dir / "new.key"}).code, kExitOk);
-  const std::vector<std::string> common = {"--key", dir / "op.key", "--account", "ops", "--network", "local-3",
-                                           "--genesis-hash", std::string(64, 'a')};
-  std::vector<std::string> args = {"validator", "rotate-key", "--node-id", "2", "--new-key", dir / "new.key",
-                                   "--out", dir / "tx.json"};
+  const std::vector<std::string> common = {
+      "--key",     dir / "op.key", "--account",      "ops",
+      "--network", "local-3",      "--genesis-hash", std::string(64, 'a')};
+  std::vector<std::string> args = {"validator", "rotate-key",    "--node-id", "2",
+                                   "--new-key", dir / "new.key", "--out",     dir / "tx.json"};
   args.insert(args.end(), common.begin(), common.end());
   CliRun run = RunShulian(args);
   ASSERT_EQ(run.code, kExitOk) << run.err;
@@ -857,12 +858,24 @@ TEST(CliExitCodeTest, ValidatorRotateKeyBuildsASignedTransactionWhoseProofIsTheN
   ASSERT_TRUE(new_key.ok());
   EXPECT_EQ(body->node_id, 2u);
   EXPECT_EQ(body->new_public_key, new_key->public_key());
-  EXPECT_TRUE(crypto::Verify(new_key->public_key(), ledger::ValidatorKeyProofMessage("local-3", 2, body->new_public_key),
+  EXPECT_TRUE(crypto::Verify(new_key->public_key(),
+                             ledger::ValidatorKeyProofMessage("local-3", 2, body->new_public_key),
                              body->proof));
   EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "op.key", "--genesis-hash",
                         std::string(64, 'a')})
                 .code,
             kExitOk);
+  // --body-out: the node's host writes the body with the proof, for the operator's `tx sign`.
+  CliRun prepared = RunShulian({"validator", "rotate-key", "--node-id", "2", "--new-key", dir / "new.key",
+                                "--network", "local-3", "--body-out", dir / "body.json"});
+  ASSERT_EQ(prepared.code, kExitOk) << prepared.err;
+  CliRun sign =
+      RunShulian({"tx", "sign", dir / "body.json", "--key", dir / "op.key", "--account", "ops", "--network",
+                  "local-3", "--genesis-hash", std::string(64, 'a'), "--out", dir / "signed.json"});
+  ASSERT_EQ(sign.code, kExitOk) << sign.err;
+  Result<json> signed_json = ledger::rules_json::ParseFile(dir / "signed.json", 1 << 20);
+  ASSERT_TRUE(signed_json.ok());
+  EXPECT_EQ((*signed_json)["body"], (*parsed)["body"]);  // the same proof, deterministic signature
   std::vector<std::string> missing = {"validator", "rotate-key", "--node-id", "2"};
   missing.insert(missing.end(), common.begin(), common.end());
   CliRun refused = RunShulian(missing);

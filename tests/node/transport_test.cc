@@ -855,7 +855,8 @@ TEST_F(TransportTest, ANodeDroppedFromThePeerKeysIsDisconnectedAndRefused) {
   const uint64_t failures = ta->peer_stats(2)->handshake_failures;
   ASSERT_TRUE(tb->Send(1, ToBytes("after removal")).ok());
   ASSERT_TRUE(WaitUntil([&] { return ta->peer_stats(2)->handshake_failures > failures; }));
-  EXPECT_NE(ta->stats().last_refusal.find("unknown node id 2"), std::string::npos) << ta->stats().last_refusal;
+  EXPECT_NE(ta->stats().last_refusal.find("unknown node id 2"), std::string::npos)
+      << ta->stats().last_refusal;
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(inbox_a.From(2), std::vector<std::string>{"while trusted"});
   EXPECT_FALSE(Connected(*ta, 2));  // and it is not dialled either
@@ -897,8 +898,7 @@ TEST(TrustedPeerKeysTest, TheLedgerDecidesForEveryIdItHasListedAndTheConfigOnlyF
   const crypto::PublicKey k1 = KeyFor(1)->public_key(), k2 = KeyFor(2)->public_key(),
                           k3 = KeyFor(3)->public_key(), k4 = KeyFor(4)->public_key(),
                           rotated = KeyFor(22)->public_key();
-  std::vector<PeerConfig> configured = {
-      {1, "h", 1, k1}, {2, "h", 2, k2}, {3, "h", 3, k3}, {4, "h", 4, k4}};
+  std::vector<PeerConfig> configured = {{1, "h", 1, k1}, {2, "h", 2, k2}, {3, "h", 3, k3}, {4, "h", 4, k4}};
   std::vector<LedgerValidatorKey> ledger = {{1, k1, false}, {2, rotated, false}, {3, k3, true}};
   std::map<uint64_t, crypto::PublicKey> expected = {{2, rotated}, {4, k4}};
   EXPECT_EQ(TrustedPeerKeys(1, configured, ledger), expected);

@@ -125,7 +125,8 @@ ledger::Transaction RemoveValidatorTx(const TestNetwork& net, uint64_t node_id) 
   return tx;
 }
 
-ledger::Transaction RotateValidatorKeyTx(const TestNetwork& net, uint64_t node_id, const crypto::KeyPair& new_key) {
+ledger::Transaction RotateValidatorKeyTx(const TestNetwork& net, uint64_t node_id,
+                                         const crypto::KeyPair& new_key) {
   ledger::RotateValidatorKeyBody b;
   b.node_id = node_id;
   b.new_public_key = new_key.public_key();
@@ -145,7 +146,8 @@ ledger::Transaction RotateValidatorKeyTx(const TestNetwork& net, uint64_t node_i
 double RefusedHandshakesFrom(const TestNetwork& net, uint64_t id, uint64_t peer) {
   Result<std::string> text = net.Client(id)->Metrics();
   if (!text.ok()) return -1;
-  const std::string name = "shulian_transport_peer_handshakes_refused_total{peer=\"" + std::to_string(peer) + "\"} ";
+  const std::string name =
+      "shulian_transport_peer_handshakes_refused_total{peer=\"" + std::to_string(peer) + "\"} ";
   const size_t at = text->find(name);
   if (at == std::string::npos) return -1;
   return std::stod(text->substr(at + name.size()));
@@ -316,13 +318,15 @@ TEST(ProcessMembershipTest, ARotatedNodeKeyIsAcceptedAfterARestartWithItAndTheOl
   auto client = net.Client(leader);
   ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("rotate-0")));
   const crypto::KeyPair new_key = KeyFor("node-" + std::to_string(rotated) + "-rotated");
-  const std::filesystem::path new_key_path = net.dir() / "keys" / ("node-" + std::to_string(rotated) + "-new.key");
+  const std::filesystem::path new_key_path =
+      net.dir() / "keys" / ("node-" + std::to_string(rotated) + "-new.key");
   ASSERT_TRUE(new_key.SaveToFile(new_key_path).ok());
   const double before = RefusedHandshakesFrom(net, leader, rotated);
 
   ASSERT_TRUE(SubmitCommitted(*client, RotateValidatorKeyTx(net, rotated, new_key)));
   for (uint64_t id : {leader, other}) {
-    ASSERT_TRUE(WaitForLog(net, id, {"peer trust follows the ledger", "key was rotated"}, 10'000)) << ReadLog(net, id);
+    ASSERT_TRUE(WaitForLog(net, id, {"peer trust follows the ledger", "key was rotated"}, 10'000))
+        << ReadLog(net, id);
   }
   EXPECT_TRUE(WaitForRefusals(net, leader, rotated, before, 10'000)) << ReadLog(net, leader);
   EXPECT_TRUE(WaitForLog(net, leader, {"failed to prove its node key"}, 5'000)) << ReadLog(net, leader);
