@@ -134,6 +134,7 @@ Status ApplyBody(TxContext& ctx, const SetPolicyBody& body);
 Status ApplyBody(TxContext& ctx, const SetCalendarBody& body);
 Status ApplyBody(TxContext& ctx, const AddValidatorBody& body);
 Status ApplyBody(TxContext& ctx, const RemoveValidatorBody& body);
+Status ApplyBody(TxContext& ctx, const RotateValidatorKeyBody& body);
 
 Status ApplyBody(TxContext& ctx, const RegisterAssetBody& body);
 Status ApplyBody(TxContext& ctx, const PublishAssetVersionBody& body);

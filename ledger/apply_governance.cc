@@ -168,4 +168,25 @@ Status ApplyBody(TxContext& ctx, const RemoveValidatorBody& body) {
   return Status::Ok();
 }
 
+// The operator installs a key the node proves it holds; the old key stops being
+// accepted (blocks, checkpoint votes, peer handshakes) from the next transaction on.
+Status ApplyBody(TxContext& ctx, const RotateValidatorKeyBody& body) {
+  RETURN_IF_ERROR(RequireRole(ctx, Role::kOperator, "rotate_validator_key"));
+  ASSIGN_OR_RETURN(ValidatorRecord validator,
+                   LoadRecord<ValidatorRecord>(ctx.state(), Key("va").U64(body.node_id)));
+  const std::string node = "validator node " + std::to_string(body.node_id);
+  if (validator.removed) return Status::FailedPrecondition(node + " is removed");
+  if (validator.public_key == body.new_public_key) {
+    return Status::InvalidArgument("body.new_public_key: equals the key " + node + " has now");
+  }
+  const Bytes message = ValidatorKeyProofMessage(ctx.tx.network_id, body.node_id, body.new_public_key);
+  if (!crypto::Verify(body.new_public_key, message, body.proof)) {
+    return Status::InvalidArgument(
+        "body.proof: not a signature by body.new_public_key over this network and node");
+  }
+  validator.public_key = body.new_public_key;
+  StoreRecord(ctx.state(), Key("va").U64(body.node_id), validator);
+  return Status::Ok();
+}
+
 }  // namespace shulian::ledger

@@ -160,6 +160,7 @@ template struct BodyBase<SetPolicyBody, TxType::kSetPolicy>;
 template struct BodyBase<SetCalendarBody, TxType::kSetCalendar>;
 template struct BodyBase<AddValidatorBody, TxType::kAddValidator>;
 template struct BodyBase<RemoveValidatorBody, TxType::kRemoveValidator>;
+template struct BodyBase<RotateValidatorKeyBody, TxType::kRotateValidatorKey>;
 template struct BodyBase<RegisterAssetBody, TxType::kRegisterAsset>;
 template struct BodyBase<PublishAssetVersionBody, TxType::kPublishAssetVersion>;
 template struct BodyBase<ChangeAssetTypesBody, TxType::kChangeAssetTypes>;
@@ -187,10 +188,20 @@ template struct BodyBase<AnswerObjectionBody, TxType::kAnswerObjection>;
 template struct BodyBase<EscalateObjectionBody, TxType::kEscalateObjection>;
 template struct BodyBase<OpenDisputeBody, TxType::kOpenDispute>;
 template struct BodyBase<CloseDisputeBody, TxType::kCloseDispute>;
-static_assert(std::variant_size_v<Body> == 36);
+static_assert(std::variant_size_v<Body> == 37);
 
 TxType BodyType(const Body& body) {
   return std::visit([](const auto& b) { return std::decay_t<decltype(b)>::kType; }, body);
+}
+
+Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id,
+                               const crypto::PublicKey& new_key) {
+  ByteWriter w;
+  w.PutString(kValidatorKeyProofDomainTag);
+  w.PutString(network_id);
+  w.PutU64(node_id);
+  w.PutFixed(new_key.bytes);
+  return w.bytes();
 }
 
 Bytes EncodeBody(const Body& body) {

@@ -163,6 +163,21 @@ struct RemoveValidatorBody : BodyBase<RemoveValidatorBody, TxType::kRemoveValida
   friend bool operator==(const RemoveValidatorBody&, const RemoveValidatorBody&) = default;
 };
 
+// Replaces a validator's node key. `proof` is the NEW key's signature over
+// ValidatorKeyProofMessage(network id, node_id, new_public_key), so a key nobody
+// holds cannot be installed (the node would be cut off from its peers).
+struct RotateValidatorKeyBody : BodyBase<RotateValidatorKeyBody, TxType::kRotateValidatorKey> {
+  uint64_t node_id = 0;
+  crypto::PublicKey new_public_key;
+  crypto::Signature proof;
+  friend bool operator==(const RotateValidatorKeyBody&, const RotateValidatorKeyBody&) = default;
+};
+
+inline constexpr std::string_view kValidatorKeyProofDomainTag = "shulian/validator-key-proof/v1";
+// str tag ‖ str network_id ‖ u64 node_id ‖ 32-byte new key.
+Bytes ValidatorKeyProofMessage(std::string_view network_id, uint64_t node_id,
+                               const crypto::PublicKey& new_key);
+
 // ======================= Assets and the catalog (200s) =======================
 
 // A catalog entry (资产登记 000 §44; 资源目录 000 §10, 004 §12). Version 1 of the asset.
@@ -472,7 +487,7 @@ struct CloseDisputeBody : BodyBase<CloseDisputeBody, TxType::kCloseDispute> {
 using Body = std::variant<
     RegisterAuthorityBody, RegisterAccountBody, SuspendAccountBody, ReinstateAccountBody,
     RotateKeyBody, SetPolicyBody, SetCalendarBody, AddValidatorBody, RemoveValidatorBody,
-    RegisterAssetBody, PublishAssetVersionBody, ChangeAssetTypesBody, RetireAssetBody,
+    RotateValidatorKeyBody, RegisterAssetBody, PublishAssetVersionBody, ChangeAssetTypesBody, RetireAssetBody,
     DestroyAssetBody, RequestShareBody, ApproveShareBody, RefuseShareBody, ConsentCopyBody,
     DecideOverdueShareBody, SuspendGrantBody, ResumeGrantBody, RevokeGrantBody, DeliverShareBody,
     RequestAggregationBody, AnswerAggregationBody, DeliverAggregationBody, ApplyOpenBody,

@@ -244,6 +244,27 @@ struct Fixed32Codec {
   }
 };
 
+// An Ed25519 signature: 64 raw bytes, hex in JSON.
+struct SignatureCodec {
+  using Value = crypto::Signature;
+  void Write(ByteWriter& writer, const Value& value) const { writer.PutFixed(value.bytes); }
+  Status Check(const BodyLimits&, std::string_view, const Value&) const { return Status::Ok(); }
+  Status Read(ByteReader& reader, const BodyLimits&, std::string_view path, Value& value) const {
+    Result<std::array<uint8_t, 64>> read = reader.GetArray<64>();
+    if (!read.ok()) return read.status().WithContext(path);
+    value.bytes = *read;
+    return Status::Ok();
+  }
+  Json ToJson(const Value& value) const { return ToHex(value.bytes); }
+  Status FromJson(const Json& json, const BodyLimits&, std::string_view path, Value& value) const {
+    RETURN_IF_ERROR(ExpectJsonType(json, Json::value_t::string, path));
+    Result<std::array<uint8_t, 64>> parsed = FixedFromHex<64>(json.get<std::string>());
+    if (!parsed.ok()) return parsed.status().WithContext(path);
+    value.bytes = *parsed;
+    return Status::Ok();
+  }
+};
+
 // Opaque bytes (an encoded policy or calendar): hex in JSON.
 struct BlobCodec {
   using Value = Bytes;
@@ -572,6 +593,7 @@ inline constexpr Fixed32Codec<crypto::Digest> kDigest{};
 inline constexpr OptionalCodec<Fixed32Codec<crypto::Digest>> kOptionalDigest{};
 inline constexpr TrailingOptionalCodec<Fixed32Codec<crypto::Digest>> kTrailingDigest{};
 inline constexpr Fixed32Codec<crypto::PublicKey> kPublicKey{};
+inline constexpr SignatureCodec kSignature{};
 inline constexpr BoolCodec kBool{};
 inline constexpr IntCodec<uint64_t> kSizeBytes{0, kJsonIntegerMax};
 inline constexpr IntCodec<uint64_t> kNodeId{1, kJsonIntegerMax};
@@ -621,6 +643,13 @@ template <typename V, BodyStruct<ReinstateAccountBody> S>
 void VisitFields(V& v, S& s) {
   v("account_id", s.account_id, kId);
   v("reason", s.reason, kRequiredText);
+}
+
+template <typename V, BodyStruct<RotateValidatorKeyBody> S>
+void VisitFields(V& v, S& s) {
+  v("node_id", s.node_id, kNodeId);
+  v("new_public_key", s.new_public_key, kPublicKey);
+  v("proof", s.proof, kSignature);
 }
 
 template <typename V, BodyStruct<RotateKeyBody> S>

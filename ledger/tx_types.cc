@@ -6,7 +6,7 @@
 namespace shulian::ledger {
 namespace {
 
-constexpr std::array<std::pair<TxType, std::string_view>, 36> kNames = {{
+constexpr std::array<std::pair<TxType, std::string_view>, 37> kNames = {{
     {TxType::kRegisterAuthority, "register_authority"},
     {TxType::kRegisterAccount, "register_account"},
     {TxType::kSuspendAccount, "suspend_account"},
@@ -16,6 +16,7 @@ constexpr std::array<std::pair<TxType, std::string_view>, 36> kNames = {{
     {TxType::kSetCalendar, "set_calendar"},
     {TxType::kAddValidator, "add_validator"},
     {TxType::kRemoveValidator, "remove_validator"},
+    {TxType::kRotateValidatorKey, "rotate_validator_key"},
     {TxType::kRegisterAsset, "register_asset"},
     {TxType::kPublishAssetVersion, "publish_asset_version"},
     {TxType::kChangeAssetTypes, "change_asset_types"},

@@ -19,6 +19,7 @@ enum class TxType : uint16_t {
   kSetCalendar = 106,
   kAddValidator = 107,
   kRemoveValidator = 108,
+  kRotateValidatorKey = 109,
   // Assets and the catalog (200s)
   kRegisterAsset = 200,
   kPublishAssetVersion = 201,

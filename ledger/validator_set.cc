@@ -16,7 +16,8 @@ std::string Node(uint64_t node_id) { return "validator node " + std::to_string(n
 }  // namespace
 
 bool IsValidatorChange(TxType type) {
-  return type == TxType::kAddValidator || type == TxType::kRemoveValidator;
+  return type == TxType::kAddValidator || type == TxType::kRemoveValidator ||
+         type == TxType::kRotateValidatorKey;
 }
 
 Result<ValidatorSet> ValidatorSet::FromGenesis(const ImportedGenesis& genesis) {
@@ -72,6 +73,16 @@ Status ValidatorSet::Apply(const Transaction& tx, const BodyLimits& limits) {
       return Status::FailedPrecondition("remove_validator: " + Node(body->node_id) + " is not a member");
     }
     members.erase(it);
+    return Status::Ok();
+  }
+  if (tx.type == TxType::kRotateValidatorKey) {
+    Result<RotateValidatorKeyBody> body = RotateValidatorKeyBody::Decode(tx.body, limits);
+    if (!body.ok()) return body.status().WithContext("rotate_validator_key body");
+    auto it = std::lower_bound(members.begin(), members.end(), body->node_id, ByNodeId);
+    if (it == members.end() || it->node_id != body->node_id) {
+      return Status::FailedPrecondition("rotate_validator_key: " + Node(body->node_id) + " is not a member");
+    }
+    it->key = body->new_public_key;
     return Status::Ok();
   }
   return Status::InvalidArgument("transaction type " + std::string(TxTypeName(tx.type)) +

@@ -2,7 +2,7 @@
 // checkpoints (a quorum of them makes a checkpoint cosigned).
 //
 // The set is a pure function of the genesis and the ledger's ACCEPTED membership
-// changes (add_validator / remove_validator transactions), folded in log order
+// changes (add_validator / remove_validator / rotate_validator_key), folded in log order
 // with Apply(). The ledger (ledger/ledger.h) and the offline verifier use this one
 // function, so they cannot disagree about who was a validator at a log size.
 //
@@ -55,9 +55,9 @@ struct ValidatorSet {
   bool Contains(uint64_t node_id) const { return Find(node_id) != nullptr; }
 
   // Folds one ACCEPTED membership change (the caller knows its outcome). Errors,
-  // changing nothing: InvalidArgument if `tx` is not add_validator/remove_validator
-  // or its body does not decode; FailedPrecondition if it adds a member already
-  // present or removes one that is absent (the state machine never accepts either,
+  // changing nothing: InvalidArgument if `tx` is not add_validator/remove_validator/
+  // rotate_validator_key or its body does not decode; FailedPrecondition if it adds a
+  // member already present or removes or rotates one that is absent (the state machine never accepts either,
   // so for the ledger this is a bug or corruption). `limits` are those the state
   // machine decoded the body with (the ledger passes its own).
   Status Apply(const Transaction& tx, const BodyLimits& limits = {});

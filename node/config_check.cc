@@ -71,9 +71,17 @@ Result<CheckedFiles> CheckNodeFiles(const NodeConfig& config) {
   // then checked by everyone else: the ledger refuses its blocks and checkpoint
   // votes unless they verify under the key the add_validator recorded.
   const crypto::PublicKey* own = ValidatorKey(out.genesis, config.node_id);
+  // With a database the ledger may have rotated the key (rotate_validator_key):
+  // the node compares it with the ledger's once the database is open.
+  std::error_code exists_error;
+  const bool has_database = std::filesystem::exists(config.data_dir / "db", exists_error);
   if (own != nullptr && *own != out.node_key->public_key()) {
-    return Status::InvalidArgument("node_key: does not match the public key the genesis lists for validator " +
-                                   U64(config.node_id));
+    if (!has_database) {
+      return Status::InvalidArgument(
+          "node_key: does not match the public key the genesis lists for validator " + U64(config.node_id) +
+          " (and there is no database whose ledger could have rotated it)");
+    }
+    out.key_differs_from_genesis = true;
   }
   out.joining = own == nullptr;
   RETURN_IF_ERROR(CheckPeers(config, out.genesis));

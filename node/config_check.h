@@ -20,6 +20,9 @@ struct CheckedFiles {
   ledger::Genesis genesis;
   std::shared_ptr<const crypto::KeyPair> node_key;
   bool joining = false;  // not a genesis validator: joins through add_validator
+  // node_key is not the genesis key, allowed because a database exists: its ledger
+  // may hold a rotate_validator_key to it (the node checks once it is open).
+  bool key_differs_from_genesis = false;
 };
 
 // InvalidArgument naming the config field and the file for anything wrong; IoError

@@ -93,8 +93,9 @@ Status Handshake::CheckPeerHello(const Hello& hello) const {
     return Status::PermissionDenied("peer claims our own node id " + std::to_string(self_id_));
   }
   if (peer_keys_.find(hello.node_id) == peer_keys_.end()) {
-    return Status::PermissionDenied("unknown node id " + std::to_string(hello.node_id) +
-                                    " (not in the network config)");
+    return Status::PermissionDenied(
+        "unknown node id " + std::to_string(hello.node_id) +
+        " (not a validator the ledger lists, nor a configured peer it has never listed)");
   }
   if (role_ == HandshakeRole::kInitiator && hello.node_id != expected_peer_id_) {
     return Status::PermissionDenied("dialled node " + std::to_string(expected_peer_id_) +
@@ -143,12 +144,18 @@ Status Handshake::OnPeerAuth(ByteView auth_frame) {
   }
   crypto::Signature signature;
   std::copy(plaintext.begin(), plaintext.end(), signature.bytes.begin());
-  const crypto::PublicKey& key = peer_keys_.at(peer_id_);
-  if (!crypto::Verify(key, SignedMessage(OtherRole(role_)), signature)) {
+  // The trusted keys may change between the hello and this frame (a ledger apply).
+  auto trusted = peer_keys_.find(peer_id_);
+  if (trusted == peer_keys_.end()) {
+    return Status::PermissionDenied("node " + std::to_string(peer_id_) +
+                                    " stopped being trusted during the handshake");
+  }
+  if (!crypto::Verify(trusted->second, SignedMessage(OtherRole(role_)), signature)) {
     return Status::PermissionDenied("node " + std::to_string(peer_id_) +
                                     " failed to prove its node key (signature does not verify "
-                                    "against the key the network config lists)");
+                                    "against the key trusted for it)");
   }
+  peer_key_ = trusted->second;
   open_ = true;
   return Status::Ok();
 }

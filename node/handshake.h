@@ -4,8 +4,8 @@
 //
 //   1. both sides send a plaintext Hello frame:
 //        "shulian-peer/1" (14 bytes) ‖ str network_id ‖ u64 node_id ‖ 32-byte X25519 ephemeral key
-//   2. each checks the other's Hello (magic, network id, a node id the network
-//      config lists and that is not its own; the dialling side also requires the
+//   2. each checks the other's Hello (magic, network id, a node id it trusts
+//      and that is not its own; the dialling side also requires the
 //      id it dialled), then derives session keys with crypto_kx — the dialling
 //      side (initiator) as client, the accepting side (responder) as server;
 //   3. each sends, as the first sealed frame, its Ed25519 signature with its node
@@ -14,7 +14,8 @@
 //      where transcript = SHA-256(str "shulian-peer/1 transcript" ‖
 //                                 str initiator_hello ‖ str responder_hello);
 //   4. each verifies the other's signature (role label: the other side's) against
-//      the key the network config lists for the claimed id. Only then is the
+//      the key trusted for the claimed id (the transport's peer keys: the ledger's
+//      validator set once applied, node/transport.h). Only then is the
 //      session open and the SecureChannel handed to the transport.
 //
 // The signature binds the node key to both ephemeral keys and both hellos, so a
@@ -67,8 +68,9 @@ enum class HandshakeRole { kInitiator, kResponder };
 class Handshake {
  public:
   // `expected_peer_id` is the node an initiator dialled (0 for a responder,
-  // which learns the id from the peer's hello). `peer_keys` maps every other
-  // node's id to its node public key.
+  // which learns the id from the peer's hello). `peer_keys` maps every node id
+  // trusted now to its node public key; it is read again at each step, so the
+  // owner may change it between steps (on the same thread).
   Handshake(HandshakeRole role, std::string network_id, uint64_t self_id, const crypto::KeyPair& node_key,
             const std::map<uint64_t, crypto::PublicKey>& peer_keys, uint64_t expected_peer_id,
             crypto::KxKeyPair ephemeral);
@@ -90,6 +92,8 @@ class Handshake {
   // The id a well-formed hello claimed, even if it was refused (for logs), else 0.
   uint64_t claimed_peer_id() const { return claimed_peer_id_; }
   HandshakeRole role() const { return role_; }
+  // The key the peer proved, after OnPeerAuth succeeded.
+  const crypto::PublicKey& peer_key() const { return peer_key_; }
 
   // The session channel. REQUIRES: is_open(); call once.
   crypto::SecureChannel TakeChannel();
@@ -110,6 +114,7 @@ class Handshake {
   std::optional<crypto::SecureChannel> channel_;
   uint64_t peer_id_ = 0;
   uint64_t claimed_peer_id_ = 0;
+  crypto::PublicKey peer_key_;
   bool open_ = false;
 };
 

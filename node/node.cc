@@ -131,7 +131,24 @@ Status Node::Impl::Open() {
   options.db_write_buffer_bytes = config.limits.db_write_buffer_bytes;
   ASSIGN_OR_RETURN(ledger, ledger::Ledger::Open(config.data_dir / "db", genesis, options));
   ASSIGN_OR_RETURN(storage, LevelDbRaftStorage::Open(ledger->db()));
+  RETURN_IF_ERROR(CheckOwnKeyAgainstLedger(files.key_differs_from_genesis));
   RETURN_IF_ERROR(CreateCheckpointer());
+  return Status::Ok();
+}
+
+// After a rotation the operator installs the new key and restarts the node; its
+// own ledger may not have applied the rotation yet (it was committed while the
+// node was cut off), so a key that is not the ledger's is a warning, not an error.
+Status Node::Impl::CheckOwnKeyAgainstLedger(bool differs_from_genesis) {
+  const ledger::ValidatorSet::Member* own = ledger->validator_set().Find(config.node_id);
+  if (own == nullptr || own->key == node_key->public_key()) return Status::Ok();
+  Log(LogLevel::kWarn, kComponent,
+      "node_key is not the key the applied ledger lists for this node: peers refuse it unless a "
+      "rotate_validator_key to it is committed",
+      {{"node", U64(config.node_id)},
+       {"node_key", node_key->public_key().ToHex()},
+       {"ledger_key", own->key.ToHex()},
+       {"differs_from_genesis", differs_from_genesis ? "true" : "false"}});
   return Status::Ok();
 }
 
@@ -201,6 +218,9 @@ Status Node::Impl::StartTransport() {
     if (p.id == config.node_id) continue;
     t.peers.push_back({p.id, p.address.host, p.address.port, p.public_key});
   }
+  // The ledger's validators decide whom to trust from the first connection on
+  // (computed in Start before the loop ran); the loop keeps it up to date after.
+  t.trusted_keys = initial_trust;
   t.max_frame_bytes = config.limits.frame_bytes_max;
   t.send_queue_frames_max = config.limits.send_queue_frames_max;
   // The config bounds these to 10 min and 10,000, within the transport's own limits.
@@ -240,6 +260,7 @@ Result<std::unique_ptr<Node>> Node::Start(const NodeConfig& config) {
   if (ParseLogLevel(config.log_level, &level)) SetMinLogLevel(level);
   RETURN_IF_ERROR(impl->Open());
   RETURN_IF_ERROR(impl->StartRaft());
+  ASSIGN_OR_RETURN(impl->initial_trust, impl->CurrentPeerTrust(impl->conf_state));
   impl->StartForwarding();  // before the loop, whose PublishStatus tells the client the leader
   impl->PublishStatus();
   Impl* raw_impl = impl.get();
@@ -383,6 +404,7 @@ void Node::Impl::Run() {
     if (Status cleared = MaybeClearVoteFence(); !cleared.ok()) return Fail(cleared);
     if (Status compacted = MaybeCompact(); !compacted.ok()) return Fail(compacted);
     MaybeReconcileMembership();
+    MaybeRefreshPeerTrust();
     PublishStatus();
   }
 }
@@ -1037,6 +1059,60 @@ void Node::Impl::MaybeReconcileMembership() {
        {"node", U64(step.node_id)},
        {"reason", step.reason},
        {"error", done.ok() ? "" : done.message()}});
+}
+
+Result<std::vector<LedgerValidatorKey>> Node::Impl::LedgerValidatorKeys() const {
+  constexpr size_t kValidatorsMax = 10'000;
+  std::vector<LedgerValidatorKey> out;
+  Status decode = Status::Ok();
+  std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+  RETURN_IF_ERROR(ledger->state().Scan(
+      ledger::Key("va").Prefix(), "", kValidatorsMax, [&](std::string_view, std::string_view value) {
+        ByteReader r(AsBytes(value));
+        Result<ledger::ValidatorRecord> v = ledger::ValidatorRecord::DecodeFrom(r);
+        if (!v.ok()) {
+          decode = Status::Corruption("validator record: " + v.status().message());
+          return false;
+        }
+        out.push_back({v->node_id, v->public_key, v->removed});
+        return true;
+      }));
+  RETURN_IF_ERROR(decode);
+  return out;
+}
+
+Result<std::map<uint64_t, crypto::PublicKey>> Node::Impl::CurrentPeerTrust(
+    const consensus::ConfState& members) const {
+  ASSIGN_OR_RETURN(std::vector<LedgerValidatorKey> ledger_keys, LedgerValidatorKeys());
+  for (LedgerValidatorKey& v : ledger_keys) {
+    if (v.removed && members.IsMember(v.node_id)) v.removed = false;
+  }
+  std::vector<PeerConfig> configured;
+  for (const PeerEntry& p : config.peers)
+    configured.push_back({p.id, p.address.host, p.address.port, p.public_key});
+  return TrustedPeerKeys(config.node_id, configured, ledger_keys);
+}
+
+void Node::Impl::MaybeRefreshPeerTrust() {
+  PeerTransport* peer_transport = forward_transport.load();
+  if (peer_transport == nullptr) return;
+  crypto::Digest set_id;
+  {
+    std::shared_lock<std::shared_mutex> lock(ledger_mutex);
+    set_id = ledger->validator_set().Id();
+  }
+  if (trusted_set_id == set_id && trusted_conf_state == conf_state) return;
+  Result<std::map<uint64_t, crypto::PublicKey>> trust = CurrentPeerTrust(conf_state);
+  if (!trust.ok()) {
+    Log(LogLevel::kWarn, kComponent, "cannot read the validators", {{"error", trust.status().message()}});
+    return;
+  }
+  std::string ids;
+  for (const auto& [id, key] : *trust) ids += (ids.empty() ? "" : ",") + U64(id);
+  peer_transport->SetPeerKeys(std::move(trust).value());
+  if (trusted_set_id) Log(LogLevel::kInfo, kComponent, "peer trust follows the ledger", {{"trusted", ids}});
+  trusted_set_id = set_id;
+  trusted_conf_state = conf_state;
 }
 
 }  // namespace shulian::node

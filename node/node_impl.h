@@ -171,6 +171,11 @@ struct Node::Impl {
   std::unique_ptr<ForwardServer> forward_server;
   // What both send with: set once the transport is running, cleared before it stops.
   std::atomic<PeerTransport*> forward_transport{nullptr};
+  // What the transport's trust was last computed from (applying thread only),
+  // and the trust computed before the transport started.
+  std::optional<crypto::Digest> trusted_set_id;
+  consensus::ConfState trusted_conf_state;
+  std::map<uint64_t, crypto::PublicKey> initial_trust;
   std::atomic<uint64_t> forward_messages_dropped{0};  // undecodable forwarding payloads
 
   // Submit-and-wait callers by transaction hash (the index into their results).
@@ -206,6 +211,7 @@ struct Node::Impl {
   Status Open();
   Status StartRaft();
   Status StartTransport();
+  Status CheckOwnKeyAgainstLedger(bool differs_from_genesis);
   void Run();
   void DrainInbox();
   void StepMessage(uint64_t from, const Bytes& payload);
@@ -254,6 +260,15 @@ struct Node::Impl {
   Status MaybeCompact();
   void MaybeReconcileMembership();
   Result<std::vector<uint64_t>> ActiveValidators() const;
+  // Every validator record of the applied ledger (active and removed), by id.
+  Result<std::vector<LedgerValidatorKey>> LedgerValidatorKeys() const;
+  // The peer keys to trust now (TrustedPeerKeys over the config and the ledger).
+  // A removed validator still in `members` (Raft has not removed it yet) stays
+  // trusted: Raft may still need its vote, or a leadership transfer to leave it.
+  Result<std::map<uint64_t, crypto::PublicKey>> CurrentPeerTrust(const consensus::ConfState& members) const;
+  // Loop thread: hands the transport the ledger's validator keys when the set
+  // changed since it last did (after an apply; first once the transport runs).
+  void MaybeRefreshPeerTrust();
 
   // ---- service side (service.cc) ----
   Status WaitReadable(api::ReadConsistency consistency);

@@ -657,6 +657,20 @@ std::vector<api::MetricFamily> Node::Metrics() {
                           "Accepted peer connections closed at once: their address had "
                           "pending_handshakes_per_address_max in handshake.",
                           static_cast<double>(t.inbound_refused_per_address_max)));
+    out.push_back(counter("shulian_transport_sessions_closed_untrusted_total",
+                          "Open peer sessions closed because the ledger no longer trusts the key their peer "
+                          "proved (the validator was removed or its key rotated).",
+                          static_cast<double>(t.sessions_closed_untrusted)));
+    MetricFamily refused{"shulian_transport_peer_handshakes_refused_total",
+                         "Refused peer handshakes attributed to a configured peer id (for example a removed "
+                         "validator, or a rotated-away key).",
+                         MetricType::kCounter,
+                         {}};
+    for (const PeerStats& p : t.peers) {
+      refused.samples.push_back(
+          {"", {{"peer", std::to_string(p.id)}}, static_cast<double>(p.handshake_failures)});
+    }
+    out.push_back(std::move(refused));
   }
   if (s.signature_cache) {
     crypto::SignatureCache::Counts sc = s.signature_cache->counts();

@@ -47,6 +47,21 @@ Status InvalidOption(const std::string& field, const std::string& why) {
 
 }  // namespace
 
+std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id,
+                                                      const std::vector<PeerConfig>& configured,
+                                                      const std::vector<LedgerValidatorKey>& ledger) {
+  std::map<uint64_t, crypto::PublicKey> trusted;
+  std::set<uint64_t> listed;
+  for (const LedgerValidatorKey& v : ledger) {
+    listed.insert(v.node_id);
+    if (!v.removed && v.node_id != self_id) trusted[v.node_id] = v.key;
+  }
+  for (const PeerConfig& peer : configured) {
+    if (peer.id != self_id && listed.count(peer.id) == 0) trusted.emplace(peer.id, peer.key);
+  }
+  return trusted;
+}
+
 Status TransportOptions::Validate() const {
   if (!IsValidNetworkId(network_id)) return InvalidOption("network_id", "must be 1..64 bytes of [a-z0-9._-]");
   if (self_id == 0) return InvalidOption("self_id", "must be nonzero");
@@ -143,6 +158,10 @@ struct PeerTransport::Impl {
   // Drops `connection` from the pending inbound handshakes, if it is there.
   void ForgetHandshaking(const std::shared_ptr<Connection>& connection);
   void CountInboundTimeout();
+  // Installs `keys` (only configured peers' ids count: there is no slot for
+  // another), closes the sessions they no longer cover, dials the newly trusted.
+  void ApplyTrust(const std::map<uint64_t, crypto::PublicKey>& keys);
+  bool Trusts(uint64_t id) const { return peer_keys.count(id) != 0; }
   PeerState* FindPeer(uint64_t id) {
     auto it = peers.find(id);
     return it == peers.end() ? nullptr : it->second.get();
@@ -151,7 +170,9 @@ struct PeerTransport::Impl {
   const TransportOptions options;
   const MessageHandler on_message;
   const SessionHandler on_session_closed;  // may be empty
-  std::map<uint64_t, crypto::PublicKey> peer_keys;  // fixed after Start
+  // The keys trusted now, for configured peers only. I/O thread only after Start
+  // (every Handshake reads it there, by reference).
+  std::map<uint64_t, crypto::PublicKey> peer_keys;
 
   asio::io_context io;  // declared before every I/O object so it is destroyed after them
   tcp::acceptor acceptor;
@@ -170,6 +191,8 @@ struct PeerTransport::Impl {
   uint64_t inbound_refused_pending_max = 0;      // guarded by refusal_mutex
   uint64_t inbound_refused_per_address_max = 0;  // guarded by refusal_mutex
   uint64_t inbound_handshakes_timed_out = 0;     // guarded by refusal_mutex
+  uint64_t sessions_closed_untrusted = 0;        // guarded by refusal_mutex
+  uint64_t trust_updates = 0;                    // guarded by refusal_mutex
 
   std::atomic<bool> stopped{false};
   std::mutex stop_mutex;  // serialises Stop
@@ -200,6 +223,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return role_ == HandshakeRole::kInitiator ? dialled_peer_id_ : claimed_peer_id_;
   }
   const std::string& remote() const { return remote_; }
+  // The node key the peer proved in the handshake (once open).
+  const crypto::PublicKey& proven_key() const { return proven_key_; }
 
   // Outbound: resolve and connect, then Begin.
   void Connect(const std::string& host, uint16_t port);
@@ -226,6 +251,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const HandshakeRole role_;
   const uint64_t dialled_peer_id_;
   uint64_t claimed_peer_id_ = 0;
+  crypto::PublicKey proven_key_;
   tcp::socket socket_;
   tcp::resolver resolver_;
   asio::steady_timer handshake_timer_;
@@ -349,6 +375,7 @@ Status Connection::HandleFrame(Bytes body) {
     case Phase::kAuth: {
       RETURN_IF_ERROR(handshake_->OnPeerAuth(body));
       channel_.emplace(handshake_->TakeChannel());
+      proven_key_ = handshake_->peer_key();
       handshake_.reset();
       phase_ = Phase::kOpen;
       handshake_timer_.cancel();
@@ -573,7 +600,8 @@ void PeerTransport::Impl::CountInboundTimeout() {
 }
 
 void PeerTransport::Impl::Dial(PeerState& peer) {
-  if (stopped.load() || peer.outbound != nullptr) return;
+  // An untrusted peer (a removed validator) is not dialled; ApplyTrust dials it if it becomes trusted.
+  if (stopped.load() || peer.outbound != nullptr || !Trusts(peer.config.id)) return;
   peer.outbound = std::make_shared<Connection>(*this, HandshakeRole::kInitiator, peer.config.id);
   peer.outbound->Connect(peer.config.host, peer.config.port);
 }
@@ -647,6 +675,29 @@ void PeerTransport::Impl::OnConnectionClosed(const std::shared_ptr<Connection>& 
   if (was_open && !stopped.load() && on_session_closed) on_session_closed(peer->config.id);
 }
 
+void PeerTransport::Impl::ApplyTrust(const std::map<uint64_t, crypto::PublicKey>& keys) {
+  peer_keys.clear();
+  for (const auto& [id, key] : keys) {
+    if (peers.count(id) != 0) peer_keys.emplace(id, key);
+  }
+  uint64_t closed = 0;
+  for (auto& [id, peer] : peers) {
+    auto trusted = peer_keys.find(id);
+    for (std::shared_ptr<Connection> connection : {peer->outbound, peer->inbound}) {
+      if (connection == nullptr || !connection->is_open()) continue;
+      if (trusted != peer_keys.end() && trusted->second == connection->proven_key()) continue;
+      ++closed;
+      connection->Close(trusted == peer_keys.end() ? "node " + std::to_string(id) + " is no longer trusted"
+                                                   : "node " + std::to_string(id) + "'s key was rotated",
+                        LogLevel::kWarn);
+    }
+    Dial(*peer);
+  }
+  std::lock_guard<std::mutex> lock(refusal_mutex);
+  sessions_closed_untrusted += closed;
+  ++trust_updates;
+}
+
 void PeerTransport::Impl::Kick(PeerState& peer) {
   {
     std::lock_guard<std::mutex> lock(peer.mutex);
@@ -688,8 +739,13 @@ Result<std::unique_ptr<PeerTransport>> PeerTransport::Start(TransportOptions opt
   RETURN_IF_ERROR(crypto::Initialize());
   auto impl = std::make_shared<Impl>(std::move(options), std::move(on_message), std::move(on_session_closed));
   for (const PeerConfig& peer : impl->options.peers) {
-    impl->peer_keys.emplace(peer.id, peer.key);
     impl->peers.emplace(peer.id, std::make_unique<PeerState>(impl->io, peer));
+    if (!impl->options.trusted_keys) impl->peer_keys.emplace(peer.id, peer.key);
+  }
+  if (impl->options.trusted_keys) {
+    for (const auto& [id, key] : *impl->options.trusted_keys) {
+      if (impl->peers.count(id) != 0) impl->peer_keys.emplace(id, key);
+    }
   }
   RETURN_IF_ERROR(impl->Listen());
   Log(LogLevel::kInfo, kComponent, "listening",
@@ -704,6 +760,13 @@ PeerTransport::PeerTransport(std::shared_ptr<Impl> impl) : impl_(std::move(impl)
 
 PeerTransport::~PeerTransport() {
   Stop();
+}
+
+void PeerTransport::SetPeerKeys(std::map<uint64_t, crypto::PublicKey> keys) {
+  if (impl_->stopped.load()) return;
+  asio::post(impl_->io, [impl = impl_.get(), keys = std::move(keys)] {
+    if (!impl->stopped.load()) impl->ApplyTrust(keys);
+  });
 }
 
 void PeerTransport::Stop() {
@@ -750,6 +813,8 @@ TransportStats PeerTransport::stats() const {
   out.inbound_refused_pending_max = impl_->inbound_refused_pending_max;
   out.inbound_refused_per_address_max = impl_->inbound_refused_per_address_max;
   out.inbound_handshakes_timed_out = impl_->inbound_handshakes_timed_out;
+  out.sessions_closed_untrusted = impl_->sessions_closed_untrusted;
+  out.trust_updates = impl_->trust_updates;
   return out;
 }
 

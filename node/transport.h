@@ -9,9 +9,16 @@
 // exponential backoff (jittered by a seeded RNG); a newer authenticated inbound
 // connection from a node replaces the older one.
 //
+// Trust: the keys accepted for each node id start as `trusted_keys` (else the
+// peers' config keys) and are replaced by SetPeerKeys — the node passes the
+// ledger's validator set after each apply that changes it (TrustedPeerKeys).
+// A replacement closes every session (either direction) whose peer proved a key
+// no longer trusted for its id, counted in sessions_closed_untrusted, and the
+// transport stops dialling a peer it does not trust.
+//
 // What is refused (closed, logged at warn, counted in stats, nothing delivered):
-// a hello with the wrong magic or network id, an unknown node id or our own, a
-// signature that does not verify against the node key the config lists, a
+// a hello with the wrong magic or network id, an untrusted node id or our own, a
+// signature that does not verify against the node key trusted for the id, a
 // handshake that takes longer than handshake_timeout_ms (outbound) or
 // inbound_handshake_timeout_ms (inbound), a frame length over the limit, and any
 // frame that fails authentication.
@@ -38,6 +45,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,8 +61,23 @@ struct PeerConfig {
   uint64_t id = 0;
   std::string host;  // a name or an address literal
   uint16_t port = 0;
-  crypto::PublicKey key;  // the peer's node key (Ed25519)
+  crypto::PublicKey key;  // the peer's node key (Ed25519) as the config lists it
 };
+
+// A validator as the applied ledger records it (active, or removed for good).
+struct LedgerValidatorKey {
+  uint64_t node_id = 0;
+  crypto::PublicKey key;  // its current key (after any rotation)
+  bool removed = false;
+};
+
+// The keys to trust: every validator the ledger lists as active, with the key
+// the ledger holds (a stale config key is ignored); a configured peer the ledger
+// has never listed, with its config key (a node about to be added); never a
+// removed validator, nor `self_id`. Pure; ordered by id.
+std::map<uint64_t, crypto::PublicKey> TrustedPeerKeys(uint64_t self_id,
+                                                      const std::vector<PeerConfig>& configured,
+                                                      const std::vector<LedgerValidatorKey>& ledger);
 
 struct TransportOptions {
   std::string network_id;  // 1..64 bytes of [a-z0-9._-]
@@ -63,6 +86,8 @@ struct TransportOptions {
   uint16_t listen_port = 0;  // 0: an ephemeral port; see bound_port()
   std::shared_ptr<const crypto::KeyPair> node_key;
   std::vector<PeerConfig> peers;        // every other node; ids unique and nonzero
+  // The keys trusted at start (TrustedPeerKeys); unset: each peer's config key.
+  std::optional<std::map<uint64_t, crypto::PublicKey>> trusted_keys;
   size_t max_frame_bytes = 4u << 20;    // payload bytes per message
   size_t send_queue_frames_max = 1024;  // per peer
   uint32_t connect_backoff_min_ms = 50;
@@ -114,6 +139,9 @@ struct TransportStats {
   uint64_t inbound_refused_per_address_max = 0;
   // Inbound handshakes closed by inbound_handshake_timeout_ms (also in handshakes_refused).
   uint64_t inbound_handshakes_timed_out = 0;
+  // Open sessions closed because SetPeerKeys stopped trusting the key their peer proved.
+  uint64_t sessions_closed_untrusted = 0;
+  uint64_t trust_updates = 0;  // SetPeerKeys calls applied on the I/O thread
 };
 
 class PeerTransport {
@@ -136,6 +164,11 @@ class PeerTransport {
   // unknown peer or a payload over max_frame_bytes; Unavailable after Stop.
   // A full queue drops its oldest frame (counted in frames_dropped) and accepts this one.
   Status Send(uint64_t to, Bytes payload);
+
+  // Replaces the trusted keys (node id -> key; ids not in the map are refused)
+  // and returns at once; the I/O thread applies it, closing every session whose
+  // proven key is no longer the trusted one for its id. No-op after Stop.
+  void SetPeerKeys(std::map<uint64_t, crypto::PublicKey> keys);
 
   // Idempotent. Closes every connection and joins the I/O thread.
   void Stop();

@@ -293,6 +293,40 @@ void PrintTransactionRecord(Context& ctx, const json& record) {
 
 }  // namespace
 
+// rotate_validator_key with its proof: the new key file signs the proof here, so
+// the operator's machine holds both keys only for this command.
+Status RunValidatorRotateKey(Context& ctx) {
+  if (!ctx.args().positionals.empty()) {
+    return Status::InvalidArgument("usage: shulian validator rotate-key --node-id N --new-key FILE");
+  }
+  std::optional<std::string> node_text = ctx.args().Get("node_id");
+  std::optional<std::string> new_key_file = ctx.args().Get("new_key");
+  if (!node_text || !new_key_file)
+    return Status::InvalidArgument("validator rotate-key needs --node-id and --new-key");
+  ASSIGN_OR_RETURN(uint64_t node_id, ParseUnsigned("--node-id", *node_text));
+  Result<crypto::KeyPair> new_key = crypto::KeyPair::LoadFromFile(*new_key_file);
+  if (!new_key.ok()) return Status::InvalidArgument("--new-key: " + new_key.status().message());
+  ASSIGN_OR_RETURN(std::string network_id, ctx.NetworkId());
+  ledger::RotateValidatorKeyBody body;
+  body.node_id = node_id;
+  body.new_public_key = new_key->public_key();
+  body.proof = new_key->Sign(ledger::ValidatorKeyProofMessage(network_id, node_id, body.new_public_key));
+  if (std::optional<std::string> body_out = ctx.args().Get("body_out")) {
+    // The node's host makes the proof; the operator signs it elsewhere with `tx sign`.
+    json prepared{{"type", ledger::TxTypeName(TxType::kRotateValidatorKey)},
+                  {"body", ledger::BodyToJson(body)}};
+    RETURN_IF_ERROR(WriteNewFile(*body_out, prepared.dump(2) + "\n").WithContext("--body-out"));
+    ctx.err() << "wrote " << *body_out << "\n";
+    return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<const crypto::KeyPair> key, ctx.Key());
+  ASSIGN_OR_RETURN(Envelope envelope, FillEnvelope(ctx, json{{"network_id", network_id}}));
+  ASSIGN_OR_RETURN(Transaction tx, BuildSignedTransaction(TxType::kRotateValidatorKey,
+                                                          ledger::BodyToJson(body), envelope, *key));
+  if (ctx.args().Has("out")) return WriteOrPrint(ctx, ledger::TransactionToJson(tx));
+  return Submit(ctx, tx);
+}
+
 Status RunTx(Context& ctx) {
   const std::vector<std::string>& words = ctx.args().positionals;
   if (words.empty())

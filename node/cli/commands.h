@@ -49,6 +49,7 @@ Status RunCertCa(Context& ctx);
 
 Status RunTx(Context& ctx);
 Status RunTxStatus(Context& ctx);
+Status RunValidatorRotateKey(Context& ctx);
 
 Status RunStatus(Context& ctx);
 Status RunLeaderTransfer(Context& ctx);

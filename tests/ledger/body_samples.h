@@ -136,6 +136,13 @@ inline std::vector<Body> SampleBodies() {
     b.reason = "服务器迁移";
     out.emplace_back(b);
   }
+  {
+    RotateValidatorKeyBody b;
+    b.node_id = 3;
+    b.new_public_key = SampleKey(7);
+    for (size_t i = 0; i < b.proof.bytes.size(); ++i) b.proof.bytes[i] = static_cast<uint8_t>(i);
+    out.emplace_back(b);
+  }
   out.emplace_back(SampleRegisterAsset());
   {
     PublishAssetVersionBody b;

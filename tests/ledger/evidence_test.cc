@@ -452,6 +452,49 @@ TEST_F(BundleTest, RealAdditionAndRemovalByTheGenesisOperatorVerify) {
   EXPECT_TRUE(verified->validator_set.Contains(4));
 }
 
+TEST_F(BundleTest, CheckpointsBeforeAndAfterAValidatorKeyRotationVerifyUnderTheKeyOfTheirTime) {
+  // Proves a rotate_validator_key enters the validator history: a checkpoint cosigned before the rotation
+  // verifies with node 2's old key, one after it with the new key, and after it the old key no longer counts.
+  const crypto::KeyPair new_key = KeyFor("node-2-rotated");
+  now_ms_ += 1000;
+  Transaction before = CommitOne("tz.prov", AssetBody("a0", "321200"));
+  const uint64_t before_height = ledger_->height();
+  RotateValidatorKeyBody rotate;
+  rotate.node_id = 2;
+  rotate.new_public_key = new_key.public_key();
+  rotate.proof = new_key.Sign(ValidatorKeyProofMessage(kNetworkId, 2, rotate.new_public_key));
+  now_ms_ += 1000;
+  CommitOne("op", rotate);
+  now_ms_ += 1000;
+  Transaction after = CommitOne("tz.prov", AssetBody("a1", "321200"));
+
+  Result<nlohmann::json> old_bundle =
+      BuildTransactionBundle(*ledger_, Cosign(before_height, {1, 2}), before.Hash());
+  ASSERT_TRUE(old_bundle.ok()) << old_bundle.status().ToString();
+  Result<VerifiedBundle> old_verified = Verify(*old_bundle);
+  ASSERT_TRUE(old_verified.ok()) << old_verified.status().ToString();
+  EXPECT_EQ(old_verified->validator_set.Find(2)->key, KeyFor("node-2").public_key());
+
+  Result<Checkpoint> head = ledger_->CheckpointAt(ledger_->height());
+  ASSERT_TRUE(head.ok()) << head.status().ToString();
+  CosignedCheckpoint rotated;
+  rotated.checkpoint = *head;
+  rotated.signatures = {{2, head->Sign(new_key)}, {3, head->Sign(KeyFor("node-3"))}};
+  Result<nlohmann::json> new_bundle = BuildTransactionBundle(*ledger_, rotated, after.Hash());
+  ASSERT_TRUE(new_bundle.ok()) << new_bundle.status().ToString();
+  Result<VerifiedBundle> new_verified = Verify(*new_bundle);
+  ASSERT_TRUE(new_verified.ok()) << new_verified.status().ToString();
+  EXPECT_EQ(new_verified->validator_changes, 1u);
+  EXPECT_EQ(new_verified->validator_set.Find(2)->key, new_key.public_key());
+
+  CosignedCheckpoint stale = rotated;
+  stale.signatures[0] = {2, head->Sign(KeyFor("node-2"))};  // the rotated-away key
+  Result<nlohmann::json> stale_bundle = BuildTransactionBundle(*ledger_, stale, after.Hash());
+  if (stale_bundle.ok()) {
+    EXPECT_FALSE(Verify(*stale_bundle).ok());
+  }
+}
+
 TEST_F(BundleTest, CanonicalFormIsRequired) {
   // Proves upper-case hex, an extra key and a missing key are refused even though the values would be the same.
   nlohmann::json bundle = SmallTransactionBundle();

@@ -236,6 +236,7 @@ std::string SampleValue(const std::string& key, const json& kind) {
   if (kind.is_string() && kind.get<std::string>() == std::string(64, '0')) return "sha256:" + key;
   if (key.size() > 3 && key.substr(key.size() - 3) == "_id") return "id-" + std::to_string(key.size());
   if (key == "public_key" || key == "new_public_key") return std::string(64, 'b');
+  if (key == "proof") return std::string(128, 'c');  // rotate_validator_key: a signature's 64 bytes
   return "文本 " + key;
 }
 
@@ -830,6 +831,56 @@ TEST(CliExitCodeTest, KeygenPubkeyAndOfflineSigningRoundTrip) {
        "--genesis-hash", std::string(64, 'c')});
   ASSERT_EQ(sign.code, kExitOk) << sign.err;
   EXPECT_NE(sign.out.find("\"signature\""), std::string::npos);
+}
+
+TEST(CliExitCodeTest, ValidatorRotateKeyBuildsASignedTransactionWhoseProofIsTheNewKeys) {
+  // Proves `validator rotate-key --out` writes a rotate_validator_key signed by the operator's key whose
+  // proof verifies under the new key for this network and node, and that a missing flag is a usage error.
+  TempDir dir;
+  ASSERT_EQ(RunShulian({"keygen", "--out", dir / "op.key"}).code, kExitOk);
+  ASSERT_EQ(RunShulian({"keygen", "--out", dir / "new.key"}).code, kExitOk);
+  const std::vector<std::string> common = {
+      "--key",     dir / "op.key", "--account",      "ops",
+      "--network", "local-3",      "--genesis-hash", std::string(64, 'a')};
+  std::vector<std::string> args = {"validator", "rotate-key",    "--node-id", "2",
+                                   "--new-key", dir / "new.key", "--out",     dir / "tx.json"};
+  args.insert(args.end(), common.begin(), common.end());
+  CliRun run = RunShulian(args);
+  ASSERT_EQ(run.code, kExitOk) << run.err;
+  Result<json> parsed = ledger::rules_json::ParseFile(dir / "tx.json", 1 << 20);
+  ASSERT_TRUE(parsed.ok());
+  Result<ledger::Transaction> tx = ledger::TransactionFromJson(*parsed);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  ASSERT_EQ(tx->type, TxType::kRotateValidatorKey);
+  Result<ledger::RotateValidatorKeyBody> body = ledger::RotateValidatorKeyBody::Decode(tx->body);
+  ASSERT_TRUE(body.ok());
+  Result<crypto::KeyPair> new_key = crypto::KeyPair::LoadFromFile(dir / "new.key");
+  ASSERT_TRUE(new_key.ok());
+  EXPECT_EQ(body->node_id, 2u);
+  EXPECT_EQ(body->new_public_key, new_key->public_key());
+  EXPECT_TRUE(crypto::Verify(new_key->public_key(),
+                             ledger::ValidatorKeyProofMessage("local-3", 2, body->new_public_key),
+                             body->proof));
+  EXPECT_EQ(RunShulian({"tx", "verify", dir / "tx.json", "--key", dir / "op.key", "--genesis-hash",
+                        std::string(64, 'a')})
+                .code,
+            kExitOk);
+  // --body-out: the node's host writes the body with the proof, for the operator's `tx sign`.
+  CliRun prepared = RunShulian({"validator", "rotate-key", "--node-id", "2", "--new-key", dir / "new.key",
+                                "--network", "local-3", "--body-out", dir / "body.json"});
+  ASSERT_EQ(prepared.code, kExitOk) << prepared.err;
+  CliRun sign =
+      RunShulian({"tx", "sign", dir / "body.json", "--key", dir / "op.key", "--account", "ops", "--network",
+                  "local-3", "--genesis-hash", std::string(64, 'a'), "--out", dir / "signed.json"});
+  ASSERT_EQ(sign.code, kExitOk) << sign.err;
+  Result<json> signed_json = ledger::rules_json::ParseFile(dir / "signed.json", 1 << 20);
+  ASSERT_TRUE(signed_json.ok());
+  EXPECT_EQ((*signed_json)["body"], (*parsed)["body"]);  // the same proof, deterministic signature
+  std::vector<std::string> missing = {"validator", "rotate-key", "--node-id", "2"};
+  missing.insert(missing.end(), common.begin(), common.end());
+  CliRun refused = RunShulian(missing);
+  EXPECT_EQ(refused.code, kExitUsage);
+  EXPECT_NE(refused.err.find("--new-key"), std::string::npos) << refused.err;
 }
 
 TEST(CliExitCodeTest, AnInvalidGenesisFailsVerificationWithFour) {

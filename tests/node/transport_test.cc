@@ -838,6 +838,73 @@ TEST_F(TransportTest, ReconnectsAfterPeerRestart) {
   EXPECT_EQ(inbox_a.From(2), std::vector<std::string>{"back again"});
 }
 
+// SetPeerKeys without a node closes its open sessions in both directions, and
+// every later handshake from it is refused, though the config still lists it.
+TEST_F(TransportTest, ANodeDroppedFromThePeerKeysIsDisconnectedAndRefused) {
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  Inbox inbox_a, inbox_b;
+  auto ta = StartOrDie(OptionsFor(a, {b}), inbox_a);
+  auto tb = StartOrDie(OptionsFor(b, {a}), inbox_b);
+  ASSERT_TRUE(ta && tb);
+  ASSERT_TRUE(tb->Send(1, ToBytes("while trusted")).ok());
+  ASSERT_TRUE(inbox_a.WaitForCount(1));
+  ASSERT_TRUE(WaitUntil([&] { return Connected(*ta, 2) && ta->peer_stats(2)->inbound_connected; }));
+  ta->SetPeerKeys({});
+  ASSERT_TRUE(WaitUntil([&] { return ta->stats().sessions_closed_untrusted == 2; }));
+  EXPECT_FALSE(Connected(*ta, 2));
+  const uint64_t failures = ta->peer_stats(2)->handshake_failures;
+  ASSERT_TRUE(tb->Send(1, ToBytes("after removal")).ok());
+  ASSERT_TRUE(WaitUntil([&] { return ta->peer_stats(2)->handshake_failures > failures; }));
+  EXPECT_NE(ta->stats().last_refusal.find("unknown node id 2"), std::string::npos)
+      << ta->stats().last_refusal;
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(inbox_a.From(2), std::vector<std::string>{"while trusted"});
+  EXPECT_FALSE(Connected(*ta, 2));  // and it is not dialled either
+}
+
+// A rotated key: the session proven with the old key is closed, a node still
+// holding the old key is refused, and the node restarted with the new key is accepted.
+TEST_F(TransportTest, ARotatedKeyClosesTheOldSessionAndOnlyTheNewKeyIsAccepted) {
+  TestNode a = MakeNode(1), b = MakeNode(2);
+  const std::shared_ptr<const crypto::KeyPair> new_key = KeyFor(42);
+  Inbox inbox_a, inbox_b, inbox_b2;
+  auto ta = StartOrDie(OptionsFor(a, {b}), inbox_a);
+  auto tb = StartOrDie(OptionsFor(b, {a}), inbox_b);
+  ASSERT_TRUE(ta && tb);
+  ASSERT_TRUE(tb->Send(1, ToBytes("old key")).ok());
+  ASSERT_TRUE(inbox_a.WaitForCount(1));
+  ASSERT_TRUE(WaitUntil([&] { return Connected(*ta, 2) && ta->peer_stats(2)->inbound_connected; }));
+  ta->SetPeerKeys({{2, new_key->public_key()}});
+  ASSERT_TRUE(WaitUntil([&] { return ta->stats().sessions_closed_untrusted == 2; }));
+  const uint64_t failures = ta->peer_stats(2)->handshake_failures;
+  ASSERT_TRUE(tb->Send(1, ToBytes("still the old key")).ok());
+  ASSERT_TRUE(WaitUntil([&] { return ta->peer_stats(2)->handshake_failures > failures; }));
+  EXPECT_NE(ta->stats().last_refusal.find("failed to prove its node key"), std::string::npos);
+  tb->Stop();
+  TestNode rotated{2, new_key, b.port, b.reservation};
+  tb = StartOrDie(OptionsFor(rotated, {a}), inbox_b2);
+  ASSERT_TRUE(tb);
+  ASSERT_TRUE(tb->Send(1, ToBytes("new key")).ok());
+  ASSERT_TRUE(ta->Send(2, ToBytes("welcome back")).ok());
+  ASSERT_TRUE(inbox_b2.WaitForCount(1));
+  ASSERT_TRUE(WaitUntil([&] { return inbox_a.From(2).size() == 2; }));
+  EXPECT_EQ(inbox_a.From(2), (std::vector<std::string>{"old key", "new key"}));
+  EXPECT_EQ(inbox_b2.From(1), std::vector<std::string>{"welcome back"});
+}
+
+TEST(TrustedPeerKeysTest, TheLedgerDecidesForEveryIdItHasListedAndTheConfigOnlyForTheRest) {
+  // Proves active validators get the ledger's key over a stale config key, removed ones are never
+  // trusted, a configured peer the ledger never listed keeps its config key, and self is left out.
+  const crypto::PublicKey k1 = KeyFor(1)->public_key(), k2 = KeyFor(2)->public_key(),
+                          k3 = KeyFor(3)->public_key(), k4 = KeyFor(4)->public_key(),
+                          rotated = KeyFor(22)->public_key();
+  std::vector<PeerConfig> configured = {{1, "h", 1, k1}, {2, "h", 2, k2}, {3, "h", 3, k3}, {4, "h", 4, k4}};
+  std::vector<LedgerValidatorKey> ledger = {{1, k1, false}, {2, rotated, false}, {3, k3, true}};
+  std::map<uint64_t, crypto::PublicKey> expected = {{2, rotated}, {4, k4}};
+  EXPECT_EQ(TrustedPeerKeys(1, configured, ledger), expected);
+  EXPECT_EQ(TrustedPeerKeys(1, configured, {}).size(), 3u);  // before genesis: the config
+}
+
 // A full send queue drops its oldest frames: with the peer down, only the newest
 // send_queue_frames_max messages survive and are delivered once it comes up.
 TEST_F(TransportTest, SendQueueBoundDropsOldest) {

@@ -125,6 +125,43 @@ ledger::Transaction RemoveValidatorTx(const TestNetwork& net, uint64_t node_id) 
   return tx;
 }
 
+ledger::Transaction RotateValidatorKeyTx(const TestNetwork& net, uint64_t node_id,
+                                         const crypto::KeyPair& new_key) {
+  ledger::RotateValidatorKeyBody b;
+  b.node_id = node_id;
+  b.new_public_key = new_key.public_key();
+  b.proof = new_key.Sign(ledger::ValidatorKeyProofMessage(kNetworkId, node_id, b.new_public_key));
+  ledger::Transaction tx;
+  tx.type = ledger::TxType::kRotateValidatorKey;
+  tx.network_id = kNetworkId;
+  tx.sender = kOperator;
+  tx.client_time_ms = NowMs();
+  tx.nonce = 6'000 + node_id;
+  tx.body = b.Encode();
+  tx.Sign(KeyFor(kOperator), net.GenesisHash());
+  return tx;
+}
+
+// shulian_transport_peer_handshakes_refused_total{peer="<peer>"} on node `id`'s /metrics.
+double RefusedHandshakesFrom(const TestNetwork& net, uint64_t id, uint64_t peer) {
+  Result<std::string> text = net.Client(id)->Metrics();
+  if (!text.ok()) return -1;
+  const std::string name =
+      "shulian_transport_peer_handshakes_refused_total{peer=\"" + std::to_string(peer) + "\"} ";
+  const size_t at = text->find(name);
+  if (at == std::string::npos) return -1;
+  return std::stod(text->substr(at + name.size()));
+}
+
+bool WaitForRefusals(const TestNetwork& net, uint64_t id, uint64_t peer, double above, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (RefusedHandshakesFrom(net, id, peer) > above) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return false;
+}
+
 // match_index of `peer` in node `id`'s status: set only for Raft members, on the leader.
 std::optional<uint64_t> MatchIndexOf(const TestNetwork& net, uint64_t id, uint64_t peer) {
   Result<nlohmann::json> s = net.StatusOf(id);
@@ -233,6 +270,77 @@ TEST(ProcessMembershipTest, RemoveValidatorTakesFollowerAndThenLeaderOutOfRaft) 
   EXPECT_FALSE(MatchIndexOf(net, stays, leader).has_value());
   // The sole remaining voter commits alone.
   ASSERT_TRUE(SubmitCommitted(*net.Client(stays), net.AssetTx("member-alone")));
+}
+
+TEST(ProcessMembershipTest, ARemovedValidatorIsRefusedOnThePeerPortByEveryRemainingNode) {
+  // After remove_validator of a follower (and Raft's removal of it), both remaining
+  // nodes close its sessions and refuse its handshakes, though every config still
+  // lists it with its key: the refusals show on their /metrics and in their logs.
+  TestNetwork net(3);
+  AddOperator(net);
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  const uint64_t removed = leader % 3 + 1;
+  const uint64_t stays = removed % 3 + 1;
+  auto client = net.Client(leader);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("trust-0")));
+  const double before_leader = RefusedHandshakesFrom(net, leader, removed);
+  const double before_stays = RefusedHandshakesFrom(net, stays, removed);
+  ASSERT_GE(before_leader, 0) << "no per-peer refusal counter on /metrics";
+
+  ASSERT_TRUE(SubmitCommitted(*client, RemoveValidatorTx(net, removed)));
+  const std::string change = "change=remove node=" + std::to_string(removed);
+  for (uint64_t id : {leader, stays}) {
+    ASSERT_TRUE(WaitForLog(net, id, {change, "peer trust follows the ledger"}, 10'000)) << ReadLog(net, id);
+  }
+  // The removed node keeps dialling with its (valid) key and is refused by both.
+  EXPECT_TRUE(WaitForRefusals(net, leader, removed, before_leader, 10'000)) << ReadLog(net, leader);
+  EXPECT_TRUE(WaitForRefusals(net, stays, removed, before_stays, 10'000)) << ReadLog(net, stays);
+  const std::string refused = "unknown node id " + std::to_string(removed);
+  EXPECT_TRUE(WaitForLog(net, leader, {refused}, 5'000)) << ReadLog(net, leader);
+  EXPECT_TRUE(WaitForLog(net, stays, {refused}, 5'000)) << ReadLog(net, stays);
+  // The two that stay still commit.
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("trust-1")));
+}
+
+TEST(ProcessMembershipTest, ARotatedNodeKeyIsAcceptedAfterARestartWithItAndTheOldKeyIsRefused) {
+  // rotate_validator_key of a follower: once it applies, the other nodes refuse the
+  // old key (the follower, still running with it, is cut off); restarted with the
+  // new key file and no other change, it is accepted again and catches up.
+  TestNetwork net(3);
+  AddOperator(net);
+  net.StartAll();
+  const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+  ASSERT_NE(leader, 0u);
+  const uint64_t rotated = leader % 3 + 1;
+  const uint64_t other = rotated % 3 + 1;
+  auto client = net.Client(leader);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("rotate-0")));
+  const crypto::KeyPair new_key = KeyFor("node-" + std::to_string(rotated) + "-rotated");
+  const std::filesystem::path new_key_path =
+      net.dir() / "keys" / ("node-" + std::to_string(rotated) + "-new.key");
+  ASSERT_TRUE(new_key.SaveToFile(new_key_path).ok());
+  const double before = RefusedHandshakesFrom(net, leader, rotated);
+
+  ASSERT_TRUE(SubmitCommitted(*client, RotateValidatorKeyTx(net, rotated, new_key)));
+  for (uint64_t id : {leader, other}) {
+    ASSERT_TRUE(WaitForLog(net, id, {"peer trust follows the ledger", "key was rotated"}, 10'000))
+        << ReadLog(net, id);
+  }
+  EXPECT_TRUE(WaitForRefusals(net, leader, rotated, before, 10'000)) << ReadLog(net, leader);
+  EXPECT_TRUE(WaitForLog(net, leader, {"failed to prove its node key"}, 5'000)) << ReadLog(net, leader);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("rotate-1")));  // committed without it
+
+  ASSERT_EQ(net.Terminate(rotated), 0);
+  net.config(rotated).node_key_path = new_key_path;
+  net.WriteConfig(rotated);
+  net.Start(rotated);
+  ASSERT_TRUE(SubmitCommitted(*client, net.AssetTx("rotate-2")));
+  const uint64_t head = HeightOf(net, leader);
+  std::optional<uint64_t> agreed = net.WaitForAgreement(head, kAgreementTimeoutMs);
+  ASSERT_TRUE(agreed.has_value()) << ReadLog(net, rotated);
+  EXPECT_GE(*agreed, head);
 }
 
 TEST(ProcessMembershipTest, ANodeOutsideTheGenesisJoinsAfterAddValidator) {
