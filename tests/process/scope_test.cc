@@ -6,6 +6,7 @@
 // probe really asks about records that are there.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -218,6 +219,23 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
           << "the court sees no records behind " << probe.with_records;
     }
   }
+
+  // The province supervisor's dashboard over the sample: its five out-of-scope uses and its deadline flags,
+  // from the roll-ups over its whole subtree, the same as the court's count over every authority.
+  const api::ApiResponse counts = Ask("js.sjj.supervisor", query("rollup_counts", "authority_id=320000&from_day=2026-01-01&to_day=2027-01-01"));
+  ASSERT_EQ(counts.http_status, 200) << counts.body;
+  const json result = json::parse(counts.body)["result"];
+  std::printf("sample scenario, province roll-up: totals %s, flags %s, violations by code %s\n",
+              result["totals"].dump().c_str(), result["flags_by_kind"].dump().c_str(),
+              result["violations_by_code"].dump().c_str());
+  EXPECT_EQ(result["totals"]["violating_uses"], 5) << result.dump();
+  const json violating = json::parse(
+      Ask("js.sjj.supervisor", query("rollup_violations", "authority_id=320000&limit=1000")).body)["result"];
+  const json court_violating = json::parse(Ask(kCourt, query("violations_all", "limit=1000")).body)["result"];
+  EXPECT_EQ(violating.size(), 5u);
+  EXPECT_EQ(violating, court_violating);
+  EXPECT_GT(result["totals"]["deadlines_missed"].get<uint64_t>() + result["flags_by_kind"].value("share_deemed_approved", 0u), 0u)
+      << result.dump();
 }
 
 }  // namespace
