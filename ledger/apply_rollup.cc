@@ -36,7 +36,8 @@ Result<std::vector<std::string>> AncestorsOf(const ApplyEnv& env, std::string_vi
   std::string current(authority_id);
   while (!current.empty()) {
     if (out.size() > env.options.authority_depth_max) {
-      return Status::Corruption("authority tree deeper than authority_depth_max at " + std::string(authority_id));
+      return Status::Corruption("authority tree deeper than authority_depth_max at " +
+                                std::string(authority_id));
     }
     out.push_back(current);
     Result<AuthorityRecord> authority = LoadAuthority(env.state, current);
@@ -63,7 +64,8 @@ Status RollUpAccess(ApplyEnv& env, const AccessRecord& record) {
     RETURN_IF_ERROR(AddCount(env, CountKey(ancestor, record.time_ms, RollupMetric::kViolatingUses).str()));
     std::set<std::string> codes(record.violations.begin(), record.violations.end());
     for (const std::string& code : codes) {
-      RETURN_IF_ERROR(AddCount(env, CountKey(ancestor, record.time_ms, RollupMetric::kViolationCode).Id(code).str()));
+      RETURN_IF_ERROR(
+          AddCount(env, CountKey(ancestor, record.time_ms, RollupMetric::kViolationCode).Id(code).str()));
     }
   }
   return Status::Ok();

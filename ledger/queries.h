@@ -89,7 +89,7 @@ struct RollupDay {
 };
 struct RollupCounts {
   std::string authority_id;
-  std::vector<RollupDay> days;  // every day of the range, in order, zeros included
+  std::vector<RollupDay> days;                         // every day of the range, in order, zeros included
   std::map<std::string, uint64_t> flags_by_kind;       // FlagKindName -> count
   std::map<std::string, uint64_t> violations_by_code;  // violation code -> count
   // Flagged authority -> FlagKindName (and "deadlines_met") -> count.
@@ -147,8 +147,9 @@ class Queries {
 
   // Accesses whose provider or user authority is in the subtree, in time order;
   // `violations_only` keeps those with a violation.
-  Result<Page<AccessRecord>> RollupAccess(const Viewer& viewer, std::string_view authority_id, bool violations_only,
-                                          const TimeRange& range, const PageRequest& page) const;
+  Result<Page<AccessRecord>> RollupAccess(const Viewer& viewer, std::string_view authority_id,
+                                          bool violations_only, const TimeRange& range,
+                                          const PageRequest& page) const;
   // Flags of one kind raised to authorities in the subtree, in time order.
   Result<Page<FlagRecord>> RollupFlags(const Viewer& viewer, std::string_view authority_id, FlagKind kind,
                                        const TimeRange& range, const PageRequest& page) const;

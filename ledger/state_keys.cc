@@ -105,7 +105,9 @@ uint32_t CstDay(int64_t time_ms) {
   return static_cast<uint32_t>((std::max<int64_t>(time_ms, 0) + 8 * 3'600'000) / 86'400'000);
 }
 
-std::string RollupCountPrefix(std::string_view ancestor) { return Key("ru").Id(ancestor).Prefix(); }
+std::string RollupCountPrefix(std::string_view ancestor) {
+  return Key("ru").Id(ancestor).Prefix();
+}
 
 std::string RollupAccessPrefix(std::string_view ancestor, bool violations_only) {
   return Key("ix").Id(violations_only ? "xv-sub" : "x-sub").Id(ancestor).Prefix();

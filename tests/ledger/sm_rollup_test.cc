@@ -44,9 +44,9 @@ class RollupTest : public SmTest {
     RecordAccessBody off = AccessBody("t1", "r1");
     off.business_scenario = "marketing";
     const std::vector<std::pair<std::string, RecordAccessBody>> uses = {
-        {"nj.user", AccessBody("t1", "r1")}, {"nj.user", off},
-        {"tz.user", AccessBody("x1", "r2")}, {"tz.user", AccessBody("n1", std::nullopt)},
-        {"xh.user", AccessBody("n1", "r3")}, {"xh.user", AccessBody("t1", std::nullopt)},
+        {"nj.user", AccessBody("t1", "r1")},         {"nj.user", off},
+        {"tz.user", AccessBody("x1", "r2")},         {"tz.user", AccessBody("n1", std::nullopt)},
+        {"xh.user", AccessBody("n1", "r3")},         {"xh.user", AccessBody("t1", std::nullopt)},
         {"nj.user", AccessBody("n1", std::nullopt)}, {"tz.user", AccessBody("x1", "r2")},
     };
     for (int round = 0; round < 2; ++round) {
@@ -87,12 +87,16 @@ class RollupTest : public SmTest {
   }
 
   // Every key under `prefix` with its value, in order.
-  static std::vector<std::pair<std::string, std::string>> Entries(const StateStore& state, const std::string& prefix) {
+  static std::vector<std::pair<std::string, std::string>> Entries(const StateStore& state,
+                                                                  const std::string& prefix) {
     std::vector<std::pair<std::string, std::string>> out;
-    EXPECT_TRUE(state.Scan(prefix, "", 1'000'000, [&](std::string_view k, std::string_view v) {
-                       out.emplace_back(k, v);
-                       return true;
-                     }).ok());
+    EXPECT_TRUE(state
+                    .Scan(prefix, "", 1'000'000,
+                          [&](std::string_view k, std::string_view v) {
+                            out.emplace_back(k, v);
+                            return true;
+                          })
+                    .ok());
     return out;
   }
 };
@@ -106,11 +110,13 @@ TEST_F(RollupTest, ProvinceSeesItsCitiesAndCountiesAndACityNotItsSibling) {
   const std::vector<AccessRecord> every = EveryAccess();
   for (const auto& [account, root] : std::vector<std::pair<std::string, std::string>>{
            {"js.sup", "320000"}, {"tz.sup", "321200"}, {"tz.sup", "321281"}, {"nj.sup", "320100"}}) {
-    auto got = AllPages([&](const PageRequest& p) { return queries.RollupAccess(ViewerOf(account), root, false, {}, p); },
-                        50);
+    auto got = AllPages(
+        [&](const PageRequest& p) { return queries.RollupAccess(ViewerOf(account), root, false, {}, p); },
+        50);
     std::vector<crypto::Digest> expected, seen;
     for (const AccessRecord& r : every) {
-      if (InSubtree(r.provider_authority, root) || InSubtree(r.accessor_authority, root)) expected.push_back(r.tx_hash);
+      if (InSubtree(r.provider_authority, root) || InSubtree(r.accessor_authority, root))
+        expected.push_back(r.tx_hash);
     }
     for (const AccessRecord& r : got) seen.push_back(r.tx_hash);
     EXPECT_EQ(seen, expected) << account << " over " << root;
@@ -121,7 +127,8 @@ TEST_F(RollupTest, ProvinceSeesItsCitiesAndCountiesAndACityNotItsSibling) {
   std::set<std::string> providers;
   for (const AccessRecord& r : province->items) providers.insert(r.provider_authority);
   EXPECT_EQ(providers, (std::set<std::string>{"320100", "321200", "321281"}));
-  // Taizhou's roll-up: nothing solely between Nanjing parties ... but Nanjing's own users at Nanjing are absent.
+  // Taizhou's roll-up: nothing solely between Nanjing parties ... but Nanjing's own users at Nanjing are
+  // absent.
   auto city = queries.RollupAccess(ViewerOf("tz.sup"), "321200", false, {}, {"", 1000});
   ASSERT_TRUE(city.ok());
   for (const AccessRecord& r : city->items) {
@@ -134,9 +141,12 @@ TEST_F(RollupTest, ProvinceSeesItsCitiesAndCountiesAndACityNotItsSibling) {
   EXPECT_EQ(sibling.message().find("320100"), missing.message().find("329999"));
   EXPECT_EQ(queries.RollupAccess(ViewerOf("tz.sup"), "320000", false, {}, {"", 10}).status().code(),
             ErrorCode::kPermissionDenied);  // a city does not see its province
-  EXPECT_EQ(queries.RollupFlags(ViewerOf("tz.prov"), "321200", FlagKind::kAccessViolation, {}, {"", 10}).status().code(),
+  EXPECT_EQ(queries.RollupFlags(ViewerOf("tz.prov"), "321200", FlagKind::kAccessViolation, {}, {"", 10})
+                .status()
+                .code(),
             ErrorCode::kPermissionDenied);  // an agency sees its own authority only, not a roll-up
-  EXPECT_EQ(queries.RollupCountsOf(ViewerOf("nj.sup"), "321200", 0, 30).status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_EQ(queries.RollupCountsOf(ViewerOf("nj.sup"), "321200", 0, 30).status().code(),
+            ErrorCode::kPermissionDenied);
   EXPECT_TRUE(queries.RollupCountsOf(ViewerOf("court"), "321200", 0, 30).ok());
 }
 
@@ -157,7 +167,8 @@ TEST_F(RollupTest, CountsMatchABruteForceCountOverTheSameRecords) {
       if (!InSubtree(r.provider_authority, root) && !InSubtree(r.accessor_authority, root)) continue;
       ++uses[CstDay(r.time_ms)];
       if (!r.violations.empty()) ++violating[CstDay(r.time_ms)];
-      for (const std::string& code : std::set<std::string>(r.violations.begin(), r.violations.end())) ++codes[code];
+      for (const std::string& code : std::set<std::string>(r.violations.begin(), r.violations.end()))
+        ++codes[code];
     }
     for (const FlagRecord& f : EveryFlag()) {
       if (!InSubtree(f.authority_id, root)) continue;
@@ -199,24 +210,29 @@ TEST_F(RollupTest, DrillDownPagesAreCompleteAndDoNotOverlap) {
   const TimeRange range{every[3].time_ms, every[12].time_ms};
   std::vector<crypto::Digest> expected;
   for (const AccessRecord& r : every) {
-    if (!r.violations.empty() && r.time_ms >= range.from_ms && r.time_ms < range.to_ms) expected.push_back(r.tx_hash);
+    if (!r.violations.empty() && r.time_ms >= range.from_ms && r.time_ms < range.to_ms)
+      expected.push_back(r.tx_hash);
   }
   ASSERT_GE(expected.size(), 3u);
   for (size_t limit : {1u, 2u, 3u, 1000u}) {
-    auto pages = AllPages([&](const PageRequest& p) { return queries.RollupAccess(province, "320000", true, range, p); },
-                          limit);
+    auto pages = AllPages(
+        [&](const PageRequest& p) { return queries.RollupAccess(province, "320000", true, range, p); },
+        limit);
     std::vector<crypto::Digest> seen;
     for (const AccessRecord& r : pages) seen.push_back(r.tx_hash);
     EXPECT_EQ(seen, expected) << "limit " << limit;
   }
   std::vector<uint64_t> expected_flags;
   for (const FlagRecord& f : EveryFlag()) {
-    if (f.kind == FlagKind::kAccessViolation && InSubtree(f.authority_id, "321200")) expected_flags.push_back(f.seq);
+    if (f.kind == FlagKind::kAccessViolation && InSubtree(f.authority_id, "321200"))
+      expected_flags.push_back(f.seq);
   }
   std::sort(expected_flags.begin(), expected_flags.end());  // seq order = time order within one chain
   ASSERT_GE(expected_flags.size(), 2u);
   auto flags = AllPages(
-      [&](const PageRequest& p) { return queries.RollupFlags(ViewerOf("tz.sup"), "321200", FlagKind::kAccessViolation, {}, p); },
+      [&](const PageRequest& p) {
+        return queries.RollupFlags(ViewerOf("tz.sup"), "321200", FlagKind::kAccessViolation, {}, p);
+      },
       1);
   std::vector<uint64_t> seen_flags;
   for (const FlagRecord& f : flags) seen_flags.push_back(f.seq);
@@ -224,7 +240,9 @@ TEST_F(RollupTest, DrillDownPagesAreCompleteAndDoNotOverlap) {
   // A cursor of another query is refused.
   auto first = queries.RollupAccess(province, "320000", true, range, {"", 1});
   ASSERT_TRUE(first.ok());
-  EXPECT_EQ(queries.RollupAccess(ViewerOf("tz.sup"), "321200", true, range, {first->next_cursor, 1}).status().code(),
+  EXPECT_EQ(queries.RollupAccess(ViewerOf("tz.sup"), "321200", true, range, {first->next_cursor, 1})
+                .status()
+                .code(),
             ErrorCode::kInvalidArgument);
 }
 

@@ -111,6 +111,7 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
   const std::string authority = "321200", ghost_authority = "329999";
   const std::string dispute = "dsp-2026-0001", ghost_dispute = "dsp-2026-9999";
   const std::string all_time = "from_ms=0&to_ms=9000000000000", no_time = "from_ms=0&to_ms=1";
+  const std::string year = "from_day=2026-01-01&to_day=2027-01-01";  // CST days of the sample's block times
   // Agencies read every asset record (the catalog is shared among agencies).
   const std::vector<std::string> no_agency = {"nj.sjj.supervisor", "public.citizen-zhang"};
   auto query = [](const std::string& name, const std::string& params) { return "/v1/query/" + name + "?" + params; };
@@ -171,9 +172,8 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
       {"query:rollup_flags", query("rollup_flags", "authority_id=" + authority + "&kind=access_violation"),
        query("rollup_flags", "authority_id=" + ghost_authority + "&kind=access_violation"), authority,
        ghost_authority},
-      {"query:rollup_counts", query("rollup_counts", "authority_id=" + authority + "&from_day=2026-01-01&to_day=2027-01-01"),
-       query("rollup_counts", "authority_id=" + ghost_authority + "&from_day=2026-01-01&to_day=2027-01-01"), authority,
-       ghost_authority},
+      {"query:rollup_counts", query("rollup_counts", "authority_id=" + authority + "&" + year),
+       query("rollup_counts", "authority_id=" + ghost_authority + "&" + year), authority, ghost_authority},
       {"query:access_all", query("access_all", all_time), query("access_all", no_time), "", ""},
       {"query:violations_all", query("violations_all", all_time), query("violations_all", no_time), "", ""},
       {"query:overdue_all", query("overdue_all", ""), query("overdue_all", "limit=1"), "", "", kOutsiders, false},
@@ -222,7 +222,7 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
 
   // The province supervisor's dashboard over the sample: its five out-of-scope uses and its deadline flags,
   // from the roll-ups over its whole subtree, the same as the court's count over every authority.
-  const api::ApiResponse counts = Ask("js.sjj.supervisor", query("rollup_counts", "authority_id=320000&from_day=2026-01-01&to_day=2027-01-01"));
+  const api::ApiResponse counts = Ask("js.sjj.supervisor", query("rollup_counts", "authority_id=320000&" + year));
   ASSERT_EQ(counts.http_status, 200) << counts.body;
   const json result = json::parse(counts.body)["result"];
   std::printf("sample scenario, province roll-up: totals %s, flags %s, violations by code %s\n",
@@ -234,8 +234,9 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
   const json court_violating = json::parse(Ask(kCourt, query("violations_all", "limit=1000")).body)["result"];
   EXPECT_EQ(violating.size(), 5u);
   EXPECT_EQ(violating, court_violating);
-  EXPECT_GT(result["totals"]["deadlines_missed"].get<uint64_t>() + result["flags_by_kind"].value("share_deemed_approved", 0u), 0u)
-      << result.dump();
+  const uint64_t deadline_flags = result["totals"]["deadlines_missed"].get<uint64_t>() +
+                                  result["flags_by_kind"].value("share_deemed_approved", uint64_t{0});
+  EXPECT_GT(deadline_flags, 0u) << result.dump();
 }
 
 }  // namespace
