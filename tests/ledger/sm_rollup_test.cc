@@ -127,8 +127,7 @@ TEST_F(RollupTest, ProvinceSeesItsCitiesAndCountiesAndACityNotItsSibling) {
   std::set<std::string> providers;
   for (const AccessRecord& r : province->items) providers.insert(r.provider_authority);
   EXPECT_EQ(providers, (std::set<std::string>{"320100", "321200", "321281"}));
-  // Taizhou's roll-up: nothing solely between Nanjing parties ... but Nanjing's own users at Nanjing are
-  // absent.
+  // Taizhou's roll-up holds nothing that touches only Nanjing.
   auto city = queries.RollupAccess(ViewerOf("tz.sup"), "321200", false, {}, {"", 1000});
   ASSERT_TRUE(city.ok());
   for (const AccessRecord& r : city->items) {
