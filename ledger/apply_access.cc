@@ -120,6 +120,7 @@ Status ApplyBody(TxContext& ctx, const RecordAccessBody& body) {
   if (!record.accessor_authority.empty() && record.accessor_authority != asset.provider_authority) {
     ctx.state().Put(Key("ix").Id("x-auth").Id(record.accessor_authority).Time(record.time_ms).U64(record.seq), hash);
   }
+  RETURN_IF_ERROR(RollUpAccess(ctx.env, record));
   if (violations.empty()) return Status::Ok();
 
   ctx.state().Put(Key("ix").Id("x-viol").Time(record.time_ms).U64(record.seq), hash);

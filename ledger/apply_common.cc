@@ -157,7 +157,7 @@ Status SettleDeadline(TxContext& ctx, int64_t due_ms, DeadlineKind kind, std::st
   if (due_ms == 0) return Status::Ok();
   if (ctx.now() < due_ms) {
     RemoveDeadline(ctx.env, due_ms, kind, id);
-    return Status::Ok();
+    return RollUpDeadlineMet(ctx.env, authority);
   }
   *late = true;
   ctx.notes.push_back("flag:late_answer");
@@ -212,7 +212,7 @@ Status WriteFlag(ApplyEnv& env, FlagRecord flag) {
                 flag.authority_id);
   // Every missed deadline across authorities, in order: the court's overdue list.
   if (IsDeadlineMiss(flag.kind)) env.state.Put(Key("ix").Id("fl-late").U64(flag.seq), flag.authority_id);
-  return Status::Ok();
+  return RollUpFlag(env, flag);
 }
 
 void AppendHistory(ApplyEnv& env, AssetRecord& asset, std::string summary) {

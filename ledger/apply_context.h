@@ -113,6 +113,20 @@ void AppendHistory(ApplyEnv& env, AssetRecord& asset, std::string summary);
 void MoveStatusIndex(ApplyEnv& env, std::string_view kind, std::optional<uint8_t> old_status,
                      uint8_t new_status, std::string_view id);
 
+// ---------- roll-ups over the authority subtree (apply_rollup.cc) ----------
+// Each writes one entry per ancestor of the authorities involved (themselves
+// included), so a supervisor's whole subtree is one range scan; the cost per
+// write is O(tree depth) puts, at most 2 * (authority_depth_max + 1).
+
+// The authority and its ancestors up to the root, in that order; empty for "".
+Result<std::vector<std::string>> AncestorsOf(const ApplyEnv& env, std::string_view authority_id);
+// An access record: ix/x-sub (and ix/xv-sub if it violates), uses and violation counts.
+Status RollUpAccess(ApplyEnv& env, const AccessRecord& record);
+// A flag: ix/fl-sub and the count by flagged authority and kind.
+Status RollUpFlag(ApplyEnv& env, const FlagRecord& flag);
+// A deadline answered in time by `authority_id`.
+Status RollUpDeadlineMet(ApplyEnv& env, std::string_view authority_id);
+
 // OK iff each of `tx_hashes` names a transaction ordered before the current one:
 // in a stored block or earlier in this block. InvalidArgument naming
 // `field`[i] otherwise (a later transaction of the same block is not yet in the

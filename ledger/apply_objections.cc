@@ -103,6 +103,7 @@ Status CloseObjection(TxContext& ctx, ObjectionRecord& objection, ObjectionAnswe
                                                 TargetKind::kObjection, objection.id, "answered after the deadline")));
   } else if (objection.due_ms != 0) {
     RemoveDeadline(ctx.env, objection.due_ms, DeadlineKindOf(objection.kind), objection.id);
+    RETURN_IF_ERROR(RollUpDeadlineMet(ctx.env, objection.provider_authority));
   }
   ObjectionStatus old = objection.status;
   objection.status = ObjectionStatus::kAnswered;

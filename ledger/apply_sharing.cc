@@ -104,6 +104,7 @@ Status CheckProviderMayAnswer(TxContext& ctx, RequestRecord& request) {
   }
   if (request.status == RequestStatus::kPending && request.due_ms != 0) {
     RemoveDeadline(ctx.env, request.due_ms, DeadlineKind::kShareReview, request.id);
+    if (!request.answered_late) RETURN_IF_ERROR(RollUpDeadlineMet(ctx.env, request.provider_authority));
   }
   return Status::Ok();
 }

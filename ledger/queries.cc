@@ -401,3 +401,122 @@ Result<DisputeRecord> Queries::Dispute(const Viewer& viewer, std::string_view di
 }
 
 }  // namespace shulian::ledger
+
+namespace shulian::ledger {
+namespace {
+
+uint32_t DayAt(std::string_view key, size_t offset) {
+  uint32_t value = 0;
+  for (size_t i = offset; i < offset + 4 && i < key.size(); ++i)
+    value = (value << 8) | static_cast<uint8_t>(key[i]);
+  return value;
+}
+
+std::string DayBytes(uint32_t day) {
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((day >> shift) & 0xff);
+  return out;
+}
+
+}  // namespace
+
+// ---------- roll-ups over a subtree ----------
+
+// Agencies see their own authority only, never the authorities below it, so a
+// roll-up is refused to them like to the public, whether or not it exists.
+Status Queries::RequireSubtree(const Viewer& viewer, std::string_view authority_id) const {
+  if (viewer.scope == ViewScope::kEverything) return Status::Ok();
+  if (viewer.scope == ViewScope::kSubtree) {
+    ASSIGN_OR_RETURN(bool within, Within(authority_id, viewer.authority_id));
+    if (within) return Status::Ok();
+  }
+  return Refusal(viewer, "the roll-up of authority \"" + std::string(authority_id) + "\"");
+}
+
+Result<Page<AccessRecord>> Queries::RollupAccess(const Viewer& viewer, std::string_view authority_id,
+                                                 bool violations_only, const TimeRange& range,
+                                                 const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireSubtree(viewer, authority_id));
+  return AccessRange(RollupAccessPrefix(authority_id, violations_only), range, page);
+}
+
+Result<Page<FlagRecord>> Queries::RollupFlags(const Viewer& viewer, std::string_view authority_id,
+                                              FlagKind kind, const TimeRange& range,
+                                              const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireSubtree(viewer, authority_id));
+  const std::string prefix = RollupFlagPrefix(authority_id, kind);
+  return ScanPage<FlagRecord>(
+      prefix, page, prefix + TimeBytes(range.from_ms),
+      [&](std::string_view key, std::string_view authority) -> Result<std::optional<FlagRecord>> {
+        if (TimeAt(key, prefix.size()) >= range.to_ms) return std::optional<FlagRecord>();
+        ASSIGN_OR_RETURN(FlagRecord flag,
+                         LoadRecord<FlagRecord>(state_, Key("fl").Id(authority).U64(TrailingU64(key))));
+        return std::optional<FlagRecord>(std::move(flag));
+      });
+}
+
+// One range scan of ru/<authority>/ from the first day: the cost is the number
+// of count entries in the range, bounded by rollup_count_keys_max.
+Result<RollupCounts> Queries::RollupCountsOf(const Viewer& viewer, std::string_view authority_id,
+                                             uint32_t from_day, uint32_t to_day) const {
+  if (to_day <= from_day || to_day - from_day > limits_.rollup_days_max) {
+    return Status::InvalidArgument("days: the range must hold 1.." + std::to_string(limits_.rollup_days_max) +
+                                   " days (from before to)");
+  }
+  RETURN_IF_ERROR(RequireSubtree(viewer, authority_id));
+  RollupCounts out{std::string(authority_id), {}, {}, {}, {}};
+  for (uint32_t day = from_day; day < to_day; ++day) out.days.push_back(RollupDay{day, 0, 0, 0, 0});
+  const std::string prefix = RollupCountPrefix(authority_id);
+  const size_t metric_at = prefix.size() + 5, label_at = prefix.size() + 7;
+  size_t read = 0;
+  Status error;
+  RETURN_IF_ERROR(state_.Scan(
+      prefix, prefix + DayBytes(from_day), limits_.rollup_count_keys_max + 1,
+      [&](std::string_view key, std::string_view value) {
+        const uint32_t day = DayAt(key, prefix.size());
+        if (day >= to_day) return false;
+        if (++read > limits_.rollup_count_keys_max) {
+          error =
+              Status::ResourceExhausted("days: the range holds more than " +
+                                        std::to_string(limits_.rollup_count_keys_max) + " counts; narrow it");
+          return false;
+        }
+        if (key.size() <= metric_at || value.size() != 8) {
+          error = Status::Corruption("roll-up count does not decode");
+          return false;
+        }
+        uint64_t n = 0;
+        for (char c : value) n = (n << 8) | static_cast<uint8_t>(c);
+        RollupDay& slot = out.days[day - from_day];
+        const std::string_view label = key.size() > label_at ? key.substr(label_at) : std::string_view();
+        switch (static_cast<RollupMetric>(key[metric_at])) {
+          case RollupMetric::kUses:
+            slot.uses += n;
+            break;
+          case RollupMetric::kViolatingUses:
+            slot.violating_uses += n;
+            break;
+          case RollupMetric::kViolationCode:
+            out.violations_by_code[std::string(label)] += n;
+            break;
+          case RollupMetric::kDeadlinesMet:
+            slot.deadlines_met += n;
+            out.by_authority[std::string(label)]["deadlines_met"] += n;
+            break;
+          case RollupMetric::kFlags: {
+            if (label.size() < 3) break;
+            auto kind = static_cast<FlagKind>(static_cast<uint8_t>(label.back()));
+            const std::string name(FlagKindName(kind));
+            out.flags_by_kind[name] += n;
+            out.by_authority[std::string(label.substr(0, label.size() - 2))][name] += n;
+            if (IsDeadlineMiss(kind)) slot.deadlines_missed += n;
+            break;
+          }
+        }
+        return true;
+      }));
+  RETURN_IF_ERROR(error);
+  return out;
+}
+
+}  // namespace shulian::ledger

@@ -38,6 +38,10 @@ namespace shulian::ledger {
 struct QueryLimits {
   size_t page_items_max = 1000;
   size_t authority_depth_max = 16;
+  // Roll-up counts (RollupCountsOf): CST days one query spans, and count
+  // entries it reads (days x authorities x kinds) before refusing the range.
+  size_t rollup_days_max = 366;
+  size_t rollup_count_keys_max = 100'000;
 };
 
 struct PageRequest {
@@ -73,6 +77,23 @@ struct AssetView {
 struct AuthoritySummary {
   std::string authority_id;
   std::map<std::string, uint64_t> counters;  // by CounterName
+};
+
+// Roll-up counts over a subtree for a half-open range of CST days.
+struct RollupDay {
+  uint32_t day = 0;  // CST days since 1970-01-01
+  uint64_t uses = 0;
+  uint64_t violating_uses = 0;
+  uint64_t deadlines_met = 0;
+  uint64_t deadlines_missed = 0;  // flags of the IsDeadlineMiss kinds
+};
+struct RollupCounts {
+  std::string authority_id;
+  std::vector<RollupDay> days;                         // every day of the range, in order, zeros included
+  std::map<std::string, uint64_t> flags_by_kind;       // FlagKindName -> count
+  std::map<std::string, uint64_t> violations_by_code;  // violation code -> count
+  // Flagged authority -> FlagKindName (and "deadlines_met") -> count.
+  std::map<std::string, std::map<std::string, uint64_t>> by_authority;
 };
 
 class Queries {
@@ -120,6 +141,22 @@ class Queries {
 
   Result<AuthoritySummary> Summary(const Viewer& viewer, std::string_view authority_id) const;
 
+  // ---- roll-ups over the subtree of `authority_id` (it and every authority below) ----
+  // For viewers who see the whole subtree: those who see everything, and a
+  // supervisor at or above `authority_id`. Agencies and the public are refused.
+
+  // Accesses whose provider or user authority is in the subtree, in time order;
+  // `violations_only` keeps those with a violation.
+  Result<Page<AccessRecord>> RollupAccess(const Viewer& viewer, std::string_view authority_id,
+                                          bool violations_only, const TimeRange& range,
+                                          const PageRequest& page) const;
+  // Flags of one kind raised to authorities in the subtree, in time order.
+  Result<Page<FlagRecord>> RollupFlags(const Viewer& viewer, std::string_view authority_id, FlagKind kind,
+                                       const TimeRange& range, const PageRequest& page) const;
+  // Counts per CST day in [from_day, to_day), at most rollup_days_max days.
+  Result<RollupCounts> RollupCountsOf(const Viewer& viewer, std::string_view authority_id, uint32_t from_day,
+                                      uint32_t to_day) const;
+
   // ---- court-wide: every authority, for viewers who see everything ----
 
   // Every access record in a time range, in time order.
@@ -145,6 +182,7 @@ class Queries {
  private:
   Status RequireAuthority(const Viewer& viewer, std::string_view authority_id) const;
   Status RequireEverything(const Viewer& viewer, std::string_view what) const;
+  Status RequireSubtree(const Viewer& viewer, std::string_view authority_id) const;
   // Pages of the records an index "ix/<..>/<id>" names by the id at its end.
   template <typename T>
   Result<Page<T>> RecordsById(const std::string& prefix, std::string_view head, const PageRequest& page) const;

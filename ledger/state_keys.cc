@@ -101,6 +101,22 @@ std::string DeadlineKey(int64_t due_ms, DeadlineKind kind, std::string_view id) 
   return Key("dl").Time(due_ms).U8(static_cast<uint8_t>(kind)).Id(id).str();
 }
 
+uint32_t CstDay(int64_t time_ms) {
+  return static_cast<uint32_t>((std::max<int64_t>(time_ms, 0) + 8 * 3'600'000) / 86'400'000);
+}
+
+std::string RollupCountPrefix(std::string_view ancestor) {
+  return Key("ru").Id(ancestor).Prefix();
+}
+
+std::string RollupAccessPrefix(std::string_view ancestor, bool violations_only) {
+  return Key("ix").Id(violations_only ? "xv-sub" : "x-sub").Id(ancestor).Prefix();
+}
+
+std::string RollupFlagPrefix(std::string_view ancestor, FlagKind kind) {
+  return Key("ix").Id("fl-sub").Id(ancestor).U8(static_cast<uint8_t>(kind)).Prefix();
+}
+
 std::string_view FlagKindName(FlagKind kind) {
   switch (kind) {
     case FlagKind::kShareReviewOverdue: return "share_review_overdue";

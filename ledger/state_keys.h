@@ -25,6 +25,11 @@
 //   fl/<authority>/<u64 seq>            FlagRecord: an item for that authority's supervisor
 //   ix/...                              secondary indexes (value: the primary id)
 //   su/<authority>/<u8 counter>         u64 supervisor summary counters
+//   ru/<ancestor>/<u32 day>/<u8 metric>/...  u64 roll-up counts over a subtree (RollupMetric)
+// Roll-up indexes (one entry per ancestor of the authority, itself included):
+//   ix/x-sub/<ancestor>/<time>/<u64 seq>            access touching the subtree (provider or user)
+//   ix/xv-sub/<ancestor>/<time>/<u64 seq>           the same, violations only
+//   ix/fl-sub/<ancestor>/<u8 kind>/<time>/<u64 seq> flag of the subtree (value: flag authority)
 //   sq/<name>                           u64 sequence numbers
 //
 // Thread-safety: pure functions and values.
@@ -136,6 +141,27 @@ enum class Counter : uint8_t {
 };
 inline constexpr uint8_t kCounterMax = 13;
 std::string_view CounterName(Counter counter);
+
+// ---------- roll-ups over the authority subtree ----------
+
+// What a roll-up count counts, per ancestor and CST day. Stable numbers.
+//   kUses          ru/<a>/<day>/1              accesses touching the subtree
+//   kViolatingUses ru/<a>/<day>/2              those with at least one violation
+//   kViolationCode ru/<a>/<day>/3/<code>       violations by code
+//   kFlags         ru/<a>/<day>/4/<auth>/<u8 kind>  flags by flagged authority and kind
+//   kDeadlinesMet  ru/<a>/<day>/5/<auth>       deadlines answered in time
+enum class RollupMetric : uint8_t {
+  kUses = 1,
+  kViolatingUses = 2,
+  kViolationCode = 3,
+  kFlags = 4,
+  kDeadlinesMet = 5,
+};
+// Days since 1970-01-01 in China Standard Time. REQUIRES: time_ms >= 0.
+uint32_t CstDay(int64_t time_ms);
+std::string RollupCountPrefix(std::string_view ancestor);
+std::string RollupAccessPrefix(std::string_view ancestor, bool violations_only);
+std::string RollupFlagPrefix(std::string_view ancestor, FlagKind kind);
 
 // ---------- records ----------
 

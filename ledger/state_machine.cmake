@@ -8,6 +8,7 @@ shulian_library(shulian_state_machine
     ${CMAKE_CURRENT_LIST_DIR}/outcome.cc
     ${CMAKE_CURRENT_LIST_DIR}/genesis_import.cc
     ${CMAKE_CURRENT_LIST_DIR}/apply_common.cc
+    ${CMAKE_CURRENT_LIST_DIR}/apply_rollup.cc
     ${CMAKE_CURRENT_LIST_DIR}/apply_governance.cc
     ${CMAKE_CURRENT_LIST_DIR}/apply_assets.cc
     ${CMAKE_CURRENT_LIST_DIR}/apply_sharing.cc

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <limits>
 
+#include "ledger/calendar.h"
 #include "ledger/domain_types.h"
 #include "ledger/queries.h"
 #include "ledger/state_keys.h"
@@ -261,6 +262,65 @@ std::optional<Result<api::QueryPage>> RunCourtWideQuery(const ledger::Queries& q
   return std::nullopt;
 }
 
+// A CST civil date "YYYY-MM-DD" as days since 1970-01-01.
+Result<uint32_t> ParseDay(const api::QueryRequest& r, const std::string& name) {
+  Result<ledger::Date> date = ledger::Date::Parse(Param(r, name));
+  if (!date.ok()) return Status::InvalidArgument(name + ": expected a date YYYY-MM-DD (China Standard Time)");
+  return static_cast<uint32_t>(date->ToDays());
+}
+
+json ToJson(const ledger::RollupCounts& c) {
+  json days = json::array();
+  json totals = {{"uses", 0}, {"violating_uses", 0}, {"deadlines_met", 0}, {"deadlines_missed", 0}};
+  for (const ledger::RollupDay& d : c.days) {
+    const ledger::Date date = ledger::Date::FromDays(d.day);
+    days.push_back({{"day", date.ToString()},
+                    {"from_ms", ledger::EndOfDayMs(date) - ledger::kMillisPerDay},
+                    {"to_ms", ledger::EndOfDayMs(date)},
+                    {"uses", d.uses},
+                    {"violating_uses", d.violating_uses},
+                    {"deadlines_met", d.deadlines_met},
+                    {"deadlines_missed", d.deadlines_missed}});
+    totals["uses"] = totals["uses"].get<uint64_t>() + d.uses;
+    totals["violating_uses"] = totals["violating_uses"].get<uint64_t>() + d.violating_uses;
+    totals["deadlines_met"] = totals["deadlines_met"].get<uint64_t>() + d.deadlines_met;
+    totals["deadlines_missed"] = totals["deadlines_missed"].get<uint64_t>() + d.deadlines_missed;
+  }
+  return {{"authority_id", c.authority_id},   {"days", days},
+          {"totals", totals},                 {"flags_by_kind", c.flags_by_kind},
+          {"violations_by_code", c.violations_by_code}, {"by_authority", c.by_authority}};
+}
+
+// The roll-ups over an authority's subtree. Nullopt: `name` is not one of them.
+std::optional<Result<api::QueryPage>> RunRollupQuery(const ledger::Queries& queries, const ledger::Viewer& viewer,
+                                                     const api::QueryRequest& request,
+                                                     const ledger::PageRequest& page) {
+  const std::string& name = request.name;
+  const std::string& authority = Param(request, "authority_id");
+  auto paged = [](auto result) -> Result<api::QueryPage> {
+    if (!result.ok()) return result.status();
+    return PageJson(*result);
+  };
+  if (name == "rollup_counts") {
+    Result<uint32_t> from = ParseDay(request, "from_day");
+    if (!from.ok()) return from.status();
+    Result<uint32_t> to = ParseDay(request, "to_day");
+    if (!to.ok()) return to.status();
+    Result<ledger::RollupCounts> counts = queries.RollupCountsOf(viewer, authority, *from, *to);
+    if (!counts.ok()) return counts.status();
+    return api::QueryPage{ToJson(*counts), std::nullopt};
+  }
+  if (name != "rollup_access" && name != "rollup_violations" && name != "rollup_flags") return std::nullopt;
+  Result<ledger::TimeRange> range = Range(request);
+  if (!range.ok()) return range.status();
+  if (name == "rollup_flags") {
+    Result<ledger::FlagKind> kind = ParseFlagKind(Param(request, "kind"));
+    if (!kind.ok()) return kind.status();
+    return paged(queries.RollupFlags(viewer, authority, *kind, *range, page));
+  }
+  return paged(queries.RollupAccess(viewer, authority, name == "rollup_violations", *range, page));
+}
+
 }  // namespace
 
 std::vector<api::QueryInfo> LedgerQueryInfos() {
@@ -282,6 +342,14 @@ std::vector<api::QueryInfo> LedgerQueryInfos() {
       {"overdue", "Items flagged to an authority's supervisor (overdue, late, violations), oldest first.",
        {"authority_id"}, {}, true, false},
       {"supervisor_summary", "An authority's supervision counters.", {"authority_id"}, {}, false, false},
+      {"rollup_access", "Roll-up: access records touching an authority's subtree, in time order.", {"authority_id"},
+       range, true, false},
+      {"rollup_violations", "Roll-up: accesses with a violation touching an authority's subtree, in time order.",
+       {"authority_id"}, range, true, false},
+      {"rollup_flags", "Roll-up: flags of one kind raised in an authority's subtree, in time order.",
+       {"authority_id", "kind"}, range, true, false},
+      {"rollup_counts", "Roll-up: counts per CST day over an authority's subtree (charts).",
+       {"authority_id", "from_day", "to_day"}, {}, false, false},
       {"access_all", "Court-wide: every access record in a time range.", {}, range, true, false},
       {"violations_all", "Court-wide: every access flagged as a violation, in time order.", {}, range, true, false},
       {"overdue_all", "Court-wide: every missed deadline (overdue or answered late), in order.", {}, {}, true,
@@ -308,6 +376,9 @@ Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api
   const ledger::PageRequest page{request.cursor, request.limit};
   const std::string& name = request.name;
   if (std::optional<Result<api::QueryPage>> answer = RunCourtWideQuery(queries, viewer, request, page)) {
+    return std::move(*answer);
+  }
+  if (std::optional<Result<api::QueryPage>> answer = RunRollupQuery(queries, viewer, request, page)) {
     return std::move(*answer);
   }
   if (name == "asset") {

@@ -6,3 +6,4 @@ shulian_test(sm_access_test SOURCES sm_access_test.cc DEPS shulian_state_machine
 shulian_test(sm_scenario_test SOURCES sm_scenario_test.cc DEPS shulian_state_machine)
 shulian_test(sm_queries_test SOURCES sm_queries_test.cc DEPS shulian_state_machine)
 shulian_test(sm_rules_test SOURCES sm_rules_test.cc DEPS shulian_state_machine)
+shulian_test(sm_rollup_test SOURCES sm_rollup_test.cc DEPS shulian_state_machine)

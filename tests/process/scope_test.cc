@@ -6,6 +6,7 @@
 // probe really asks about records that are there.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -110,6 +111,7 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
   const std::string authority = "321200", ghost_authority = "329999";
   const std::string dispute = "dsp-2026-0001", ghost_dispute = "dsp-2026-9999";
   const std::string all_time = "from_ms=0&to_ms=9000000000000", no_time = "from_ms=0&to_ms=1";
+  const std::string year = "from_day=2026-01-01&to_day=2027-01-01";  // CST days of the sample's block times
   // Agencies read every asset record (the catalog is shared among agencies).
   const std::vector<std::string> no_agency = {"nj.sjj.supervisor", "public.citizen-zhang"};
   auto query = [](const std::string& name, const std::string& params) { return "/v1/query/" + name + "?" + params; };
@@ -163,6 +165,15 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
        query("overdue", "authority_id=" + ghost_authority), authority, ghost_authority},
       {"query:supervisor_summary", query("supervisor_summary", "authority_id=" + authority),
        query("supervisor_summary", "authority_id=" + ghost_authority), authority, ghost_authority},
+      {"query:rollup_access", query("rollup_access", "authority_id=" + authority),
+       query("rollup_access", "authority_id=" + ghost_authority), authority, ghost_authority},
+      {"query:rollup_violations", query("rollup_violations", "authority_id=" + authority + "&" + all_time),
+       query("rollup_violations", "authority_id=" + ghost_authority + "&" + all_time), authority, ghost_authority},
+      {"query:rollup_flags", query("rollup_flags", "authority_id=" + authority + "&kind=access_violation"),
+       query("rollup_flags", "authority_id=" + ghost_authority + "&kind=access_violation"), authority,
+       ghost_authority},
+      {"query:rollup_counts", query("rollup_counts", "authority_id=" + authority + "&" + year),
+       query("rollup_counts", "authority_id=" + ghost_authority + "&" + year), authority, ghost_authority},
       {"query:access_all", query("access_all", all_time), query("access_all", no_time), "", ""},
       {"query:violations_all", query("violations_all", all_time), query("violations_all", no_time), "", ""},
       {"query:overdue_all", query("overdue_all", ""), query("overdue_all", "limit=1"), "", "", kOutsiders, false},
@@ -208,6 +219,25 @@ TEST_F(ScopeProcessTest, AnOutOfScopeCallerGetsTheSameAnswerWhetherOrNotRecordsE
           << "the court sees no records behind " << probe.with_records;
     }
   }
+
+  // The province supervisor's dashboard over the sample: its five out-of-scope uses and its deadlines,
+  // from the roll-ups over its whole subtree, the same as the court's count over every authority.
+  const api::ApiResponse counts = Ask("js.sjj.supervisor", query("rollup_counts", "authority_id=320000&" + year));
+  ASSERT_EQ(counts.http_status, 200) << counts.body;
+  const json result = json::parse(counts.body)["result"];
+  std::printf("sample scenario, province roll-up: totals %s, flags %s, violations by code %s\n",
+              result["totals"].dump().c_str(), result["flags_by_kind"].dump().c_str(),
+              result["violations_by_code"].dump().c_str());
+  EXPECT_EQ(result["totals"]["violating_uses"], 5) << result["totals"].dump();
+  const json violating = json::parse(
+      Ask("js.sjj.supervisor", query("rollup_violations", "authority_id=320000&limit=1000")).body)["result"];
+  const json court_violating = json::parse(Ask(kCourt, query("violations_all", "limit=1000")).body)["result"];
+  EXPECT_EQ(violating.size(), 5u);
+  EXPECT_EQ(violating, court_violating);
+  // The sample runs at wall-clock time, so no working-day deadline has passed yet: every deadline
+  // answered so far was met, and none is missed until days later.
+  EXPECT_EQ(result["totals"]["deadlines_met"], 9) << result["totals"].dump();
+  EXPECT_EQ(result["totals"]["deadlines_missed"], 0) << result["totals"].dump();
 }
 
 }  // namespace
