@@ -272,6 +272,7 @@
         const [text, className] = describe(await Session.submit(type, body));
         showResult(text, className);
         refreshWork();
+        catalog.refresh(true);
       } catch (error) {
         showResult(I18n.t('submit_error') + (error.message || error), 'failed');
       } finally {
@@ -292,7 +293,7 @@
     const info = me();
     $('work').hidden = !info;
     $('signout').hidden = !info;
-    $('signin-form').hidden = Boolean(info);
+    $('signin').hidden = Boolean(info);
     $('who').textContent = info ? I18n.t('signed_in_as') + info.account + ' · ' + info.authority : '';
   }
 
