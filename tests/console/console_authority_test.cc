@@ -20,9 +20,9 @@ namespace shulian::console_test {
 namespace {
 
 using json = nlohmann::json;
-using std::chrono::milliseconds;
 using cli::e2e::CliRun;
 using cli::e2e::Shulian;
+using std::chrono::milliseconds;
 
 constexpr milliseconds kStep{30'000};
 constexpr char kProvider[] = "tz.wjw.registrar";
@@ -50,16 +50,19 @@ class ConsoleAuthorityTest : public cli::e2e::CliNetworkTest {
 
   // Sets the form control `selector` to `value` as typing would.
   std::string SetValue(const std::string& selector, const std::string& value) {
-    return "(() => { const e = document.querySelector(" + json(selector).dump() + "); e.value = " +
-           json(value).dump() + "; return true; })()";
+    return "(() => { const e = document.querySelector(" + json(selector).dump() +
+           "); e.value = " + json(value).dump() + "; return true; })()";
   }
 };
 
-TEST_F(ConsoleAuthorityTest, AProviderSignsInApprovesARequestAndSeesARuleRefusalInWordsWithTheKeyKeptInThePage) {
-  if (FindChromium().empty()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+TEST_F(ConsoleAuthorityTest,
+       AProviderSignsInApprovesARequestAndSeesARuleRefusalInWordsWithTheKeyKeptInThePage) {
+  if (FindChromium().empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
   const std::string server = WaitForLeader();
   ASSERT_FALSE(server.empty()) << "no leader; logs in " << dir_;
-  CliRun load = Shulian({"scenario", "load", std::string(SHULIAN_SOURCE_DIR) + "/network-configs/scenario/jiangsu-taizhou.json",
+  CliRun load = Shulian({"scenario", "load",
+                         std::string(SHULIAN_SOURCE_DIR) + "/network-configs/scenario/jiangsu-taizhou.json",
                          "--keys", net(), "--server", server});
   ASSERT_EQ(load.code, cli::kExitOk) << load.out << load.err;
 
@@ -77,11 +80,13 @@ TEST_F(ConsoleAuthorityTest, AProviderSignsInApprovesARequestAndSeesARuleRefusal
   ASSERT_TRUE(browser.Evaluate(SetValue("#signin-authority", "321200"), kStep).ok());
   Result<json> document = browser.Call("DOM.getDocument", json::object(), kStep);
   ASSERT_TRUE(document.ok());
-  Result<json> input =
-      browser.Call("DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", "#signin-key"}}, kStep);
+  Result<json> input = browser.Call(
+      "DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", "#signin-key"}}, kStep);
   ASSERT_TRUE(input.ok());
-  ASSERT_TRUE(browser.Call("DOM.setFileInputFiles", {{"files", {Key(kProvider)}}, {"nodeId", (*input)["nodeId"]}}, kStep)
-                  .ok());
+  ASSERT_TRUE(
+      browser
+          .Call("DOM.setFileInputFiles", {{"files", {Key(kProvider)}}, {"nodeId", (*input)["nodeId"]}}, kStep)
+          .ok());
   ASSERT_TRUE(browser.Evaluate("document.querySelector('#signin-form button').click(); true", kStep).ok());
   ASSERT_TRUE(browser.WaitFor("!document.getElementById('work').hidden", kStep).ok())
       << browser.Evaluate("document.getElementById('signin-state').textContent", kStep).value();
@@ -95,22 +100,30 @@ TEST_F(ConsoleAuthorityTest, AProviderSignsInApprovesARequestAndSeesARuleRefusal
   // A rule says no: a grant wider than the request (001 §16). The page shows the ledger's refusal in words.
   const std::string approve_button =
       "(() => { for (const tr of document.querySelectorAll('#pending-list tbody tr')) if "
-      "(tr.cells[0].textContent === '" + std::string(kPending) + "') { tr.querySelector('button').click(); return true; } "
+      "(tr.cells[0].textContent === '" +
+      std::string(kPending) +
+      "') { tr.querySelector('button').click(); return true; } "
       "return false; })()";
   ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
-  ASSERT_TRUE(browser.Evaluate("(() => { const f = document.querySelector('#form-decide [name=fields]');"
-                               " f.value = f.value + ',bank_account'; return true; })()",
-                               kStep)
+  ASSERT_TRUE(browser
+                  .Evaluate("(() => { const f = document.querySelector('#form-decide [name=fields]');"
+                            " f.value = f.value + ',bank_account'; return true; })()",
+                            kStep)
                   .ok());
-  ASSERT_TRUE(browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep).ok());
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep)
+          .ok());
   ASSERT_TRUE(browser.WaitFor("document.getElementById('result').className.includes('failed')", kStep).ok());
-  const std::string refusal = browser.Evaluate("document.getElementById('result').textContent", kStep).value();
+  const std::string refusal =
+      browser.Evaluate("document.getElementById('result').textContent", kStep).value();
   EXPECT_EQ(refusal.rfind("账本拒绝：", 0), 0u) << refusal;
   EXPECT_GT(refusal.size(), std::string("账本拒绝：").size() + 10) << refusal;
 
   // Approved as requested: the ledger, read through the C++ client, holds the grant.
   ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
-  ASSERT_TRUE(browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep).ok());
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep)
+          .ok());
   ASSERT_TRUE(browser.WaitFor("document.getElementById('result').className.includes('verified')", kStep).ok())
       << browser.Evaluate("document.getElementById('result').textContent", kStep).value();
   api::ClientOptions options;
@@ -126,19 +139,28 @@ TEST_F(ConsoleAuthorityTest, AProviderSignsInApprovesARequestAndSeesARuleRefusal
   const json granted_list = json::parse(granted->body)["result"];
   for (const json& r : granted_list) found = found || r.value("request_id", "") == std::string(kPending);
   EXPECT_TRUE(found) << granted->body;
-  EXPECT_TRUE(browser.WaitFor("!" + pending_row, kStep).ok()) << "the granted request is still listed as waiting";
+  EXPECT_TRUE(browser.WaitFor("!" + pending_row, kStep).ok())
+      << "the granted request is still listed as waiting";
 
   // An asset registered from the page under an HTML payload name renders as text in the catalog.
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"asset_id", "tz.wjw.console-html"}, {"name", kPayload}, {"source_department", "泰州市卫生健康委员会"},
-           {"dataset_code", "321200-wjw-0900"}, {"fields", "a,b"}, {"open_type", "unconditional"},
-           {"content_hash", std::string(64, 'a')}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"asset_id", "tz.wjw.console-html"},
+                                                        {"name", kPayload},
+                                                        {"source_department", "泰州市卫生健康委员会"},
+                                                        {"dataset_code", "321200-wjw-0900"},
+                                                        {"fields", "a,b"},
+                                                        {"open_type", "unconditional"},
+                                                        {"content_hash", std::string(64, 'a')}}) {
     ASSERT_TRUE(browser.Evaluate(SetValue("#form-asset [name=" + name + "]", value), kStep).ok()) << name;
   }
-  ASSERT_TRUE(browser.Evaluate("document.querySelector('#form-asset button[type=submit]').click(); true", kStep).ok());
-  ASSERT_TRUE(browser.WaitFor("document.getElementById('result').textContent.includes('" +
-                                  std::string("已记入账本") + "') && !document.getElementById('result').className.includes('state')",
-                              kStep)
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-asset button[type=submit]').click(); true", kStep)
+          .ok());
+  ASSERT_TRUE(browser
+                  .WaitFor("document.getElementById('result').textContent.includes('" +
+                               std::string("已记入账本") +
+                               "') && !document.getElementById('result').className.includes('state')",
+                           kStep)
                   .ok())
       << browser.Evaluate("document.getElementById('result').textContent", kStep).value();
   const std::vector<std::string> errors = browser.Errors();
@@ -163,33 +185,51 @@ TEST_F(ConsoleAuthorityTest, AProviderSignsInApprovesARequestAndSeesARuleRefusal
   }
   EXPECT_GT(requests, 5u);
   // Nor does the page keep it anywhere a later visitor could read.
-  EXPECT_EQ(browser.Evaluate("localStorage.length === 0 || Object.keys(localStorage).every((k) => k === 'shulian.lang')", kStep).value(), true);
+  EXPECT_EQ(
+      browser
+          .Evaluate(
+              "localStorage.length === 0 || Object.keys(localStorage).every((k) => k === 'shulian.lang')",
+              kStep)
+          .value(),
+      true);
   EXPECT_EQ(browser.Evaluate("sessionStorage.length", kStep).value(), 0);
 
   if (const char* shots = std::getenv("SHULIAN_SCREENSHOT_DIR")) {
-    ASSERT_TRUE(browser.Evaluate(SetValue("#catalog-search", "") + " && (document.getElementById('catalog-filter')"
-                                 ".dispatchEvent(new Event('input')), window.scrollTo(0, 0), true)", kStep).ok());
+    ASSERT_TRUE(browser
+                    .Evaluate(SetValue("#catalog-search", "") +
+                                  " && (document.getElementById('catalog-filter')"
+                                  ".dispatchEvent(new Event('input')), window.scrollTo(0, 0), true)",
+                              kStep)
+                    .ok());
     Result<json> shot = browser.Call("Page.captureScreenshot", {{"format", "png"}}, kStep);
     ASSERT_TRUE(shot.ok());
-    ASSERT_TRUE(WriteBase64File(std::filesystem::path(shots) / "authority.png", (*shot)["data"].get<std::string>()).ok());
+    ASSERT_TRUE(
+        WriteBase64File(std::filesystem::path(shots) / "authority.png", (*shot)["data"].get<std::string>())
+            .ok());
   }
 
   // Signing out forgets the key: the session is gone and the work area hidden.
   ASSERT_TRUE(browser.Evaluate("document.getElementById('signout').click(); true", kStep).ok());
-  EXPECT_EQ(browser.Evaluate("ShulianSession.info() === null && document.getElementById('work').hidden", kStep).value(), true);
+  EXPECT_EQ(
+      browser.Evaluate("ShulianSession.info() === null && document.getElementById('work').hidden", kStep)
+          .value(),
+      true);
 
   // The payload name, read from the ledger into the public catalog, is text: no element, no script ran.
   ASSERT_TRUE(browser.Navigate(origin + "/console/authority.html", kStep).ok());
   ASSERT_TRUE(browser.WaitFor("!!document.querySelector('#catalog-list table')", kStep).ok());
-  ASSERT_TRUE(browser.Evaluate(SetValue("#catalog-search", "console-html") +
-                                   " && document.getElementById('catalog-filter').dispatchEvent(new Event('input'))",
-                               kStep)
-                  .ok());
-  ASSERT_TRUE(browser
-                  .WaitFor("[...document.querySelectorAll('#catalog-list td')].some((t) => t.textContent === " +
-                               json(kPayload).dump() + ")",
-                           kStep)
-                  .ok());
+  ASSERT_TRUE(
+      browser
+          .Evaluate(SetValue("#catalog-search", "console-html") +
+                        " && document.getElementById('catalog-filter').dispatchEvent(new Event('input'))",
+                    kStep)
+          .ok());
+  ASSERT_TRUE(
+      browser
+          .WaitFor("[...document.querySelectorAll('#catalog-list td')].some((t) => t.textContent === " +
+                       json(kPayload).dump() + ")",
+                   kStep)
+          .ok());
   EXPECT_EQ(browser.Evaluate("window.pwned === undefined", kStep).value(), true);
   EXPECT_EQ(browser.Evaluate("document.querySelectorAll('main img, main script').length", kStep).value(), 0);
 }

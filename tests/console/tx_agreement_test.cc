@@ -40,7 +40,8 @@ std::string ReadSource(const std::string& name) {
 class TxAgreementTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (FindChromium().empty()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+    if (FindChromium().empty())
+      GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
     ASSERT_TRUE(crypto::Initialize().ok());
     std::array<uint8_t, 32> seed{};
     for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(7 * i + 3);
@@ -49,7 +50,8 @@ class TxAgreementTest : public ::testing::Test {
     ASSERT_TRUE(started.ok()) << started.status().ToString();
     browser_ = std::move(*started);
     // A file:// page is a secure context, so WebCrypto is there, as for a saved verifier.
-    ASSERT_TRUE(browser_->Navigate("file://" + std::string(SHULIAN_SOURCE_DIR) + "/console/verify.html", kStep).ok());
+    ASSERT_TRUE(
+        browser_->Navigate("file://" + std::string(SHULIAN_SOURCE_DIR) + "/console/verify.html", kStep).ok());
     for (const char* script : {"codec.js", "tx.js", "session.js"}) {
       ASSERT_TRUE(browser_->Evaluate(ReadSource(script) + "\ntrue", kStep).ok()) << script;
     }
@@ -58,11 +60,13 @@ class TxAgreementTest : public ::testing::Test {
     std::ifstream file(key_file);
     std::stringstream text;
     text << file.rdbuf();
-    ASSERT_EQ(browser_->Evaluate("ShulianSession.importSeed(ShulianSession.parseKeyFile(" + json(text.str()).dump() +
-                                     ")).then((k) => { window.testKey = k; return k.extractable; })",
-                                 kStep)
-                  .value(),
-              false);
+    ASSERT_EQ(
+        browser_
+            ->Evaluate("ShulianSession.importSeed(ShulianSession.parseKeyFile(" + json(text.str()).dump() +
+                           ")).then((k) => { window.testKey = k; return k.extractable; })",
+                       kStep)
+            .value(),
+        false);
   }
 
   Result<json> Page(const std::string& expression) { return browser_->Evaluate(expression, kStep); }
@@ -97,32 +101,48 @@ std::vector<json> Inputs() {
                 {"open_legal_basis", "第二十五条"},
                 {"content_hash", kDigest},
                 {"size_bytes", 9007199254740991}};
-  json request = {{"request_id", "req-1"}, {"asset_id", "tz.scjgj.x-1"}, {"purpose", "核验"},
-                  {"business_scenario", "税务登记"}, {"fields", {"name"}}, {"mode", "copy"},
+  json request = {{"request_id", "req-1"}, {"asset_id", "tz.scjgj.x-1"},
+                  {"purpose", "核验"},     {"business_scenario", "税务登记"},
+                  {"fields", {"name"}},    {"mode", "copy"},
                   {"duration_days", 365}};
   json approve = {{"request_id", "req-1"},
                   {"terms",
-                   {{"fields", {"name", "credit_code"}}, {"business_scenario", "税务登记"}, {"duration_days", 30},
-                    {"mode", "request_response"}, {"desensitised", true}}},
+                   {{"fields", {"name", "credit_code"}},
+                    {"business_scenario", "税务登记"},
+                    {"duration_days", 30},
+                    {"mode", "request_response"},
+                    {"desensitised", true}}},
                   {"conditions", "仅限本次使用"}};
   json refuse = {{"request_id", "req-1"}, {"legal_basis", "第十九条"}, {"reason", "超出职责范围"}};
-  json use = {{"grant_id", "req-1"}, {"asset_id", "tz.scjgj.x-1"}, {"purpose", "核验"},
-              {"business_scenario", "税务登记"}, {"fields", {"name"}}, {"row_count", 12},
-              {"result_digest", kDigest}, {"mode", "request_response"}, {"third_party", false}};
+  json use = {{"grant_id", "req-1"},      {"asset_id", "tz.scjgj.x-1"},
+              {"purpose", "核验"},        {"business_scenario", "税务登记"},
+              {"fields", {"name"}},       {"row_count", 12},
+              {"result_digest", kDigest}, {"mode", "request_response"},
+              {"third_party", false}};
   json open_use = use;
   open_use["grant_id"] = nullptr;
   open_use["third_party"] = true;
   open_use["subject_authorisation_hash"] = kDigest;
-  json answer = {{"objection_id", "obj-1"}, {"answer", "corrected"}, {"reason", "已更正"}, {"new_version", 2}};
+  json answer = {
+      {"objection_id", "obj-1"}, {"answer", "corrected"}, {"reason", "已更正"}, {"new_version", 2}};
   json answer_rejected = {{"objection_id", "obj-1"}, {"answer", "rejected"}, {"reason", "数据无误"}};
   std::vector<json> out;
   int64_t time = 1767225600123;
-  for (const auto& [type, body] : std::vector<std::pair<std::string, json>>{
-           {"register_asset", asset}, {"request_share", request}, {"approve_share", approve},
-           {"refuse_share", refuse}, {"record_access", use}, {"record_access", open_use},
-           {"answer_objection", answer}, {"answer_objection", answer_rejected}}) {
-    out.push_back({{"type", type}, {"network_id", "jiangsu-demo"}, {"sender", "tz.scjgj.registrar"},
-                   {"client_time_ms", time++}, {"nonce", "18446744073709551615"}, {"body", body}});
+  for (const auto& [type, body] :
+       std::vector<std::pair<std::string, json>>{{"register_asset", asset},
+                                                 {"request_share", request},
+                                                 {"approve_share", approve},
+                                                 {"refuse_share", refuse},
+                                                 {"record_access", use},
+                                                 {"record_access", open_use},
+                                                 {"answer_objection", answer},
+                                                 {"answer_objection", answer_rejected}}) {
+    out.push_back({{"type", type},
+                   {"network_id", "jiangsu-demo"},
+                   {"sender", "tz.scjgj.registrar"},
+                   {"client_time_ms", time++},
+                   {"nonce", "18446744073709551615"},
+                   {"body", body}});
   }
   return out;
 }
@@ -168,10 +188,11 @@ TEST_F(TxAgreementTest, ThePageRefusesWhatItCannotEncodeNamingTheField) {
   const std::string bad = "(() => { try { ShulianTx.signingBytes(" + input.dump() + ", '" + kGenesis +
                           "'); return 'encoded'; } catch (e) { return e.message; } })()";
   EXPECT_EQ(Page(bad).value(), "body.mode: unknown value \"telepathy\"");
-  EXPECT_EQ(Page("(() => { try { ShulianSession.parseKeyFile('shulian-ed25519-public-v1\\n00'); return 'read'; }"
-                 " catch (e) { return e.message; } })()")
-                .value(),
-            "key_file_header");
+  EXPECT_EQ(
+      Page("(() => { try { ShulianSession.parseKeyFile('shulian-ed25519-public-v1\\n00'); return 'read'; }"
+           " catch (e) { return e.message; } })()")
+          .value(),
+      "key_file_header");
 }
 
 TEST_F(TxAgreementTest, ThePageSignsARequestAsTheCliDoes) {
