@@ -1,0 +1,354 @@
+// The page of an authority or agency (docs/console.md): the open catalog for anyone;
+// once signed in, the requests and objections waiting for its decision with the time
+// left, the grants it holds, an asset's history, and the everyday forms, each built
+// and signed in the page (tx.js, session.js). Everything from the ledger is inserted
+// with textContent only.
+(function () {
+  'use strict';
+  const I18n = globalThis.ShulianI18n;
+  const Session = globalThis.ShulianSession;
+  const PAGE_ITEMS = 20;
+  const DAY_MS = 86400000;
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, value, className) {
+    const e = document.createElement(tag);
+    e.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
+    if (className) e.className = className;
+    return e;
+  }
+
+  const TIME_COLUMNS = new Set(['updated_ms', 'registered_ms', 'due_ms', 'raised_ms', 'expiry_ms', 'time_ms',
+                                'created_ms', 'granted_ms']);
+  const NAMED_VALUES = new Set(['share_type', 'open_type', 'mode', 'status', 'kind', 'resource_type']);
+
+  // Deadlines: the due instant in CST and what is left of it. The ledger fixed the
+  // instant from its working-day calendar when the item was made.
+  function timeLeft(dueMs) {
+    const left = Number(dueMs) - Date.now();
+    if (left <= 0) return [I18n.t('overdue'), 'late'];
+    const days = Math.floor(left / DAY_MS);
+    const hours = Math.floor((left % DAY_MS) / 3600000);
+    return [I18n.t('left_prefix') + days + I18n.t('days') + hours + I18n.t('hours'), days < 2 ? 'soon' : ''];
+  }
+
+  function cell(column, item, actions) {
+    if (column === 'actions') {
+      const td = document.createElement('td');
+      for (const [label, run] of actions(item)) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = I18n.t(label);
+        b.addEventListener('click', run);
+        td.append(b);
+      }
+      return td;
+    }
+    if (column === 'time_left') {
+      const [text, className] = timeLeft(item.due_ms);
+      return el('td', text, className);
+    }
+    let value = item[column];
+    if (Array.isArray(value)) value = value.join(', ');
+    else if (TIME_COLUMNS.has(column) && value !== null && value !== undefined) value = I18n.formatTime(value);
+    else if (NAMED_VALUES.has(column) && typeof value === 'string') value = I18n.t(column + '_' + value, value);
+    return el('td', value);
+  }
+
+  // A paginated table with its loading, empty and error states. `load(cursor)`
+  // resolves to {items, next}; `keep(item)` filters what is shown.
+  class List {
+    constructor(root, load, options = {}) {
+      this.root = root;
+      this.load = load;
+      this.columns = root.dataset.columns.split(',');
+      this.keep = options.keep || (() => true);
+      this.actions = options.actions || (() => []);
+      this.cursors = [null];
+      this.page = 0;
+    }
+    async refresh(reset) {
+      if (reset) { this.cursors = [null]; this.page = 0; }
+      this.state('loading', 'state');
+      try {
+        this.result = await this.load(this.cursors[this.page]);
+        this.error = null;
+      } catch (error) {
+        this.result = null;
+        this.error = String(error.message || error);
+      }
+      this.render();
+    }
+    state(key, className, extra) {
+      this.root.replaceChildren(el('p', I18n.t(key) + (extra || ''), className));
+    }
+    render() {
+      if (this.error) return this.state('load_error', 'error', this.error);
+      if (!this.result) return this.state('loading', 'state');
+      const items = this.result.items.filter(this.keep);
+      const parts = [];
+      if (items.length === 0) {
+        parts.push(el('p', I18n.t('empty_list'), 'state empty'));
+      } else {
+        const table = document.createElement('table');
+        const head = document.createElement('tr');
+        for (const c of this.columns) head.append(el('th', I18n.t('col_' + c)));
+        table.append(document.createElement('thead'), document.createElement('tbody'));
+        table.tHead.append(head);
+        for (const item of items) {
+          const tr = document.createElement('tr');
+          for (const c of this.columns) tr.append(cell(c, item, this.actions));
+          table.tBodies[0].append(tr);
+        }
+        const wrap = document.createElement('div');
+        wrap.className = 'scroll';
+        wrap.append(table);
+        parts.push(wrap);
+      }
+      const pager = document.createElement('nav');
+      pager.className = 'pager';
+      pager.setAttribute('aria-label', I18n.t('pages'));
+      const prev = el('button', I18n.t('previous'));
+      prev.type = 'button';
+      prev.disabled = this.page === 0;
+      prev.addEventListener('click', () => { this.page -= 1; this.refresh(); });
+      const next = el('button', I18n.t('next'));
+      next.type = 'button';
+      next.disabled = !this.result.next;
+      next.addEventListener('click', () => {
+        this.cursors[this.page + 1] = this.result.next;
+        this.page += 1;
+        this.refresh();
+      });
+      pager.append(prev, el('span', I18n.t('page') + ' ' + (this.page + 1)), next);
+      parts.push(pager);
+      this.root.replaceChildren(...parts);
+    }
+  }
+
+  async function query(path, params, cursor) {
+    const search = new URLSearchParams(params);
+    search.set('limit', String(PAGE_ITEMS));
+    if (cursor) search.set('cursor', cursor);
+    const response = await Session.signedFetch('GET', path + '?' + search.toString());
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((answer.error && answer.error.message) || 'HTTP ' + response.status);
+    return { items: Array.isArray(answer.result) ? answer.result : [answer.result], next: answer.next_cursor };
+  }
+
+  // ---- the catalog (public) ----
+  const catalog = new List($('catalog-list'), (cursor) => query('/v1/catalog', {}, cursor), {
+    keep: (a) => {
+      const text = $('catalog-search').value.trim().toLowerCase();
+      const share = $('catalog-share').value;
+      const resource = $('catalog-resource').value;
+      const hay = [a.asset_id, a.name, a.description, a.source_department, (a.fields || []).join(' ')]
+        .join(' ').toLowerCase();
+      return (!text || hay.includes(text)) && (!share || a.share_type === share) &&
+             (!resource || a.resource_type === resource);
+    },
+  });
+  $('catalog-filter').addEventListener('input', () => catalog.render());
+  $('catalog-filter').addEventListener('submit', (e) => e.preventDefault());
+
+  // ---- signed-in lists ----
+  function me() { return Session.info(); }
+  const forms = {};
+  function fill(formId, values) {
+    const form = $(formId);
+    for (const [name, value] of Object.entries(values)) {
+      const input = form.elements[name];
+      if (input.type === 'checkbox') input.checked = Boolean(value);
+      else input.value = value;
+    }
+    form.elements[0].focus();
+    form.scrollIntoView({ block: 'nearest' });
+  }
+  const pending = new List($('pending-list'),
+    (cursor) => query('/v1/query/requests_by_status', { authority_id: me().authority, status: 'pending' }, cursor), {
+      actions: (r) => [
+        ['approve', () => fill('form-decide', { request_id: r.request_id, decision: 'approve',
+          fields: r.fields.join(','), business_scenario: r.business_scenario, duration_days: r.duration_days,
+          mode: r.mode })],
+        ['refuse', () => fill('form-decide', { request_id: r.request_id, decision: 'refuse' })],
+      ],
+    });
+  const objections = new List($('objections-list'),
+    (cursor) => query('/v1/query/objections_by_status', { authority_id: me().authority, status: 'open' }, cursor), {
+      actions: (o) => [['answer', () => fill('form-answer', { objection_id: o.objection_id })]],
+    });
+  const grants = new List($('grants-list'),
+    (cursor) => query('/v1/query/grants_by_user', { account_id: me().account }, cursor));
+  let historyAsset = null;
+  const history = new List($('history-list'),
+    (cursor) => query('/v1/query/asset_history', { asset_id: historyAsset }, cursor));
+
+  $('asset-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    historyAsset = $('asset-id').value.trim();
+    const facts = $('asset-facts');
+    facts.replaceChildren(el('dd', I18n.t('loading'), 'state'));
+    try {
+      const asset = (await query('/v1/query/asset', { asset_id: historyAsset })).items[0];
+      const shown = asset.asset || asset;
+      facts.replaceChildren();
+      for (const key of ['asset_id', 'name', 'provider_authority', 'source_department', 'share_type', 'open_type',
+                         'version', 'status', 'disputed', 'updated_ms']) {
+        facts.append(el('dt', I18n.t('col_' + key)), cell(key, shown, () => []));
+      }
+    } catch (error) {
+      facts.replaceChildren(el('dd', I18n.t('load_error') + (error.message || error), 'error'));
+    }
+    history.refresh(true);
+  });
+
+  // ---- forms: built and signed in the page ----
+  const list = (text) => text.split(',').map((s) => s.trim()).filter((s) => s);
+  const BUILD = {
+    decide(f) {
+      const v = (n) => f.elements[n].value.trim();
+      if (v('decision') === 'refuse') {
+        return ['refuse_share', { request_id: v('request_id'), legal_basis: v('legal_basis'), reason: v('reason') }];
+      }
+      return ['approve_share', { request_id: v('request_id'), conditions: v('conditions'), terms: {
+        fields: list(v('fields')), business_scenario: v('business_scenario'),
+        duration_days: Number(v('duration_days')), mode: v('mode'), desensitised: f.elements.desensitised.checked } }];
+    },
+    request_share(f) {
+      const v = (n) => f.elements[n].value.trim();
+      return ['request_share', { request_id: v('request_id'), asset_id: v('asset_id'), purpose: v('purpose'),
+        business_scenario: v('business_scenario'), fields: list(v('fields')), mode: v('mode'),
+        duration_days: Number(v('duration_days')) }];
+    },
+    register_asset(f) {
+      const v = (n) => f.elements[n].value.trim();
+      const body = { provider_authority: me().authority };
+      for (const n of ['asset_id', 'source_department', 'dataset_code', 'name', 'description', 'resource_type',
+                       'grade', 'format', 'update_frequency', 'share_type', 'share_reason', 'share_legal_basis',
+                       'open_type', 'open_reason', 'open_legal_basis', 'content_hash']) body[n] = v(n);
+      body.name = f.elements.name.value;  // a name is kept exactly as typed
+      body.contains_personal_data = f.elements.contains_personal_data.checked;
+      body.fields = list(v('fields'));
+      body.size_bytes = Number(v('size_bytes') || 0);
+      return ['register_asset', body];
+    },
+    answer_objection(f) {
+      const v = (n) => f.elements[n].value.trim();
+      return ['answer_objection', { objection_id: v('objection_id'), answer: v('answer'), reason: v('reason'),
+        new_version: v('new_version') ? Number(v('new_version')) : null }];
+    },
+    record_access(f) {
+      const v = (n) => f.elements[n].value.trim();
+      return ['record_access', { grant_id: v('grant_id') || null, asset_id: v('asset_id'), purpose: v('purpose'),
+        business_scenario: v('business_scenario'), fields: list(v('fields')), row_count: Number(v('row_count')),
+        result_digest: v('result_digest'), mode: v('mode'), third_party: f.elements.third_party.checked }];
+    },
+  };
+
+  function showResult(text, className) {
+    const result = $('result');
+    result.textContent = text;
+    result.className = 'result ' + className;
+    result.hidden = false;
+  }
+
+  // The node's answer in words: committed and accepted, or the ledger's own refusal.
+  function describe(answer) {
+    const outcome = answer.outcome;
+    if (!outcome) return [I18n.t('not_committed') + (answer.state || ''), 'state'];
+    if (outcome.accepted) return [I18n.t('accepted') + answer.tx_hash, 'verified'];
+    return [I18n.t('rejected') + outcome.code_name + (outcome.message ? ' — ' + outcome.message : ''), 'failed'];
+  }
+
+  for (const form of document.querySelectorAll('form[data-type]')) {
+    forms[form.dataset.type] = form;
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const button = form.querySelector('button[type=submit]');
+      button.disabled = true;
+      showResult(I18n.t('submitting'), 'state');
+      try {
+        const [type, body] = BUILD[form.dataset.type](form);
+        const [text, className] = describe(await Session.submit(type, body));
+        showResult(text, className);
+        refreshWork();
+        catalog.refresh(true);
+      } catch (error) {
+        showResult(I18n.t('submit_error') + (error.message || error), 'failed');
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  // ---- signing in and out ----
+  function refreshWork() {
+    if (!me()) return;
+    pending.refresh(true);
+    objections.refresh(true);
+    grants.refresh(true);
+  }
+
+  function renderSession() {
+    const info = me();
+    $('work').hidden = !info;
+    $('signout').hidden = !info;
+    $('signin').hidden = Boolean(info);
+    $('who').textContent = info ? I18n.t('signed_in_as') + info.account + ' · ' + info.authority : '';
+  }
+
+  $('signin-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const state = $('signin-state');
+    const file = $('signin-key').files[0];
+    state.className = 'state';
+    state.textContent = I18n.t('signing_in');
+    try {
+      if (!file) throw new Error('key_file_missing');
+      const text = await file.text();
+      $('signin-key').value = '';  // the page keeps only the non-extractable key
+      await Session.signIn($('signin-account').value.trim(), $('signin-authority').value.trim(), text);
+      state.textContent = '';
+      renderSession();
+      refreshWork();
+      $('pending-title').focus();
+    } catch (error) {
+      const message = String(error.message || error);
+      state.className = 'error';
+      state.textContent = I18n.t('signin_failed') + I18n.t(message, message);
+      renderSession();
+    }
+  });
+
+  // The account id from a key file named "<account>.key", as network init names them.
+  $('signin-key').addEventListener('change', () => {
+    const file = $('signin-key').files[0];
+    const match = file && /^([a-z0-9._-]+)\.key$/.exec(file.name);
+    if (match && !$('signin-account').value) $('signin-account').value = match[1];
+  });
+
+  $('signout').addEventListener('click', () => {
+    Session.signOut();
+    renderSession();
+    for (const id of ['pending-list', 'objections-list', 'grants-list', 'history-list', 'asset-facts']) {
+      $(id).replaceChildren();
+    }
+    $('result').hidden = true;
+    $('signin-account').focus();
+  });
+
+  $('lang').addEventListener('click', () => {
+    I18n.toggle();
+    render();
+  });
+
+  function render() {
+    I18n.apply(document);
+    renderSession();
+    for (const l of [catalog, pending, objections, grants, history]) if (l.result || l.error) l.render();
+  }
+
+  $('pending-title').tabIndex = -1;
+  render();
+  catalog.refresh(true);
+})();

@@ -1,0 +1,238 @@
+// The authority page end to end: three real shulian-node processes with the sample
+// scenario loaded, the page in a real headless Chromium. A provider signs in with
+// its CLI key file, sees the request waiting for it, is refused by a ledger rule
+// (shown in words), approves in the page and the ledger read by the C++ client
+// shows the grant; an asset registered from the page under an HTML payload name is
+// shown as text; no request the page made carries the key.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "api/client.h"
+#include "crypto/keys.h"
+#include "tests/console/chromium.h"
+#include "tests/process/cli_network.h"
+
+namespace shulian::console_test {
+namespace {
+
+using json = nlohmann::json;
+using cli::e2e::CliRun;
+using cli::e2e::Shulian;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kStep{30'000};
+constexpr char kProvider[] = "tz.wjw.registrar";
+constexpr char kPending[] = "req-2026-nj-0002";
+constexpr char kPayload[] = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>";
+
+std::string Base64(const Bytes& bytes) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); i += 3) {
+    uint32_t n = static_cast<uint32_t>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<uint32_t>(bytes[i + 1]) << 8;
+    if (i + 2 < bytes.size()) n |= bytes[i + 2];
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? alphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+class ConsoleAuthorityTest : public cli::e2e::CliNetworkTest {
+ protected:
+  ConsoleAuthorityTest() : CliNetworkTest("console-auth", 14000) {}
+
+  // Sets the form control `selector` to `value` as typing would.
+  std::string SetValue(const std::string& selector, const std::string& value) {
+    return "(() => { const e = document.querySelector(" + json(selector).dump() +
+           "); e.value = " + json(value).dump() + "; return true; })()";
+  }
+};
+
+TEST_F(ConsoleAuthorityTest,
+       AProviderSignsInApprovesARequestAndSeesARuleRefusalInWordsWithTheKeyKeptInThePage) {
+  if (FindChromium().empty())
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+  const std::string server = WaitForLeader();
+  ASSERT_FALSE(server.empty()) << "no leader; logs in " << dir_;
+  CliRun load = Shulian({"scenario", "load",
+                         std::string(SHULIAN_SOURCE_DIR) + "/network-configs/scenario/jiangsu-taizhou.json",
+                         "--keys", net(), "--server", server});
+  ASSERT_EQ(load.code, cli::kExitOk) << load.out << load.err;
+
+  Result<std::unique_ptr<Chromium>> started = Chromium::Start(kStep);
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  Chromium& browser = **started;
+  ASSERT_TRUE(browser.Call("Network.enable", json::object(), kStep).ok());
+  const std::string origin = "http://" + Server(2);
+  ASSERT_TRUE(browser.Navigate(origin + "/console/authority.html", kStep).ok());
+  // The public catalog loads with no key.
+  ASSERT_TRUE(browser.WaitFor("!!document.querySelector('#catalog-list table')", kStep).ok());
+
+  // Sign in: the key file chosen through the file input, as a user would.
+  ASSERT_TRUE(browser.Evaluate(SetValue("#signin-account", kProvider), kStep).ok());
+  ASSERT_TRUE(browser.Evaluate(SetValue("#signin-authority", "321200"), kStep).ok());
+  Result<json> document = browser.Call("DOM.getDocument", json::object(), kStep);
+  ASSERT_TRUE(document.ok());
+  Result<json> input = browser.Call(
+      "DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", "#signin-key"}}, kStep);
+  ASSERT_TRUE(input.ok());
+  ASSERT_TRUE(
+      browser
+          .Call("DOM.setFileInputFiles", {{"files", {Key(kProvider)}}, {"nodeId", (*input)["nodeId"]}}, kStep)
+          .ok());
+  ASSERT_TRUE(browser.Evaluate("document.querySelector('#signin-form button').click(); true", kStep).ok());
+  ASSERT_TRUE(browser.WaitFor("!document.getElementById('work').hidden", kStep).ok())
+      << browser.Evaluate("document.getElementById('signin-state').textContent", kStep).value();
+  EXPECT_EQ(browser.Evaluate("document.getElementById('signin-key').value", kStep).value(), "");
+  const std::string pending_row =
+      "[...document.querySelectorAll('#pending-list td')].some((td) => td.textContent === '" +
+      std::string(kPending) + "')";
+  ASSERT_TRUE(browser.WaitFor(pending_row, kStep).ok())
+      << browser.Evaluate("document.getElementById('pending-list').textContent", kStep).value();
+
+  // A rule says no: a grant wider than the request (001 §16). The page shows the ledger's refusal in words.
+  const std::string approve_button =
+      "(() => { for (const tr of document.querySelectorAll('#pending-list tbody tr')) if "
+      "(tr.cells[0].textContent === '" +
+      std::string(kPending) +
+      "') { tr.querySelector('button').click(); return true; } "
+      "return false; })()";
+  ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
+  ASSERT_TRUE(browser
+                  .Evaluate("(() => { const f = document.querySelector('#form-decide [name=fields]');"
+                            " f.value = f.value + ',bank_account'; return true; })()",
+                            kStep)
+                  .ok());
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep)
+          .ok());
+  ASSERT_TRUE(browser.WaitFor("document.getElementById('result').className.includes('failed')", kStep).ok());
+  const std::string refusal =
+      browser.Evaluate("document.getElementById('result').textContent", kStep).value();
+  EXPECT_EQ(refusal.rfind("账本拒绝：", 0), 0u) << refusal;
+  EXPECT_GT(refusal.size(), std::string("账本拒绝：").size() + 10) << refusal;
+
+  // Approved as requested: the ledger, read through the C++ client, holds the grant.
+  ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep)
+          .ok());
+  ASSERT_TRUE(browser.WaitFor("document.getElementById('result').className.includes('verified')", kStep).ok())
+      << browser.Evaluate("document.getElementById('result').textContent", kStep).value();
+  api::ClientOptions options;
+  options.base_url = "http://" + Server(1);
+  options.account = kProvider;
+  options.key = std::make_shared<crypto::KeyPair>(crypto::KeyPair::LoadFromFile(Key(kProvider)).value());
+  std::unique_ptr<api::ApiClient> client = api::ApiClient::Create(options).value();
+  Result<api::ApiResponse> granted =
+      client->Send("GET", "/v1/query/requests_by_status?authority_id=321200&status=granted");
+  ASSERT_TRUE(granted.ok());
+  ASSERT_EQ(granted->http_status, 200) << granted->body;
+  bool found = false;
+  const json granted_list = json::parse(granted->body)["result"];
+  for (const json& r : granted_list) found = found || r.value("request_id", "") == std::string(kPending);
+  EXPECT_TRUE(found) << granted->body;
+  EXPECT_TRUE(browser.WaitFor("!" + pending_row, kStep).ok())
+      << "the granted request is still listed as waiting";
+
+  // An asset registered from the page under an HTML payload name renders as text in the catalog.
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"asset_id", "tz.wjw.console-html"},
+                                                        {"name", kPayload},
+                                                        {"source_department", "泰州市卫生健康委员会"},
+                                                        {"dataset_code", "321200-wjw-0900"},
+                                                        {"fields", "a,b"},
+                                                        {"open_type", "unconditional"},
+                                                        {"content_hash", std::string(64, 'a')}}) {
+    ASSERT_TRUE(browser.Evaluate(SetValue("#form-asset [name=" + name + "]", value), kStep).ok()) << name;
+  }
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#form-asset button[type=submit]').click(); true", kStep)
+          .ok());
+  ASSERT_TRUE(browser
+                  .WaitFor("document.getElementById('result').textContent.includes('" +
+                               std::string("已记入账本") +
+                               "') && !document.getElementById('result').className.includes('state')",
+                           kStep)
+                  .ok())
+      << browser.Evaluate("document.getElementById('result').textContent", kStep).value();
+  const std::vector<std::string> errors = browser.Errors();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+
+  // No request the page made carries the key: not its seed in hex, nor in base64.
+  std::ifstream file(Key(kProvider));
+  std::string header, seed_hex;
+  std::getline(file, header);
+  std::getline(file, seed_hex);
+  ASSERT_EQ(seed_hex.size(), 64u);
+  const Bytes seed = FromHex(seed_hex).value();
+  const std::string seed_b64 = Base64(seed);
+  const std::string seed_b64_core = seed_b64.substr(0, 40);
+  size_t requests = 0;
+  for (const json& event : browser.events()) {
+    if (event.value("method", "") != "Network.requestWillBeSent") continue;
+    ++requests;
+    const std::string text = event["params"]["request"].dump();
+    EXPECT_EQ(text.find(seed_hex), std::string::npos) << text;
+    EXPECT_EQ(text.find(seed_b64_core), std::string::npos) << text;
+  }
+  EXPECT_GT(requests, 5u);
+  // Nor does the page keep it anywhere a later visitor could read.
+  EXPECT_EQ(
+      browser
+          .Evaluate(
+              "localStorage.length === 0 || Object.keys(localStorage).every((k) => k === 'shulian.lang')",
+              kStep)
+          .value(),
+      true);
+  EXPECT_EQ(browser.Evaluate("sessionStorage.length", kStep).value(), 0);
+
+  if (const char* shots = std::getenv("SHULIAN_SCREENSHOT_DIR")) {
+    ASSERT_TRUE(browser
+                    .Evaluate(SetValue("#catalog-search", "") +
+                                  " && (document.getElementById('catalog-filter')"
+                                  ".dispatchEvent(new Event('input')), window.scrollTo(0, 0), true)",
+                              kStep)
+                    .ok());
+    Result<json> shot = browser.Call("Page.captureScreenshot", {{"format", "png"}}, kStep);
+    ASSERT_TRUE(shot.ok());
+    ASSERT_TRUE(
+        WriteBase64File(std::filesystem::path(shots) / "authority.png", (*shot)["data"].get<std::string>())
+            .ok());
+  }
+
+  // Signing out forgets the key: the session is gone and the work area hidden.
+  ASSERT_TRUE(browser.Evaluate("document.getElementById('signout').click(); true", kStep).ok());
+  EXPECT_EQ(
+      browser.Evaluate("ShulianSession.info() === null && document.getElementById('work').hidden", kStep)
+          .value(),
+      true);
+
+  // The payload name, read from the ledger into the public catalog, is text: no element, no script ran.
+  ASSERT_TRUE(browser.Navigate(origin + "/console/authority.html", kStep).ok());
+  ASSERT_TRUE(browser.WaitFor("!!document.querySelector('#catalog-list table')", kStep).ok());
+  ASSERT_TRUE(
+      browser
+          .Evaluate(SetValue("#catalog-search", "console-html") +
+                        " && document.getElementById('catalog-filter').dispatchEvent(new Event('input'))",
+                    kStep)
+          .ok());
+  ASSERT_TRUE(
+      browser
+          .WaitFor("[...document.querySelectorAll('#catalog-list td')].some((t) => t.textContent === " +
+                       json(kPayload).dump() + ")",
+                   kStep)
+          .ok());
+  EXPECT_EQ(browser.Evaluate("window.pwned === undefined", kStep).value(), true);
+  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('main img, main script').length", kStep).value(), 0);
+}
+
+}  // namespace
+}  // namespace shulian::console_test
