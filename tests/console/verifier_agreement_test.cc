@@ -183,6 +183,31 @@ class VerifierAgreementTest : public EvidenceTest {
     good_["quorum_only"] = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 4}),
                                                   accesses[2].Hash())
                                .value();  // 2 of 4: below quorum
+    BuildRotation();
+  }
+
+  // After the bundles above (cosigned with node 2's first key), the operator rotates
+  // node 2's key and nj.user makes one more access; the head is cosigned by 2 (its
+  // new key), 3 and 4. "rotated" and "rotation_subject" hold the rotation in their
+  // validator history; "rotated_stale" is the same head signed with the old key.
+  void BuildRotation() {
+    const crypto::KeyPair new_key = KeyFor("node-2-rotated");
+    RotateValidatorKeyBody rotate;
+    rotate.node_id = 2;
+    rotate.new_public_key = new_key.public_key();
+    rotate.proof = new_key.Sign(ValidatorKeyProofMessage(kNetworkId, 2, rotate.new_public_key));
+    now_ms_ += kHourMs;
+    const Transaction rotation = CommitOne("op", rotate);
+    now_ms_ += kHourMs;
+    const Transaction after = CommitOne("nj.user", AccessBody("a1", "r1"));
+    const Checkpoint head = ledger_->CheckpointAt(ledger_->height()).value();
+    CosignedCheckpoint rotated{
+        head, {{2, head.Sign(new_key)}, {3, head.Sign(KeyFor("node-3"))}, {4, head.Sign(KeyFor("node-4"))}}};
+    good_["rotated"] = BuildTransactionBundle(*ledger_, rotated, after.Hash()).value();
+    good_["rotation_subject"] = BuildTransactionBundle(*ledger_, rotated, rotation.Hash()).value();
+    CosignedCheckpoint stale = rotated;
+    stale.signatures[0] = {2, head.Sign(KeyFor("node-2"))};  // the rotated-away key
+    good_["rotated_stale"] = BuildTransactionBundle(*ledger_, stale, after.Hash()).value();
   }
 
   // The page's verdicts for `texts`, in order: "ok" or the check name.
@@ -212,6 +237,10 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   std::mt19937_64 rng(19);
   const std::vector<std::string> kinds = {"transaction", "asset_access", "dispute"};
   for (int i = 0; i < 400; ++i) texts.push_back(Mutate(good_.at(kinds[static_cast<size_t>(i) % 3]), rng));
+  std::mt19937_64 rotation_rng(109);  // a separate stream, so the mutations above stay as they were
+  for (int i = 0; i < 150; ++i) {
+    texts.push_back(Mutate(good_.at(i % 2 == 0 ? "rotated" : "rotation_subject"), rotation_rng));
+  }
   std::map<std::string, int> by_check;
   for (size_t start = 0; start < texts.size(); start += 25) {
     std::vector<std::string> chunk(texts.begin() + static_cast<long>(start),
@@ -231,6 +260,9 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   EXPECT_EQ(CppVerdict(good_.at("asset_access").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("dispute").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("quorum_only").dump(), imported_), "checkpoint_signatures");
+  EXPECT_EQ(CppVerdict(good_.at("rotated").dump(), imported_), "ok");
+  EXPECT_EQ(CppVerdict(good_.at("rotation_subject").dump(), imported_), "ok");
+  EXPECT_EQ(CppVerdict(good_.at("rotated_stale").dump(), imported_), "checkpoint_signatures");
   EXPECT_GE(by_check.size(), 8u) << summary;
 }
 
@@ -238,10 +270,14 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
   // Proves that, beyond the verdict, the page finds the same records (hash, type,
   // sender, block, outcome, whether the sender's own signature verified), the same
   // signers, set and quorum as VerifiedBundle::ToJson, for each good bundle.
-  for (const char* name : {"transaction", "asset_access", "dispute"}) {
+  for (const char* name : {"transaction", "asset_access", "dispute", "rotated", "rotation_subject"}) {
     SCOPED_TRACE(name);
     const std::string text = good_.at(name).dump();
     const json cpp = VerifyBundleText(text, imported_).value().ToJson();
+    json expected_members = json::array();
+    for (const json& member : cpp["validator_set"]["members"]) {
+      expected_members.push_back({member["node_id"], member["public_key"]});
+    }
     json expected_records = json::array();
     for (const json& record : cpp["records"]) {
       expected_records.push_back({record["tx_hash"], record["type"], record["sender"], record["block_height"],
@@ -252,14 +288,15 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
         "')).then(r => ({records: r.verified.records.map(x => [ShulianVerifier.hexOf(x.txHash), "
         "x.tx.typeName,"
         " x.tx.sender, Number(x.block.height), x.outcome.accepted, x.senderSignatureVerified]),"
-        " signers: r.verified.signers.map(Number), members: r.verified.members.length, quorum: "
-        "r.verified.quorum,"
+        " signers: r.verified.signers.map(Number),"
+        " members: r.verified.members.map(m => [Number(m.nodeId), ShulianVerifier.hexOf(m.key)]),"
+        " quorum: r.verified.quorum,"
         " changes: r.verified.validatorChanges}))";
     Result<json> page = browser_->Evaluate(expression, kStep);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
     EXPECT_EQ((*page)["records"], expected_records);
     EXPECT_EQ((*page)["signers"], cpp["signers"]);
-    EXPECT_EQ((*page)["members"], cpp["validator_set"]["members"].size());
+    EXPECT_EQ((*page)["members"], expected_members);  // node 2's key as of the checkpoint
     EXPECT_EQ((*page)["quorum"], cpp["validator_set"]["quorum"]);
     EXPECT_EQ((*page)["changes"], cpp["validator_changes"]);
     EXPECT_FALSE(expected_records.empty());
