@@ -186,28 +186,37 @@ class VerifierAgreementTest : public EvidenceTest {
     BuildRotation();
   }
 
-  // After the bundles above (cosigned with node 2's first key), the operator rotates
-  // node 2's key and nj.user makes one more access; the head is cosigned by 2 (its
-  // new key), 3 and 4. "rotated" and "rotation_subject" hold the rotation in their
-  // validator history; "rotated_stale" is the same head signed with the old key.
+  // After the bundles above, nj.user makes an access ("before_rotation", cosigned
+  // by 2, 3 and 4 with node 4's first key); the operator rotates node 4's key; nj.user
+  // makes another access, and the head is cosigned by 2, 3 and 4 with its new key.
+  // "rotated" and "rotation_subject" hold the addition and the rotation in their
+  // validator history; "rotated_stale" is that head signed with node 4's old key;
+  // "rotation_without_addition" drops the addition, so the history rotates a non-member.
   void BuildRotation() {
-    const crypto::KeyPair new_key = KeyFor("node-2-rotated");
+    now_ms_ += kHourMs;
+    const Transaction before = CommitOne("nj.user", AccessBody("a1", "r1"));
+    good_["before_rotation"] =
+        BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 3, 4}), before.Hash()).value();
+    const crypto::KeyPair new_key = KeyFor("node-4-rotated");
     RotateValidatorKeyBody rotate;
-    rotate.node_id = 2;
+    rotate.node_id = 4;
     rotate.new_public_key = new_key.public_key();
-    rotate.proof = new_key.Sign(ValidatorKeyProofMessage(kNetworkId, 2, rotate.new_public_key));
+    rotate.proof = new_key.Sign(ValidatorKeyProofMessage(kNetworkId, 4, rotate.new_public_key));
     now_ms_ += kHourMs;
     const Transaction rotation = CommitOne("op", rotate);
     now_ms_ += kHourMs;
     const Transaction after = CommitOne("nj.user", AccessBody("a1", "r1"));
     const Checkpoint head = ledger_->CheckpointAt(ledger_->height()).value();
     CosignedCheckpoint rotated{
-        head, {{2, head.Sign(new_key)}, {3, head.Sign(KeyFor("node-3"))}, {4, head.Sign(KeyFor("node-4"))}}};
+        head, {{2, head.Sign(KeyFor("node-2"))}, {3, head.Sign(KeyFor("node-3"))}, {4, head.Sign(new_key)}}};
     good_["rotated"] = BuildTransactionBundle(*ledger_, rotated, after.Hash()).value();
     good_["rotation_subject"] = BuildTransactionBundle(*ledger_, rotated, rotation.Hash()).value();
     CosignedCheckpoint stale = rotated;
-    stale.signatures[0] = {2, head.Sign(KeyFor("node-2"))};  // the rotated-away key
+    stale.signatures[2] = {4, head.Sign(KeyFor("node-4"))};  // the rotated-away key
     good_["rotated_stale"] = BuildTransactionBundle(*ledger_, stale, after.Hash()).value();
+    json without_addition = good_.at("rotated");
+    without_addition["validator_history"].erase(0);
+    good_["rotation_without_addition"] = without_addition;
   }
 
   // The page's verdicts for `texts`, in order: "ok" or the check name.
@@ -260,9 +269,11 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   EXPECT_EQ(CppVerdict(good_.at("asset_access").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("dispute").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("quorum_only").dump(), imported_), "checkpoint_signatures");
+  EXPECT_EQ(CppVerdict(good_.at("before_rotation").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("rotated").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("rotation_subject").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("rotated_stale").dump(), imported_), "checkpoint_signatures");
+  EXPECT_EQ(CppVerdict(good_.at("rotation_without_addition").dump(), imported_), "validator_history");
   EXPECT_GE(by_check.size(), 8u) << summary;
 }
 
@@ -270,7 +281,8 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
   // Proves that, beyond the verdict, the page finds the same records (hash, type,
   // sender, block, outcome, whether the sender's own signature verified), the same
   // signers, set and quorum as VerifiedBundle::ToJson, for each good bundle.
-  for (const char* name : {"transaction", "asset_access", "dispute", "rotated", "rotation_subject"}) {
+  for (const char* name :
+       {"transaction", "asset_access", "dispute", "before_rotation", "rotated", "rotation_subject"}) {
     SCOPED_TRACE(name);
     const std::string text = good_.at(name).dump();
     const json cpp = VerifyBundleText(text, imported_).value().ToJson();
@@ -301,6 +313,25 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
     EXPECT_EQ((*page)["changes"], cpp["validator_changes"]);
     EXPECT_FALSE(expected_records.empty());
   }
+}
+
+TEST_F(VerifierAgreementTest, AHistoryThatRotatesANonMemberIsRefusedByThePageWithTheCliMessage) {
+  // Proves the page folds rotate_validator_key by the rule of ValidatorSet::Apply: a
+  // history that rotates node 4's key without the change that added node 4 is refused
+  // at that record, saying the node is not a member, in the very words of the C++
+  // (a page that skipped or added the node would fail later, at the set id).
+  const std::string text = good_.at("rotation_without_addition").dump();
+  Result<VerifiedBundle> cpp = VerifyBundleText(text, imported_);
+  ASSERT_FALSE(cpp.ok());
+  EXPECT_NE(cpp.status().message().find("rotate_validator_key: validator node 4 is not a member"),
+            std::string::npos)
+      << cpp.status().message();
+  const std::string expression = "ShulianVerifier.verify(" + json(text).dump() +
+                                 ", ShulianVerifier.bytesOfHex('" + genesis_hex_ +
+                                 "')).then(r => [r.ok, r.check, r.message])";
+  Result<json> page = browser_->Evaluate(expression, kStep);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(*page, json::array({false, "validator_history", cpp.status().message()}));
 }
 
 TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnHtmlNameAsText) {
