@@ -183,6 +183,40 @@ class VerifierAgreementTest : public EvidenceTest {
     good_["quorum_only"] = BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 4}),
                                                   accesses[2].Hash())
                                .value();  // 2 of 4: below quorum
+    BuildRotation();
+  }
+
+  // After the bundles above, nj.user makes an access ("before_rotation", cosigned
+  // by 2, 3 and 4 with node 4's first key); the operator rotates node 4's key; nj.user
+  // makes another access, and the head is cosigned by 2, 3 and 4 with its new key.
+  // "rotated" and "rotation_subject" hold the addition and the rotation in their
+  // validator history; "rotated_stale" is that head signed with node 4's old key;
+  // "rotation_without_addition" drops the addition, so the history rotates a non-member.
+  void BuildRotation() {
+    now_ms_ += kHourMs;
+    const Transaction before = CommitOne("nj.user", AccessBody("a1", "r1"));
+    good_["before_rotation"] =
+        BuildTransactionBundle(*ledger_, Cosign(ledger_->height(), {2, 3, 4}), before.Hash()).value();
+    const crypto::KeyPair new_key = KeyFor("node-4-rotated");
+    RotateValidatorKeyBody rotate;
+    rotate.node_id = 4;
+    rotate.new_public_key = new_key.public_key();
+    rotate.proof = new_key.Sign(ValidatorKeyProofMessage(kNetworkId, 4, rotate.new_public_key));
+    now_ms_ += kHourMs;
+    const Transaction rotation = CommitOne("op", rotate);
+    now_ms_ += kHourMs;
+    const Transaction after = CommitOne("nj.user", AccessBody("a1", "r1"));
+    const Checkpoint head = ledger_->CheckpointAt(ledger_->height()).value();
+    CosignedCheckpoint rotated{
+        head, {{2, head.Sign(KeyFor("node-2"))}, {3, head.Sign(KeyFor("node-3"))}, {4, head.Sign(new_key)}}};
+    good_["rotated"] = BuildTransactionBundle(*ledger_, rotated, after.Hash()).value();
+    good_["rotation_subject"] = BuildTransactionBundle(*ledger_, rotated, rotation.Hash()).value();
+    CosignedCheckpoint stale = rotated;
+    stale.signatures[2] = {4, head.Sign(KeyFor("node-4"))};  // the rotated-away key
+    good_["rotated_stale"] = BuildTransactionBundle(*ledger_, stale, after.Hash()).value();
+    json without_addition = good_.at("rotated");
+    without_addition["validator_history"].erase(0);
+    good_["rotation_without_addition"] = without_addition;
   }
 
   // The page's verdicts for `texts`, in order: "ok" or the check name.
@@ -212,6 +246,10 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   std::mt19937_64 rng(19);
   const std::vector<std::string> kinds = {"transaction", "asset_access", "dispute"};
   for (int i = 0; i < 400; ++i) texts.push_back(Mutate(good_.at(kinds[static_cast<size_t>(i) % 3]), rng));
+  std::mt19937_64 rotation_rng(109);  // a separate stream, so the mutations above stay as they were
+  for (int i = 0; i < 150; ++i) {
+    texts.push_back(Mutate(good_.at(i % 2 == 0 ? "rotated" : "rotation_subject"), rotation_rng));
+  }
   std::map<std::string, int> by_check;
   for (size_t start = 0; start < texts.size(); start += 25) {
     std::vector<std::string> chunk(texts.begin() + static_cast<long>(start),
@@ -231,6 +269,11 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   EXPECT_EQ(CppVerdict(good_.at("asset_access").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("dispute").dump(), imported_), "ok");
   EXPECT_EQ(CppVerdict(good_.at("quorum_only").dump(), imported_), "checkpoint_signatures");
+  EXPECT_EQ(CppVerdict(good_.at("before_rotation").dump(), imported_), "ok");
+  EXPECT_EQ(CppVerdict(good_.at("rotated").dump(), imported_), "ok");
+  EXPECT_EQ(CppVerdict(good_.at("rotation_subject").dump(), imported_), "ok");
+  EXPECT_EQ(CppVerdict(good_.at("rotated_stale").dump(), imported_), "checkpoint_signatures");
+  EXPECT_EQ(CppVerdict(good_.at("rotation_without_addition").dump(), imported_), "validator_history");
   EXPECT_GE(by_check.size(), 8u) << summary;
 }
 
@@ -238,10 +281,15 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
   // Proves that, beyond the verdict, the page finds the same records (hash, type,
   // sender, block, outcome, whether the sender's own signature verified), the same
   // signers, set and quorum as VerifiedBundle::ToJson, for each good bundle.
-  for (const char* name : {"transaction", "asset_access", "dispute"}) {
+  for (const char* name :
+       {"transaction", "asset_access", "dispute", "before_rotation", "rotated", "rotation_subject"}) {
     SCOPED_TRACE(name);
     const std::string text = good_.at(name).dump();
     const json cpp = VerifyBundleText(text, imported_).value().ToJson();
+    json expected_members = json::array();
+    for (const json& member : cpp["validator_set"]["members"]) {
+      expected_members.push_back({member["node_id"], member["public_key"]});
+    }
     json expected_records = json::array();
     for (const json& record : cpp["records"]) {
       expected_records.push_back({record["tx_hash"], record["type"], record["sender"], record["block_height"],
@@ -252,18 +300,38 @@ TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEsta
         "')).then(r => ({records: r.verified.records.map(x => [ShulianVerifier.hexOf(x.txHash), "
         "x.tx.typeName,"
         " x.tx.sender, Number(x.block.height), x.outcome.accepted, x.senderSignatureVerified]),"
-        " signers: r.verified.signers.map(Number), members: r.verified.members.length, quorum: "
-        "r.verified.quorum,"
+        " signers: r.verified.signers.map(Number),"
+        " members: r.verified.members.map(m => [Number(m.nodeId), ShulianVerifier.hexOf(m.key)]),"
+        " quorum: r.verified.quorum,"
         " changes: r.verified.validatorChanges}))";
     Result<json> page = browser_->Evaluate(expression, kStep);
     ASSERT_TRUE(page.ok()) << page.status().ToString();
     EXPECT_EQ((*page)["records"], expected_records);
     EXPECT_EQ((*page)["signers"], cpp["signers"]);
-    EXPECT_EQ((*page)["members"], cpp["validator_set"]["members"].size());
+    EXPECT_EQ((*page)["members"], expected_members);  // node 2's key as of the checkpoint
     EXPECT_EQ((*page)["quorum"], cpp["validator_set"]["quorum"]);
     EXPECT_EQ((*page)["changes"], cpp["validator_changes"]);
     EXPECT_FALSE(expected_records.empty());
   }
+}
+
+TEST_F(VerifierAgreementTest, AHistoryThatRotatesANonMemberIsRefusedByThePageWithTheCliMessage) {
+  // Proves the page folds rotate_validator_key by the rule of ValidatorSet::Apply: a
+  // history that rotates node 4's key without the change that added node 4 is refused
+  // at that record, saying the node is not a member, in the very words of the C++
+  // (a page that skipped or added the node would fail later, at the set id).
+  const std::string text = good_.at("rotation_without_addition").dump();
+  Result<VerifiedBundle> cpp = VerifyBundleText(text, imported_);
+  ASSERT_FALSE(cpp.ok());
+  EXPECT_NE(cpp.status().message().find("rotate_validator_key: validator node 4 is not a member"),
+            std::string::npos)
+      << cpp.status().message();
+  const std::string expression = "ShulianVerifier.verify(" + json(text).dump() +
+                                 ", ShulianVerifier.bytesOfHex('" + genesis_hex_ +
+                                 "')).then(r => [r.ok, r.check, r.message])";
+  Result<json> page = browser_->Evaluate(expression, kStep);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(*page, json::array({false, "validator_history", cpp.status().message()}));
 }
 
 TEST_F(VerifierAgreementTest, APageOpenedFromAFileVerifiesChosenFilesAndShowsAnHtmlNameAsText) {
