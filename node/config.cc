@@ -108,6 +108,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "wait_timeout_ms_max",
                              "export_bytes_max",
                              "backup_bytes_max",
+                             "rollup_days_max",
+                             "rollup_count_keys_max",
                              "api_handler_threads",
                              "api_io_threads",
                              "api_connections_max",
@@ -170,6 +172,9 @@ Result<NodeLimits> ParseLimits(const json& object) {
                    GetU64(object, kWhere, "export_bytes_max", 1024, uint64_t{4} << 30, d.export_bytes_max));
   ASSIGN_OR_RETURN(l.backup_bytes_max, GetU64(object, kWhere, "backup_bytes_max", 1u << 20, uint64_t{1} << 42,
                                               d.backup_bytes_max));
+  ASSIGN_OR_RETURN(l.rollup_days_max, GetU64(object, kWhere, "rollup_days_max", 1, 3'660, d.rollup_days_max));
+  ASSIGN_OR_RETURN(l.rollup_count_keys_max, GetU64(object, kWhere, "rollup_count_keys_max", 1'000, 10'000'000,
+                                                   d.rollup_count_keys_max));
   ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,
@@ -417,6 +422,8 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"wait_timeout_ms_max", l.wait_timeout_ms_max},
                  {"export_bytes_max", l.export_bytes_max},
                  {"backup_bytes_max", l.backup_bytes_max},
+                 {"rollup_days_max", l.rollup_days_max},
+                 {"rollup_count_keys_max", l.rollup_count_keys_max},
                  {"api_handler_threads", l.api_handler_threads},
                  {"api_io_threads", l.api_io_threads},
                  {"api_connections_max", l.api_connections_max},

@@ -62,6 +62,11 @@ struct NodeLimits {
   // Keys and values one backup (POST /v1/admin/backup) copies; beyond it the
   // backup is abandoned and its folder removed.
   uint64_t backup_bytes_max = uint64_t{16} << 30;
+  // The supervisors' roll-up counts (query rollup_counts): China Standard Time
+  // days one query spans, and count entries it may read (days x authorities x
+  // kinds) before it refuses the range.
+  uint64_t rollup_days_max = 366;
+  uint64_t rollup_count_keys_max = 100'000;
   uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;

@@ -35,6 +35,7 @@
 #include "ledger/genesis.h"
 #include "ledger/ledger.h"
 #include "ledger/proposal.h"
+#include "ledger/queries.h"
 #include "node/applied_index.h"
 #include "node/catchup.h"
 #include "node/checkpointer.h"
@@ -339,6 +340,7 @@ std::optional<ClockMisfit> FirstFreshBlockOffClock(const consensus::Message& app
 
 std::vector<api::QueryInfo> LedgerQueryInfos();
 // REQUIRES: the ledger's reader lock is held.
-Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request);
+Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const ledger::QueryLimits& limits,
+                                      const api::QueryRequest& request);
 
 }  // namespace shulian::node

@@ -367,8 +367,9 @@ std::vector<api::QueryInfo> LedgerQueryInfos() {
   };
 }
 
-Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const api::QueryRequest& request) {
-  ledger::Queries queries(state);
+Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const ledger::QueryLimits& limits,
+                                      const api::QueryRequest& request) {
+  ledger::Queries queries(state, limits);
   ledger::Viewer viewer;
   if (!request.caller.anonymous()) {
     ASSIGN_OR_RETURN(viewer, queries.ViewerFor(*request.caller.account));

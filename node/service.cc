@@ -180,7 +180,10 @@ Result<api::BlockRecord> Node::GetBlockByHash(const crypto::Digest& hash, ReadCo
 Result<api::QueryPage> Node::Query(const api::QueryRequest& request) {
   RETURN_IF_ERROR(impl_->WaitReadable(request.consistency));
   std::shared_lock<std::shared_mutex> lock(impl_->ledger_mutex);
-  return RunLedgerQuery(impl_->ledger->state(), request);
+  ledger::QueryLimits limits;
+  limits.rollup_days_max = impl_->config.limits.rollup_days_max;
+  limits.rollup_count_keys_max = impl_->config.limits.rollup_count_keys_max;
+  return RunLedgerQuery(impl_->ledger->state(), limits, request);
 }
 
 std::vector<api::QueryInfo> Node::ListQueries() { return LedgerQueryInfos(); }

@@ -56,6 +56,8 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
                  {"signature_cache_entries", 0},
                  {"export_bytes_max", 300'000},
                  {"backup_bytes_max", 5'000'000},
+                 {"rollup_days_max", 31},
+                 {"rollup_count_keys_max", 5'000},
                  {"catchup_chain_heights_max", 5'000}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
@@ -67,6 +69,8 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
   EXPECT_EQ(again->limits.signature_cache_entries, 0u);
   EXPECT_EQ(again->limits.export_bytes_max, 300'000u);
   EXPECT_EQ(again->limits.backup_bytes_max, 5'000'000u);
+  EXPECT_EQ(again->limits.rollup_days_max, 31u);
+  EXPECT_EQ(again->limits.rollup_count_keys_max, 5'000u);
   EXPECT_EQ(again->limits.catchup_chain_heights_max, 5'000u);
 }
 
