@@ -97,21 +97,7 @@ TEST(ProcessBackupTest, ALeaderBackedUpUnderLoadKeepsItsTermAndOnceWipedAndResto
   const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
   ASSERT_NE(leader, 0u);
 
-  std::atomic<bool> stop{false};
-  std::mutex acknowledged_mutex;
-  std::vector<std::string> acknowledged;
-  std::thread writer([&] {
-    for (int i = 0; !stop; ++i) {
-      for (uint64_t id = 1; id <= 3 && !stop; ++id) {
-        const ledger::Transaction tx = net.AssetTx("backup-" + std::to_string(i) + "-" + std::to_string(id));
-        Result<nlohmann::json> answer = net.Client(id)->Submit(tx, /*wait_for_commit=*/true, 10'000);
-        if (answer.ok() && (*answer)["state"] == "committed") {
-          std::lock_guard<std::mutex> lock(acknowledged_mutex);
-          acknowledged.push_back(tx.Hash().ToHex());
-        }
-      }
-    }
-  });
+  AcknowledgedWriter writer(net, "backup");
   std::this_thread::sleep_for(1s);
 
   const fs::path backup = net.dir() / "backup-of-leader";
@@ -141,22 +127,14 @@ TEST(ProcessBackupTest, ALeaderBackedUpUnderLoadKeepsItsTermAndOnceWipedAndResto
       << restored.stdout_text;
   net.Start(leader);
   std::this_thread::sleep_for(2s);
-  stop = true;
-  writer.join();
+  writer.Stop();
 
   const std::optional<uint64_t> height =
       net.WaitForAgreement((*manifest)["height"].get<uint64_t>() + 1, kAgreementTimeoutMs);
   ASSERT_TRUE(height.has_value());
   EXPECT_NE(ReadAll(net.LogPath(leader)).find("restored node caught up with the leader"), std::string::npos);
-  std::lock_guard<std::mutex> lock(acknowledged_mutex);
-  ASSERT_GT(acknowledged.size(), 3u);
-  for (uint64_t id = 1; id <= 3; ++id) {
-    auto court = net.Client(id, "court");
-    for (const std::string& hash : acknowledged) {
-      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok())
-          << "node " << id << " lost " << hash;
-    }
-  }
+  ASSERT_GT(writer.acknowledged().size(), 3u);
+  ExpectOnEveryNode(net, writer.acknowledged());
 }
 
 // One node's backup and its stopped data folder, shared by the refusal cases.

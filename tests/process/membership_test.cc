@@ -402,21 +402,7 @@ TEST(ProcessMembershipTest, AnOperatorHandsLeadershipToANamedNodeUnderLoadAndNoA
   const uint64_t target = leader % 3 + 1;
   const uint64_t other = target % 3 + 1;
 
-  std::atomic<bool> stop{false};
-  std::mutex acknowledged_mutex;
-  std::vector<std::string> acknowledged;
-  std::thread writer([&] {
-    for (int i = 0; !stop; ++i) {
-      for (uint64_t id = 1; id <= 3 && !stop; ++id) {
-        const ledger::Transaction tx = net.AssetTx("transfer-" + std::to_string(i) + "-" + std::to_string(id));
-        Result<nlohmann::json> answer = net.Client(id)->Submit(tx, /*wait_for_commit=*/true, 10'000);
-        if (answer.ok() && (*answer)["state"] == "committed") {
-          std::lock_guard<std::mutex> lock(acknowledged_mutex);
-          acknowledged.push_back(tx.Hash().ToHex());
-        }
-      }
-    }
-  });
+  AcknowledgedWriter writer(net, "transfer");
   std::this_thread::sleep_for(500ms);
 
   Result<nlohmann::json> not_operator = net.Client(leader, "tz.prov")->TransferLeadership(target);
@@ -433,20 +419,13 @@ TEST(ProcessMembershipTest, AnOperatorHandsLeadershipToANamedNodeUnderLoadAndNoA
   EXPECT_EQ((*moved)["leader_id"], target);
   EXPECT_GT((*moved)["term"].get<uint64_t>(), term_before);
   std::this_thread::sleep_for(500ms);
-  stop = true;
-  writer.join();
+  writer.Stop();
 
   const std::optional<uint64_t> height = net.WaitForAgreement(1, kAgreementTimeoutMs);
   ASSERT_TRUE(height.has_value());
   EXPECT_EQ(net.WaitForLeader(kLeaderTimeoutMs), target);
-  std::lock_guard<std::mutex> lock(acknowledged_mutex);
-  ASSERT_GT(acknowledged.size(), 3u);
-  for (uint64_t id = 1; id <= 3; ++id) {
-    auto court = net.Client(id, "court");
-    for (const std::string& hash : acknowledged) {
-      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok()) << "node " << id << " lost " << hash;
-    }
-  }
+  ASSERT_GT(writer.acknowledged().size(), 3u);
+  ExpectOnEveryNode(net, writer.acknowledged());
 }
 
 TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
@@ -461,38 +440,13 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
   net.StartAll();
   ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), 0u);
 
-  std::atomic<bool> stop{false};
-  std::mutex acknowledged_mutex;
-  std::vector<std::string> acknowledged;
-  std::thread writer([&] {
-    for (int i = 0; !stop; ++i) {
-      for (uint64_t id = 1; id <= 3 && !stop; ++id) {
-        const ledger::Transaction tx = net.AssetTx("rolling-" + std::to_string(i) + "-" + std::to_string(id));
-        Result<nlohmann::json> answer = net.Client(id)->Submit(tx, /*wait_for_commit=*/true, 10'000);
-        if (answer.ok() && (*answer)["state"] == "committed") {
-          std::lock_guard<std::mutex> lock(acknowledged_mutex);
-          acknowledged.push_back(tx.Hash().ToHex());
-        } else {
-          std::this_thread::sleep_for(20ms);  // a node that is down: try the next
-        }
-      }
-    }
-  });
-  auto acknowledged_count = [&] {
-    std::lock_guard<std::mutex> lock(acknowledged_mutex);
-    return acknowledged.size();
-  };
-  auto wait_for_more_acknowledged = [&](size_t more) {
-    const size_t target = acknowledged_count() + more;
-    for (int i = 0; i < 400 && acknowledged_count() < target; ++i) std::this_thread::sleep_for(25ms);
-    return acknowledged_count() >= target;
-  };
+  AcknowledgedWriter writer(net, "rolling");
   auto height_of = [&](uint64_t id) -> uint64_t {
     Result<nlohmann::json> status = net.StatusOf(id);
     return status.ok() ? (*status)["height"].get<uint64_t>() : 0;
   };
 
-  ASSERT_TRUE(wait_for_more_acknowledged(5));
+  ASSERT_TRUE(writer.WaitForMore(5));
   for (uint64_t id = 1; id <= 3; ++id) {
     const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
     ASSERT_NE(leader, 0u);
@@ -501,7 +455,7 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
       ASSERT_TRUE(moved.ok()) << moved.status().ToString();
     }
     EXPECT_EQ(net.Terminate(id), 0) << "node " << id << " did not stop cleanly on SIGTERM";
-    ASSERT_TRUE(wait_for_more_acknowledged(3)) << "no writes acknowledged while node " << id << " was down";
+    ASSERT_TRUE(writer.WaitForMore(3)) << "no writes acknowledged while node " << id << " was down";
     const uint64_t others = height_of(id % 3 + 1);
     net.Start(id);
     bool caught_up = false;
@@ -511,19 +465,12 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
     }
     ASSERT_TRUE(caught_up) << "node " << id << " did not catch up after its restart";
   }
-  ASSERT_TRUE(wait_for_more_acknowledged(3));
-  stop = true;
-  writer.join();
+  ASSERT_TRUE(writer.WaitForMore(3));
+  writer.Stop();
 
   ASSERT_TRUE(net.WaitForAgreement(1, kAgreementTimeoutMs).has_value());
-  std::lock_guard<std::mutex> lock(acknowledged_mutex);
-  for (uint64_t id = 1; id <= 3; ++id) {
-    auto court = net.Client(id, "court");
-    for (const std::string& hash : acknowledged) {
-      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok()) << "node " << id << " lost " << hash;
-    }
-  }
-  std::printf("[ figures  ] rolling restart: %zu writes acknowledged\n", acknowledged.size());
+  ExpectOnEveryNode(net, writer.acknowledged());
+  std::printf("[ figures  ] rolling restart: %zu writes acknowledged\n", writer.acknowledged().size());
 }
 
 }  // namespace

@@ -329,4 +329,51 @@ RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesy
   return result;
 }
 
+AcknowledgedWriter::AcknowledgedWriter(const TestNetwork& net, std::string prefix)
+    : net_(net), prefix_(std::move(prefix)), thread_([this] { Run(); }) {}
+
+void AcknowledgedWriter::Run() {
+  for (int i = 0; !stop_; ++i) {
+    for (uint64_t id = 1; id <= net_.size() && !stop_; ++id) {
+      const ledger::Transaction tx = net_.AssetTx(prefix_ + "-" + std::to_string(i) + "-" + std::to_string(id));
+      Result<nlohmann::json> answer = net_.Client(id)->Submit(tx, /*wait_for_commit=*/true, 10'000);
+      if (answer.ok() && (*answer)["state"] == "committed") {
+        std::lock_guard<std::mutex> lock(mutex_);
+        acknowledged_.push_back(tx.Hash().ToHex());
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a node that is down: on to the next
+      }
+    }
+  }
+}
+
+void AcknowledgedWriter::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<std::string> AcknowledgedWriter::acknowledged() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return acknowledged_;
+}
+
+bool AcknowledgedWriter::WaitForMore(size_t more, int timeout_ms) const {
+  const size_t target = acknowledged().size() + more;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (acknowledged().size() < target) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return true;
+}
+
+void ExpectOnEveryNode(const TestNetwork& net, const std::vector<std::string>& hashes) {
+  for (uint64_t id = 1; id <= net.size(); ++id) {
+    auto court = net.Client(id, "court");
+    for (const std::string& hash : hashes) {
+      EXPECT_TRUE(court->GetTransaction(hash, api::ReadConsistency::kStale).ok()) << "node " << id << " lost " << hash;
+    }
+  }
+}
+
 }  // namespace shulian::process_test

@@ -6,12 +6,15 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -90,5 +93,35 @@ RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesy
                          int timeout_ms);
 
 int64_t NowMs();
+
+// Load for tests that must lose no acknowledged write: a thread submits
+// net.AssetTx("<prefix>-i-id") with wait_for_commit to nodes 1..size() in turn
+// (a node that is down is skipped after a short pause) and keeps the hash of
+// every one answered as committed.
+class AcknowledgedWriter {
+ public:
+  AcknowledgedWriter(const TestNetwork& net, std::string prefix);
+  ~AcknowledgedWriter() { Stop(); }
+  AcknowledgedWriter(const AcknowledgedWriter&) = delete;
+  AcknowledgedWriter& operator=(const AcknowledgedWriter&) = delete;
+
+  void Stop();
+  std::vector<std::string> acknowledged() const;
+  // Waits (at most timeout_ms) until `more` further writes are acknowledged.
+  bool WaitForMore(size_t more, int timeout_ms = 10'000) const;
+
+ private:
+  void Run();
+
+  const TestNetwork& net_;
+  const std::string prefix_;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::string> acknowledged_;  // GUARDED_BY(mutex_)
+  std::thread thread_;
+};
+
+// Every hash is in every node's own applied state (a stale read as the court).
+void ExpectOnEveryNode(const TestNetwork& net, const std::vector<std::string>& hashes);
 
 }  // namespace shulian::process_test
