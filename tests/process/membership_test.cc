@@ -446,26 +446,34 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
     return status.ok() ? (*status)["height"].get<uint64_t>() : 0;
   };
 
-  ASSERT_TRUE(writer.WaitForMore(5));
+  ASSERT_TRUE(writer.WaitForMore(5, kAgreementTimeoutMs));
   for (uint64_t id = 1; id <= 3; ++id) {
-    const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
-    ASSERT_NE(leader, 0u);
-    if (leader == id) {
+    // Hand leadership away if `id` holds it (asked again if it moved meanwhile).
+    std::string handed = "not the leader";
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const uint64_t leader = net.WaitForLeader(kLeaderTimeoutMs);
+      ASSERT_NE(leader, 0u);
+      if (leader != id) break;
       Result<nlohmann::json> moved = net.Client(id, kOperator)->TransferLeadership(id % 3 + 1, 10'000);
-      ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+      handed = moved.ok() ? moved->dump() : moved.status().ToString();
+      if (moved.ok() && (*moved)["leader_id"] != id) break;
+      std::this_thread::sleep_for(200ms);
     }
+    ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), id) << "node " << id << " kept the leadership: " << handed;
     EXPECT_EQ(net.Terminate(id), 0) << "node " << id << " did not stop cleanly on SIGTERM";
-    ASSERT_TRUE(writer.WaitForMore(3)) << "no writes acknowledged while node " << id << " was down";
+    ASSERT_TRUE(writer.WaitForMore(3, kAgreementTimeoutMs)) << "no writes acknowledged while node " << id
+                                                           << " was down";
     const uint64_t others = height_of(id % 3 + 1);
     net.Start(id);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAgreementTimeoutMs);
     bool caught_up = false;
-    for (int i = 0; i < 400 && !caught_up; ++i) {
+    while (!caught_up && std::chrono::steady_clock::now() < deadline) {
       caught_up = height_of(id) >= others;
       if (!caught_up) std::this_thread::sleep_for(25ms);
     }
     ASSERT_TRUE(caught_up) << "node " << id << " did not catch up after its restart";
   }
-  ASSERT_TRUE(writer.WaitForMore(3));
+  ASSERT_TRUE(writer.WaitForMore(3, kAgreementTimeoutMs));
   writer.Stop();
 
   ASSERT_TRUE(net.WaitForAgreement(1, kAgreementTimeoutMs).has_value());
