@@ -39,7 +39,8 @@ struct Fixture {
   std::string valid_text;
 };
 
-Transaction SignedTx(const crypto::KeyPair& key, uint64_t nonce) {
+// Signed as version 2, binding the fixture's genesis hash like a real network's.
+Transaction SignedTx(const crypto::KeyPair& key, const crypto::Digest& genesis_hash, uint64_t nonce) {
   SuspendAccountBody body;
   body.account_id = "bob";
   body.reason = "fuzz";
@@ -50,7 +51,7 @@ Transaction SignedTx(const crypto::KeyPair& key, uint64_t nonce) {
   tx.client_time_ms = 1'700'000'000'000;
   tx.nonce = nonce;
   tx.body = body.Encode();
-  tx.Sign(key);
+  tx.Sign(key, genesis_hash);
   return tx;
 }
 
@@ -70,7 +71,7 @@ Fixture Build() {
   std::vector<Bytes> txs, outcomes, headers;
   crypto::MemoryMerkleTree tx_tree, outcome_tree, block_tree;
   for (uint64_t i = 0; i < 3; ++i) {
-    txs.push_back(SignedTx(alice, i).Encode());
+    txs.push_back(SignedTx(alice, f.genesis.hash, i).Encode());
     TxOutcome outcome;
     outcome.tx_hash = crypto::Sha256(txs.back());
     outcomes.push_back(outcome.Encode());
