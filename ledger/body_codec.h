@@ -222,14 +222,15 @@ struct IntCodec {
   }
 };
 
-// A 32-byte value (Digest, PublicKey): raw on the wire, 64 hex characters in JSON.
-template <typename T>
-struct Fixed32Codec {
+// A fixed-size value with an N-byte `bytes` array (Digest, PublicKey, Signature):
+// raw on the wire, 2N hex characters in JSON.
+template <typename T, size_t N>
+struct FixedBytesCodec {
   using Value = T;
   void Write(ByteWriter& writer, const Value& value) const { writer.PutFixed(value.bytes); }
   Status Check(const BodyLimits&, std::string_view, const Value&) const { return Status::Ok(); }
   Status Read(ByteReader& reader, const BodyLimits&, std::string_view path, Value& value) const {
-    Result<std::array<uint8_t, 32>> read = reader.GetArray<32>();
+    Result<std::array<uint8_t, N>> read = reader.GetArray<N>();
     if (!read.ok()) return read.status().WithContext(path);
     value.bytes = *read;
     return Status::Ok();
@@ -237,33 +238,16 @@ struct Fixed32Codec {
   Json ToJson(const Value& value) const { return ToHex(value.bytes); }
   Status FromJson(const Json& json, const BodyLimits&, std::string_view path, Value& value) const {
     RETURN_IF_ERROR(ExpectJsonType(json, Json::value_t::string, path));
-    Result<std::array<uint8_t, 32>> parsed = FixedFromHex<32>(json.get<std::string>());
+    Result<std::array<uint8_t, N>> parsed = FixedFromHex<N>(json.get<std::string>());
     if (!parsed.ok()) return parsed.status().WithContext(path);
     value.bytes = *parsed;
     return Status::Ok();
   }
 };
-
-// An Ed25519 signature: 64 raw bytes, hex in JSON.
-struct SignatureCodec {
-  using Value = crypto::Signature;
-  void Write(ByteWriter& writer, const Value& value) const { writer.PutFixed(value.bytes); }
-  Status Check(const BodyLimits&, std::string_view, const Value&) const { return Status::Ok(); }
-  Status Read(ByteReader& reader, const BodyLimits&, std::string_view path, Value& value) const {
-    Result<std::array<uint8_t, 64>> read = reader.GetArray<64>();
-    if (!read.ok()) return read.status().WithContext(path);
-    value.bytes = *read;
-    return Status::Ok();
-  }
-  Json ToJson(const Value& value) const { return ToHex(value.bytes); }
-  Status FromJson(const Json& json, const BodyLimits&, std::string_view path, Value& value) const {
-    RETURN_IF_ERROR(ExpectJsonType(json, Json::value_t::string, path));
-    Result<std::array<uint8_t, 64>> parsed = FixedFromHex<64>(json.get<std::string>());
-    if (!parsed.ok()) return parsed.status().WithContext(path);
-    value.bytes = *parsed;
-    return Status::Ok();
-  }
-};
+template <typename T>
+using Fixed32Codec = FixedBytesCodec<T, 32>;
+// An Ed25519 signature (a rotation's proof of the new key).
+using SignatureCodec = FixedBytesCodec<crypto::Signature, 64>;
 
 // Opaque bytes (an encoded policy or calendar): hex in JSON.
 struct BlobCodec {
