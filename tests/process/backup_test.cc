@@ -27,19 +27,7 @@ using namespace std::chrono_literals;
 constexpr int kLeaderTimeoutMs = 15'000;
 constexpr int kAgreementTimeoutMs = 60'000;
 constexpr int kRestoreTimeoutMs = 60'000;
-constexpr char kOperator[] = "ops";
 constexpr int kExitRestoreRefused = 3;
-
-void AddOperator(const TestNetwork& net) {
-  const std::string path = (net.dir() / "genesis.json").string();
-  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
-  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
-  genesis->accounts.push_back(
-      {kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
-  genesis->Canonicalize();
-  ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
-  std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
-}
 
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -24,7 +24,6 @@ using namespace std::chrono_literals;
 
 constexpr int kLeaderTimeoutMs = 15'000;
 constexpr int kAgreementTimeoutMs = 30'000;
-constexpr char kOperator[] = "ops";
 
 std::string ReadLog(const TestNetwork& net, uint64_t id) {
   std::ifstream in(net.LogPath(id));
@@ -64,18 +63,6 @@ void UseSmallCompaction(TestNetwork& net) {
     net.config(id).limits.send_queue_frames_max = 4;
     net.WriteConfig(id);
   }
-}
-
-// Adds an operator account (who may add and remove validators) to the network's genesis.
-void AddOperator(const TestNetwork& net) {
-  const std::string path = (net.dir() / "genesis.json").string();
-  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
-  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
-  genesis->accounts.push_back(
-      {kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
-  genesis->Canonicalize();
-  ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
-  std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
 }
 
 // Makes node `joiner` of a TestNetwork a node the genesis does not list: removes
@@ -441,10 +428,6 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
   ASSERT_NE(net.WaitForLeader(kLeaderTimeoutMs), 0u);
 
   AcknowledgedWriter writer(net, "rolling");
-  auto height_of = [&](uint64_t id) -> uint64_t {
-    Result<nlohmann::json> status = net.StatusOf(id);
-    return status.ok() ? (*status)["height"].get<uint64_t>() : 0;
-  };
 
   ASSERT_TRUE(writer.WaitForMore(5, kAgreementTimeoutMs));
   for (uint64_t id = 1; id <= 3; ++id) {
@@ -463,12 +446,12 @@ TEST(ProcessMembershipTest, ARollingRestartUnderLoadLosesNoAcknowledgedWrite) {
     EXPECT_EQ(net.Terminate(id), 0) << "node " << id << " did not stop cleanly on SIGTERM";
     ASSERT_TRUE(writer.WaitForMore(3, kAgreementTimeoutMs)) << "no writes acknowledged while node " << id
                                                            << " was down";
-    const uint64_t others = height_of(id % 3 + 1);
+    const uint64_t others = HeightOf(net, id % 3 + 1);
     net.Start(id);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kAgreementTimeoutMs);
     bool caught_up = false;
     while (!caught_up && std::chrono::steady_clock::now() < deadline) {
-      caught_up = height_of(id) >= others;
+      caught_up = HeightOf(net, id) >= others;
       if (!caught_up) std::this_thread::sleep_for(25ms);
     }
     ASSERT_TRUE(caught_up) << "node " << id << " did not catch up after its restart";

@@ -329,6 +329,17 @@ RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesy
   return result;
 }
 
+void AddOperator(const TestNetwork& net) {
+  const std::string path = (net.dir() / "genesis.json").string();
+  Result<ledger::Genesis> genesis = ledger::LoadGenesisFile(path);
+  ASSERT_TRUE(genesis.ok()) << genesis.status().ToString();
+  genesis->accounts.push_back(
+      {kOperator, "320000", {ledger::Role::kOperator}, KeyFor(kOperator).public_key(), "运维"});
+  genesis->Canonicalize();
+  ASSERT_TRUE(genesis->Validate().ok()) << genesis->Validate().ToString();
+  std::ofstream(path, std::ios::trunc) << genesis->ToJson().dump(2);
+}
+
 AcknowledgedWriter::AcknowledgedWriter(const TestNetwork& net, std::string prefix)
     : net_(net), prefix_(std::move(prefix)), thread_([this] { Run(); }) {}
 

@@ -94,6 +94,12 @@ RunResult RunNodeCommand(const std::vector<std::string>& args, const std::filesy
 
 int64_t NowMs();
 
+// The operator account AddOperator puts in a TestNetwork's genesis (it may add and
+// remove validators, hand leadership over, take backups); its key is KeyFor(kOperator).
+inline constexpr char kOperator[] = "ops";
+// Adds that account to the network's genesis file; call before starting the nodes.
+void AddOperator(const TestNetwork& net);
+
 // Load for tests that must lose no acknowledged write: a thread submits
 // net.AssetTx("<prefix>-i-id") with wait_for_commit to nodes 1..size() in turn
 // (a node that is down is skipped after a short pause) and keeps the hash of
