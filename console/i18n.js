@@ -131,6 +131,16 @@
     t(key, fallback) {
       return (LABELS[lang] && LABELS[lang][key]) || LABELS['zh-CN'][key] || (fallback !== undefined ? fallback : key);
     },
+    // A page's own labels ({'zh-CN': {...}, en: {...}}), so each page's script
+    // carries its words; a key already defined keeps its first meaning.
+    extend(labels) {
+      for (const [language, table] of Object.entries(labels)) {
+        LABELS[language] = LABELS[language] || {};
+        for (const [key, text] of Object.entries(table)) {
+          if (!(key in LABELS[language])) LABELS[language][key] = text;
+        }
+      }
+    },
     apply(doc) {
       doc.documentElement.lang = lang;
       for (const el of doc.querySelectorAll('[data-i18n]')) el.textContent = I18n.t(el.dataset.i18n);
