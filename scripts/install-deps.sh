@@ -9,7 +9,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format
   curl procps systemd
-  chromium fonts-wqy-microhei
+  chromium fonts-wqy-microhei faketime
 )
 
 missing=()
