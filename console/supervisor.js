@@ -319,8 +319,9 @@
         }
       }
       if (i === 0 || i === days.length - 1 || (days.length > 10 && i % 7 === 0 && days.length - i > 3)) {
-        root.append(svg('text', { x: left + i * step + step / 2, y: H - 6, 'text-anchor': 'middle', class: 'tick' },
-                        d.day.slice(5)));
+        const anchor = i === days.length - 1 && i > 0 ? 'end' : 'middle';
+        root.append(svg('text', { x: anchor === 'end' ? W : left + i * step + step / 2, y: H - 6,
+                                  'text-anchor': anchor, class: 'tick' }, d.day.slice(5)));
       }
     });
     return root;
@@ -412,7 +413,7 @@
     ];
     $('totals').replaceChildren(...figures.map(([key, value, pick]) => {
       const card = document.createElement('div');
-      card.className = 'figure figure-' + key.replace(/_/g, '-');
+      card.className = 'figure figure-' + key.replace(/_/g, '-') + (value > 0 ? ' nonzero' : '');
       card.dataset.figure = key;
       const label = I18n.t(key.startsWith('flag_') ? key : 'sv_' + key);
       const number = pick && value > 0 ? button(String(value), pick) : el('span', value);

@@ -171,7 +171,7 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
   void SaveScreenshot(Chromium& browser, const std::string& name) {
     const char* shots = std::getenv("SHULIAN_SCREENSHOT_DIR");
     if (!shots) return;
-    ASSERT_TRUE(browser.Evaluate("window.scrollTo(0, 0), true", kStep).ok());
+    ASSERT_TRUE(browser.Evaluate("document.activeElement.blur(), window.scrollTo(0, 0), true", kStep).ok());
     Result<json> shot = browser.Call("Page.captureScreenshot", {{"format", "png"}}, kStep);
     ASSERT_TRUE(shot.ok());
     ASSERT_TRUE(
@@ -366,8 +366,9 @@ TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedAppro
                                                     {"from_day", CstDay(before - 29 * kDayMs)},
                                                     {"to_day", CstDay(RealNowMs() + shift_ms + kDayMs)}};
   json counts = Read(*client, "rollup_counts", range);
+  ASSERT_TRUE(counts.is_object()) << counts.dump();
   ASSERT_GT(counts["totals"]["deadlines_missed"].get<int64_t>(), missed_before.get<int64_t>()) << counts.dump();
-  const json& flags = counts["flags_by_kind"];
+  const json flags = counts["flags_by_kind"];
   ASSERT_GT(flags.value("share_review_overdue", 0) + flags.value("share_deemed_approved", 0), 0) << flags.dump();
 
   // The page, on a clock as late as the nodes' (its signed requests must fall in their window).
