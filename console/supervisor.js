@@ -229,8 +229,10 @@
       if (this.result.items.length === 0) {
         parts.push(el('p', I18n.t('empty_list'), 'state empty'));
       } else {
-        parts.push(table(this.source.columns.map((c) => I18n.t('col_' + c)), this.result.items,
-                         (item) => this.source.columns.map((c) => recordCell(c, item))));
+        const records = table(this.source.columns.map((c) => I18n.t('col_' + c)), this.result.items,
+                              (item) => this.source.columns.map((c) => recordCell(c, item)));
+        records.firstChild.className = 'records';
+        parts.push(records);
       }
       const pager = document.createElement('nav');
       pager.className = 'pager';

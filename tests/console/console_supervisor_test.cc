@@ -35,7 +35,8 @@ constexpr int64_t kCstOffsetMs = 8 * 3'600'000;
 constexpr int kLaterDays = 40;
 
 int64_t RealNowMs() {
-  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 // "YYYY-MM-DD" of the China Standard Time day holding `ms`.
@@ -81,7 +82,8 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
     return api::ApiClient::Create(options).value();
   }
 
-  static json Read(api::ApiClient& client, const std::string& name, const std::map<std::string, std::string>& p) {
+  static json Read(api::ApiClient& client, const std::string& name,
+                   const std::map<std::string, std::string>& p) {
     Result<json> answer = client.Query(name, p);
     EXPECT_TRUE(answer.ok()) << name << ": " << answer.status().ToString();
     return answer.ok() ? (*answer)["result"] : json();
@@ -98,8 +100,8 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
         "DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", "#signin-key"}}, kStep);
     ASSERT_TRUE(input.ok());
     ASSERT_TRUE(browser
-                    .Call("DOM.setFileInputFiles", {{"files", {Key(kSupervisor)}}, {"nodeId", (*input)["nodeId"]}},
-                          kStep)
+                    .Call("DOM.setFileInputFiles",
+                          {{"files", {Key(kSupervisor)}}, {"nodeId", (*input)["nodeId"]}}, kStep)
                     .ok());
     ASSERT_TRUE(browser.Evaluate("document.querySelector('#signin-form button').click(); true", kStep).ok());
     ASSERT_TRUE(browser.WaitFor("!document.getElementById('dash').hidden", kStep).ok())
@@ -124,25 +126,27 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
   }
 
   static std::string SetValue(const std::string& selector, const std::string& value) {
-    return "(() => { const e = document.querySelector(" + json(selector).dump() + "); e.value = " +
-           json(value).dump() + "; return true; })()";
+    return "(() => { const e = document.querySelector(" + json(selector).dump() +
+           "); e.value = " + json(value).dump() + "; return true; })()";
   }
 
   // The figures of the totals, by name: {"uses": 18, "violating": 5, ...}.
   static json Figures(Chromium& browser) {
     return browser
-        .Evaluate("Object.fromEntries([...document.querySelectorAll('#totals .figure')].map((f) =>"
-                  " [f.dataset.figure, Number(f.querySelector('.number').textContent)]))",
-                  kStep)
+        .Evaluate(
+            "Object.fromEntries([...document.querySelectorAll('#totals .figure')].map((f) =>"
+            " [f.dataset.figure, Number(f.querySelector('.number').textContent)]))",
+            kStep)
         .value();
   }
 
   // The flags table: {kind: count}.
   static json FlagTable(Chromium& browser) {
     return browser
-        .Evaluate("Object.fromEntries([...document.querySelectorAll('#flags-table tbody tr')].map((tr) =>"
-                  " [tr.cells[1].textContent, Number(tr.cells[2].textContent)]))",
-                  kStep)
+        .Evaluate(
+            "Object.fromEntries([...document.querySelectorAll('#flags-table tbody tr')].map((tr) =>"
+            " [tr.cells[1].textContent, Number(tr.cells[2].textContent)]))",
+            kStep)
         .value();
   }
 
@@ -150,12 +154,14 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
   static std::multiset<std::string> DrillColumn(Chromium& browser, size_t rows, int column) {
     const Status shown = browser.WaitFor(
         "document.querySelectorAll('#drill-list tbody tr').length === " + std::to_string(rows), kStep);
-    EXPECT_TRUE(shown.ok()) << browser.Evaluate("document.getElementById('drill-list').textContent", kStep).value();
-    const json cells = browser
-                           .Evaluate("[...document.querySelectorAll('#drill-list tbody tr')].map((tr) => tr.cells[" +
-                                         std::to_string(column) + "].textContent)",
-                                     kStep)
-                           .value();
+    EXPECT_TRUE(shown.ok())
+        << browser.Evaluate("document.getElementById('drill-list').textContent", kStep).value();
+    const json cells =
+        browser
+            .Evaluate("[...document.querySelectorAll('#drill-list tbody tr')].map((tr) => tr.cells[" +
+                          std::to_string(column) + "].textContent)",
+                      kStep)
+            .value();
     std::multiset<std::string> out;
     for (const json& c : cells) out.insert(c.get<std::string>());
     return out;
@@ -181,7 +187,8 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
   std::string server_;
 };
 
-TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDrillsDownToThemAsTheLedgerHolds) {
+TEST_F(ConsoleSupervisorTest,
+       TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDrillsDownToThemAsTheLedgerHolds) {
   if (FindChromium().empty())
     GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
   LoadScenario();
@@ -197,13 +204,13 @@ TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDr
     accessors.insert(v["accessor"].get<std::string>());
     EXPECT_FALSE(v["violations"].empty()) << v.dump();
   }
-  EXPECT_EQ(accessors, (std::multiset<std::string>{"tz.mzj.user", "tz.mzj.user", "tz.rsj.registrar", "tz.swj.user",
-                                                    "tz.swj.user"}));
+  EXPECT_EQ(accessors, (std::multiset<std::string>{"tz.mzj.user", "tz.mzj.user", "tz.rsj.registrar",
+                                                   "tz.swj.user", "tz.swj.user"}));
   const int64_t now = RealNowMs();
   const json counts = Read(*client, "rollup_counts",
-                             {{"authority_id", kJurisdiction},
-                              {"from_day", CstDay(now - 29 * kDayMs)},
-                              {"to_day", CstDay(now + kDayMs)}});
+                           {{"authority_id", kJurisdiction},
+                            {"from_day", CstDay(now - 29 * kDayMs)},
+                            {"to_day", CstDay(now + kDayMs)}});
 
   Result<std::unique_ptr<Chromium>> started = Chromium::Start(kStep);
   ASSERT_TRUE(started.ok()) << started.status().ToString();
@@ -220,12 +227,17 @@ TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDr
   EXPECT_EQ(figures["missed"], counts["totals"]["deadlines_missed"]);
   EXPECT_GT(figures["met"].get<int64_t>(), 0) << figures.dump();
   EXPECT_EQ(FlagTable(browser), Nonzero(counts["flags_by_kind"]));
-  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('#uses-chart rect.bar-violating').length > 0", kStep).value(),
+  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('#uses-chart rect.bar-violating').length > 0", kStep)
+                .value(),
             true);
   // Each authority's out-of-scope uses, as the ledger's by_authority counts them.
-  const json by_authority = browser.Evaluate(
-      "Object.fromEntries([...document.querySelectorAll('#authorities-table tbody tr')].map((tr) =>"
-      " [tr.cells[0].textContent, Number(tr.cells[1].textContent)]))", kStep).value();
+  const json by_authority =
+      browser
+          .Evaluate(
+              "Object.fromEntries([...document.querySelectorAll('#authorities-table tbody tr')].map((tr) =>"
+              " [tr.cells[0].textContent, Number(tr.cells[1].textContent)]))",
+              kStep)
+          .value();
   for (const auto& [authority, kinds] : counts["by_authority"].items()) {
     EXPECT_EQ(by_authority[authority], kinds.value("access_violation", 0)) << authority;
   }
@@ -237,31 +249,43 @@ TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDr
     for (const char* type : {"keyDown", "keyUp"}) {
       ASSERT_TRUE(browser
                       .Call("Input.dispatchKeyEvent",
-                            {{"type", type}, {"key", "Tab"}, {"code", "Tab"}, {"windowsVirtualKeyCode", 9}}, kStep)
+                            {{"type", type}, {"key", "Tab"}, {"code", "Tab"}, {"windowsVirtualKeyCode", 9}},
+                            kStep)
                       .ok());
     }
-    reached = browser.Evaluate("!!document.activeElement.closest('#uses-table button, #flags-table button')", kStep)
-                  .value()
-                  .get<bool>();
+    reached =
+        browser.Evaluate("!!document.activeElement.closest('#uses-table button, #flags-table button')", kStep)
+            .value()
+            .get<bool>();
   }
   ASSERT_TRUE(reached) << "Tab never reached a drill-down button";
   // Enter on the focused button (a day's uses) opens its records.
   for (const char* type : {"keyDown", "keyUp"}) {
     ASSERT_TRUE(browser
                     .Call("Input.dispatchKeyEvent",
-                          {{"type", type}, {"key", "Enter"}, {"code", "Enter"}, {"windowsVirtualKeyCode", 13},
-                           {"text", "\r"}}, kStep)
+                          {{"type", type},
+                           {"key", "Enter"},
+                           {"code", "Enter"},
+                           {"windowsVirtualKeyCode", 13},
+                           {"text", "\r"}},
+                          kStep)
                     .ok());
   }
   ASSERT_TRUE(browser.WaitFor("document.querySelectorAll('#drill-list tbody tr').length > 0", kStep).ok());
 
   // Drill down from the total: the five records the C++ client read, hash by hash, in words.
-  ASSERT_TRUE(browser.Evaluate("document.querySelector('#totals [data-figure=violating] button').click(), true",
-                               kStep).ok());
+  ASSERT_TRUE(
+      browser
+          .Evaluate("document.querySelector('#totals [data-figure=violating] button').click(), true", kStep)
+          .ok());
   EXPECT_EQ(DrillColumn(browser, 5, 1), hashes);
-  const json words = browser.Evaluate(
-      "[...document.querySelectorAll('#drill-list tbody tr')].map((tr) => [tr.cells[1].textContent,"
-      " tr.cells[11].textContent, tr.cells[11].title])", kStep).value();
+  const json words =
+      browser
+          .Evaluate(
+              "[...document.querySelectorAll('#drill-list tbody tr')].map((tr) => [tr.cells[1].textContent,"
+              " tr.cells[11].textContent, tr.cells[11].title])",
+              kStep)
+          .value();
   for (const json& row : words) {
     const std::string text = row[1].get<std::string>();
     EXPECT_FALSE(text.empty()) << row.dump();
@@ -273,30 +297,61 @@ TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDr
       EXPECT_EQ(row[2], codes);
     }
   }
+  // A click on the chart's red part of the day lists the same five.
+  ASSERT_TRUE(browser
+                  .Evaluate("document.getElementById('drill-list').replaceChildren(),"
+                            " document.querySelector('#uses-chart rect.bar-violating')"
+                            ".dispatchEvent(new MouseEvent('click', {bubbles: true})), true",
+                            kStep)
+                  .ok());
+  EXPECT_EQ(DrillColumn(browser, 5, 1), hashes);
+  // In English the same figures and the violations in English words.
+  ASSERT_TRUE(browser.Evaluate("document.getElementById('lang').click(), true", kStep).ok());
+  EXPECT_EQ(
+      browser.Evaluate("document.querySelector('#totals [data-figure=violating] .label').textContent", kStep)
+          .value(),
+      "Out-of-scope uses");
+  EXPECT_EQ(browser
+                .Evaluate("[...document.querySelectorAll('#drill-list tbody tr')].every((tr) =>"
+                          " /^[a-z ;-]+$/.test(tr.cells[11].textContent.replace(/；/g, ';')))",
+                          kStep)
+                .value(),
+            true);
+  ASSERT_TRUE(browser.Evaluate("document.getElementById('lang').click(), true", kStep).ok());
+
   // And from the flags table: the out-of-scope flags, as rollup_flags lists them.
-  const json flagged = Read(*client, "rollup_flags", {{"authority_id", kJurisdiction}, {"kind", "access_violation"},
-                                                        {"from_ms", std::to_string(now - 40 * kDayMs)}});
-  ASSERT_TRUE(browser.Evaluate("[...document.querySelectorAll('#flags-table tbody tr')].find((tr) =>"
-                               " tr.cells[1].textContent === 'access_violation').querySelector('button').click(), true",
-                               kStep).ok());
+  const json flagged = Read(*client, "rollup_flags",
+                            {{"authority_id", kJurisdiction},
+                             {"kind", "access_violation"},
+                             {"from_ms", std::to_string(now - 40 * kDayMs)}});
+  ASSERT_TRUE(
+      browser
+          .Evaluate("[...document.querySelectorAll('#flags-table tbody tr')].find((tr) =>"
+                    " tr.cells[1].textContent === 'access_violation').querySelector('button').click(), true",
+                    kStep)
+          .ok());
   std::multiset<std::string> flag_hashes;
   for (const json& f : flagged) flag_hashes.insert(f["tx_hash"].get<std::string>());
   EXPECT_EQ(DrillColumn(browser, flagged.size(), 6), flag_hashes);
-  EXPECT_EQ(browser.Evaluate("document.querySelector('#drill-list tbody td:nth-child(2)').textContent", kStep).value(),
+  EXPECT_EQ(browser.Evaluate("document.querySelector('#drill-list tbody td:nth-child(2)').textContent", kStep)
+                .value(),
             "越权使用");
 
   // An access whose purpose is an HTML payload shows as text in the access trace of its account.
-  CliRun use = Shulian(Join({"tx", "record_access", "--asset-id", "tz.scjgj.enterprise-registry", "--grant-id",
-                             "req-2026-tz-0001", "--purpose", kPayload, "--business-scenario", "企业开办一件事：税务登记",
-                             "--fields", "name", "--row-count", "1", "--result-digest", "sha256:rows", "--mode",
-                             "request_response", "--wait"},
-                            As("tz.swj.user", 1)));
+  CliRun use = Shulian(Join(
+      {"tx", "record_access", "--asset-id", "tz.scjgj.enterprise-registry", "--grant-id", "req-2026-tz-0001",
+       "--purpose", kPayload, "--business-scenario", "企业开办一件事：税务登记", "--fields", "name",
+       "--row-count", "1", "--result-digest", "sha256:rows", "--mode", "request_response", "--wait"},
+      As("tz.swj.user", 1)));
   ASSERT_EQ(use.code, cli::kExitOk) << use.out << use.err;
   ASSERT_TRUE(browser.Evaluate("document.getElementById('trace-kind').value = 'account', true", kStep).ok());
   ASSERT_TRUE(browser.Evaluate(SetValue("#trace-id", "tz.swj.user"), kStep).ok());
   ASSERT_TRUE(browser.Evaluate("document.querySelector('#trace-form button').click(), true", kStep).ok());
-  ASSERT_TRUE(browser.WaitFor("[...document.querySelectorAll('#trace-list td')].some((t) => t.textContent === " +
-                                  json(kPayload).dump() + ")", kStep).ok())
+  ASSERT_TRUE(browser
+                  .WaitFor("[...document.querySelectorAll('#trace-list td')].some((t) => t.textContent === " +
+                               json(kPayload).dump() + ")",
+                           kStep)
+                  .ok())
       << browser.Evaluate("document.getElementById('trace-list').textContent", kStep).value();
   EXPECT_EQ(browser.Evaluate("window.pwned === undefined", kStep).value(), true);
   EXPECT_EQ(browser.Evaluate("document.querySelectorAll('main img, main script').length", kStep).value(), 0);
@@ -318,7 +373,8 @@ TEST_F(ConsoleSupervisorTest, TheSupervisorSeesTheSamplesFiveOutOfScopeUsesAndDr
   EXPECT_TRUE(errors.empty()) << errors.front();
 }
 
-TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedApprovedFlagsAndMissedDeadlinesAsCounted) {
+TEST_F(ConsoleSupervisorTest,
+       FortyDaysLaterThePageShowsTheOverdueAndDeemedApprovedFlagsAndMissedDeadlinesAsCounted) {
   if (FindChromium().empty())
     GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
   const std::string faketime = FindLibFaketime();
@@ -328,10 +384,11 @@ TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedAppro
   if (HasFatalFailure()) return;
   const int64_t shift_ms = kLaterDays * kDayMs;
   const int64_t before = RealNowMs();
-  const json missed_before = Read(*SupervisorClient(0), "rollup_counts",
-                                    {{"authority_id", kJurisdiction},
-                                     {"from_day", CstDay(before - 29 * kDayMs)},
-                                     {"to_day", CstDay(before + shift_ms + 2 * kDayMs)}})["totals"]["deadlines_missed"];
+  const json missed_before =
+      Read(*SupervisorClient(0), "rollup_counts",
+           {{"authority_id", kJurisdiction},
+            {"from_day", CstDay(before - 29 * kDayMs)},
+            {"to_day", CstDay(before + shift_ms + 2 * kDayMs)}})["totals"]["deadlines_missed"];
 
   // The same nodes, 40 days later: every node's wall clock (not its steady clock) moved on.
   for (int id = 1; id <= kNodes; ++id) Stop(id);
@@ -341,24 +398,29 @@ TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedAppro
   setenv("FAKETIME", ("+" + std::to_string(kLaterDays) + "d").c_str(), 1);
   setenv("FAKETIME_DONT_FAKE_MONOTONIC", "1", 1);
   // Under the sanitizer build ASan wants to come first; the preload comes before it.
-  setenv("ASAN_OPTIONS", (asan_before + (asan_before.empty() ? "" : ":") + "verify_asan_link_order=0").c_str(), 1);
+  setenv("ASAN_OPTIONS",
+         (asan_before + (asan_before.empty() ? "" : ":") + "verify_asan_link_order=0").c_str(), 1);
   for (int id = 1; id <= kNodes; ++id) Start(id);
   unsetenv("LD_PRELOAD");
   unsetenv("FAKETIME");
   unsetenv("FAKETIME_DONT_FAKE_MONOTONIC");
-  if (asan) setenv("ASAN_OPTIONS", asan_before.c_str(), 1); else unsetenv("ASAN_OPTIONS");
+  if (asan)
+    setenv("ASAN_OPTIONS", asan_before.c_str(), 1);
+  else
+    unsetenv("ASAN_OPTIONS");
   ASSERT_FALSE(WaitForLeader().empty()) << "no leader after the restart; logs in " << dir_;
 
   // One transaction, signed on a clock as late as the nodes', makes a block whose time passes the deadlines.
   cli::Environment later;
   later.now_ms = [shift_ms] { return RealNowMs() + shift_ms; };
   std::ostringstream out, err;
-  const int code = cli::RunCli(
-      Join({"tx", "record_access", "--asset-id", "tz.scjgj.enterprise-registry", "--grant-id", "req-2026-tz-0001",
-            "--purpose", "核验新办纳税人登记信息", "--business-scenario", "企业开办一件事：税务登记", "--fields", "name",
-            "--row-count", "1", "--result-digest", "sha256:later", "--mode", "request_response", "--wait"},
-           As("tz.swj.user", 1)),
-      out, err, later);
+  const int code =
+      cli::RunCli(Join({"tx", "record_access", "--asset-id", "tz.scjgj.enterprise-registry", "--grant-id",
+                        "req-2026-tz-0001", "--purpose", "核验新办纳税人登记信息", "--business-scenario",
+                        "企业开办一件事：税务登记", "--fields", "name", "--row-count", "1", "--result-digest",
+                        "sha256:later", "--mode", "request_response", "--wait"},
+                       As("tz.swj.user", 1)),
+                  out, err, later);
   ASSERT_EQ(code, cli::kExitOk) << out.str() << err.str();
 
   std::unique_ptr<api::ApiClient> client = SupervisorClient(shift_ms);
@@ -367,9 +429,11 @@ TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedAppro
                                                     {"to_day", CstDay(RealNowMs() + shift_ms + kDayMs)}};
   json counts = Read(*client, "rollup_counts", range);
   ASSERT_TRUE(counts.is_object()) << counts.dump();
-  ASSERT_GT(counts["totals"]["deadlines_missed"].get<int64_t>(), missed_before.get<int64_t>()) << counts.dump();
+  ASSERT_GT(counts["totals"]["deadlines_missed"].get<int64_t>(), missed_before.get<int64_t>())
+      << counts.dump();
   const json flags = counts["flags_by_kind"];
-  ASSERT_GT(flags.value("share_review_overdue", 0) + flags.value("share_deemed_approved", 0), 0) << flags.dump();
+  ASSERT_GT(flags.value("share_review_overdue", 0) + flags.value("share_deemed_approved", 0), 0)
+      << flags.dump();
 
   // The page, on a clock as late as the nodes' (its signed requests must fall in their window).
   Result<std::unique_ptr<Chromium>> started = Chromium::Start(kStep);
@@ -392,25 +456,31 @@ TEST_F(ConsoleSupervisorTest, FortyDaysLaterThePageShowsTheOverdueAndDeemedAppro
   EXPECT_EQ(figures["flag_share_review_overdue"], flags.value("share_review_overdue", 0));
   EXPECT_EQ(figures["flag_share_deemed_approved"], flags.value("share_deemed_approved", 0));
   EXPECT_EQ(FlagTable(browser), Nonzero(counts["flags_by_kind"]));
-  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('#deadlines-chart rect.bar-missed').length > 0", kStep).value(),
-            true);
+  EXPECT_EQ(
+      browser.Evaluate("document.querySelectorAll('#deadlines-chart rect.bar-missed').length > 0", kStep)
+          .value(),
+      true);
 
   // Each kind's records, as rollup_flags lists them, named in the seeds' terms.
   for (const auto& [kind, label] : std::vector<std::pair<std::string, std::string>>{
            {"share_review_overdue", "逾期未答复"}, {"share_deemed_approved", "视为同意"}}) {
     if (flags.value(kind, 0) == 0) continue;
     const json listed = Read(*client, "rollup_flags", {{"authority_id", kJurisdiction}, {"kind", kind}});
-    ASSERT_TRUE(browser.Evaluate("[...document.querySelectorAll('#flags-table tbody tr')].find((tr) =>"
-                                 " tr.cells[1].textContent === '" + kind + "').querySelector('button').click(), true",
-                                 kStep).ok());
+    ASSERT_TRUE(browser
+                    .Evaluate("[...document.querySelectorAll('#flags-table tbody tr')].find((tr) =>"
+                              " tr.cells[1].textContent === '" +
+                                  kind + "').querySelector('button').click(), true",
+                              kStep)
+                    .ok());
     std::multiset<std::string> subjects;
     for (const json& f : listed) subjects.insert(f["subject_id"].get<std::string>());
     EXPECT_EQ(DrillColumn(browser, listed.size(), 4), subjects) << kind;
     for (const std::string& shown : DrillColumn(browser, listed.size(), 1)) EXPECT_EQ(shown, label) << kind;
   }
   // The missed deadlines of the whole range: every flag of a missed-deadline kind.
-  ASSERT_TRUE(browser.Evaluate("document.querySelector('#totals [data-figure=missed] button').click(), true", kStep)
-                  .ok());
+  ASSERT_TRUE(
+      browser.Evaluate("document.querySelector('#totals [data-figure=missed] button').click(), true", kStep)
+          .ok());
   DrillColumn(browser, counts["totals"]["deadlines_missed"].get<size_t>(), 1);
   SaveScreenshot(browser, "supervisor-later.png");
   const std::vector<std::string> errors = browser.Errors();
