@@ -371,6 +371,27 @@ TEST_F(ConsoleSupervisorTest,
   EXPECT_EQ(browser.Evaluate("document.body.scrollWidth", kStep).value(), 390);
   const std::vector<std::string> errors = browser.Errors();
   EXPECT_TRUE(errors.empty()) << errors.front();
+
+  // A range with nothing in it draws the empty state; an authority above the jurisdiction the node's refusal.
+  ASSERT_TRUE(browser.Call("Emulation.clearDeviceMetricsOverride", json::object(), kStep).ok());
+  ShowRange(browser, "2020-01-01", "2020-01-31");
+  EXPECT_EQ(Figures(browser)["uses"], 0);
+  EXPECT_EQ(browser.Evaluate("document.getElementById('uses-table').textContent", kStep).value(),
+            "所选范围内暂无记录");
+  EXPECT_EQ(browser.Evaluate("document.getElementById('flags-chart').textContent", kStep).value(),
+            "所选范围内暂无记录");
+  ASSERT_TRUE(
+      browser
+          .Evaluate(SetValue("#range-authority", "320000") +
+                        " && (document.querySelector('#range-form button[type=submit]').click(), true)",
+                    kStep)
+          .ok());
+  ASSERT_TRUE(browser.WaitFor("document.getElementById('dash-state').className === 'error'", kStep).ok());
+  const std::string refusal =
+      browser.Evaluate("document.getElementById('dash-state').textContent", kStep).value();
+  EXPECT_EQ(refusal.rfind("读取失败：", 0), 0u) << refusal;
+  EXPECT_GT(refusal.size(), std::string("读取失败：").size() + 10) << refusal;
+  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('#totals .figure').length", kStep).value(), 0);
 }
 
 TEST_F(ConsoleSupervisorTest,
