@@ -6,7 +6,8 @@
 // checked free by binding, and never handed out twice in one process.
 //
 // The process tests' other ports, all below 32768: load_test 1100-4999; the
-// CLI-driven fixtures (cli_network.h) cli_e2e 20000-25999, evidence 26000-31999.
+// CLI-driven fixtures (cli_network.h) cli_e2e 20000-25999, evidence 26000-31999,
+// console_court 8200-14199, console_authority 14000-19999.
 // The sample network of scripts/run-local.sh uses 7101-7103 and 8101-8103.
 #pragma once
 
