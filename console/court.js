@@ -65,6 +65,9 @@
     target_kind_authority: '机构', target_kind_request: '共享申请', target_kind_objection: '异议',
     block_hash: '区块哈希', previous_hash: '上一区块哈希', proposer: '出块节点', tx_count: '交易数', block_time: '区块时间',
     position: '位置', index_in_block: '块内序号 ', body_field: '内容', status: '状态',
+    consistency_title: '检查点一致性', from_height: '较早的检查点高度', to_height: '较晚的检查点高度',
+    consistency_intro: '向节点取两个共签检查点及其间的一致性证明（RFC 9162），在本页核验较晚的检查点是否延续较早的检查点：交易日志、结果日志、区块日志三项证明，以及按创世文件核验的检查点签名。需先选择上面的创世文件。',
+    consistency_button: '核验一致性',
   };
   const enLabels = {
     title_court: 'Shulian console · disputes and evidence', nav_court: 'Disputes & evidence',
@@ -99,7 +102,12 @@
     target_kind_authority: 'authority', target_kind_request: 'request', target_kind_objection: 'objection',
     block_hash: 'Block hash', previous_hash: 'Previous hash', proposer: 'Proposer', tx_count: 'Transactions',
     block_time: 'Block time', position: 'Position', index_in_block: 'index in block ', body_field: 'Content',
-    status: 'Status',
+    status: 'Status', consistency_title: 'Checkpoint consistency', from_height: 'Earlier checkpoint height',
+    to_height: 'Later checkpoint height',
+    consistency_intro: 'Fetches two cosigned checkpoints and the consistency proofs between them (RFC 9162) and ' +
+      'checks in this page that the later one extends the earlier: the transaction, outcome and block logs, and ' +
+      "the checkpoints' signatures against the genesis file. Choose the genesis file above first.",
+    consistency_button: 'Check consistency',
   };
   for (const [type, [zh, en]] of Object.entries(TX_WORDS)) {
     zhLabels['tx_' + type] = zh;
@@ -470,6 +478,78 @@
     verify(file ? new Uint8Array(await file.arrayBuffer()) : null);
   });
 
+  // ---- consistency between two cosigned checkpoints, checked in the page ----
+  let consistencyNow = null;
+  function consistencyLines(r) {
+    const zh = I18n.lang !== 'en';
+    const v = r.verified;
+    const lines = [zh
+      ? '一致：高度 ' + v.to.height + ' 的账本延续了高度 ' + v.from.height +
+        ' 的账本（交易日志、结果日志、区块日志三项一致性证明均已核验）。'
+      : 'Consistent: the ledger at height ' + v.to.height + ' extends the ledger at height ' + v.from.height +
+        " (the transaction, outcome and block logs' consistency proofs all verify)."];
+    for (const [name, cp] of [['from', v.from], ['to', v.to]]) {
+      const s = v.signatures[name];
+      if (s.checked) {
+        lines.push(zh ? '高度 ' + cp.height + ' 的检查点由创世验证节点 ' + s.signers.join(', ') + ' 签名（共 ' + s.of +
+                        ' 个），签名已核验。'
+                      : 'The checkpoint at height ' + cp.height + ' is signed by genesis validators ' +
+                        s.signers.join(', ') + ' (of ' + s.of + '); the signatures verify.');
+      } else {
+        lines.push(zh ? '高度 ' + cp.height + ' 的检查点由自创世以来已变更的验证节点集合签名，本页无法仅凭创世文件核验其签名（请用证据包核验）。'
+                      : 'The checkpoint at height ' + cp.height + ' is signed by a validator set changed since ' +
+                        'genesis; its signatures cannot be checked from the genesis file alone (use an evidence bundle).');
+      }
+    }
+    return lines;
+  }
+  function renderConsistency() {
+    const verdict = $('consistency-verdict'), box = $('consistency-result');
+    if (!consistencyNow) return;
+    if (consistencyNow.error) {
+      verdict.className = 'error';
+      verdict.textContent = I18n.t(consistencyNow.error.key) + (consistencyNow.error.extra || '');
+      box.hidden = true;
+      return;
+    }
+    const r = consistencyNow.result;
+    verdict.className = r.ok ? 'verified' : 'failed';
+    verdict.textContent = r.ok ? I18n.t('verified') : I18n.t('failed') + ' — ' + I18n.t('failed_check') + r.check;
+    verdict.dataset.check = r.ok ? '' : r.check;
+    box.replaceChildren(...(r.ok ? consistencyLines(r) : [r.message]).map((line) => el('p', line)));
+    box.hidden = false;
+  }
+  $('consistency-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const verdict = $('consistency-verdict');
+    verdict.dataset.done = '';
+    verdict.dataset.check = '';
+    const genesis = $('genesis').files[0];
+    if (!genesis) {
+      consistencyNow = { error: { key: 'choose_genesis' } };
+    } else {
+      verdict.className = 'state';
+      verdict.textContent = I18n.t('working');
+      const target = '/v1/proofs/consistency?from=' + encodeURIComponent($('consistency-from').value.trim()) +
+        '&to=' + encodeURIComponent($('consistency-to').value.trim());
+      try {
+        const response = await Session.signedFetch('GET', target);
+        const text = await response.text();
+        if (!response.ok) {
+          let message = 'HTTP ' + response.status;
+          try { message = JSON.parse(text).error.message || message; } catch (error) { /* not JSON */ }
+          throw new Error(message);
+        }
+        consistencyNow = { result: await V.verifyConsistencyAnswer(text,
+                                                                   new Uint8Array(await genesis.arrayBuffer())) };
+      } catch (error) {
+        consistencyNow = { error: { key: 'load_error', extra: errorText(error) } };
+      }
+    }
+    renderConsistency();
+    verdict.dataset.done = 'true';
+  });
+
   // ---- signing in and out ----
   // session.js may learn the authority itself (signIn(account, keyText)); while it
   // takes one, the court names any authority it may read for the check.
@@ -516,12 +596,13 @@
   });
   $('signout').addEventListener('click', () => {
     Session.signOut();
-    caseNow = txNow = blockNow = lastBundle = lastResult = null;
+    caseNow = txNow = blockNow = lastBundle = lastResult = consistencyNow = null;
     disputes.answer = null;
     for (const id of ['disputes-list', 'case-facts', 'timeline', 'ruling', 'tx-view', 'block-view', 'export-link',
-                      'result']) {
+                      'result', 'consistency-result', 'consistency-verdict']) {
       $(id).replaceChildren();
     }
+    $('consistency-result').hidden = true;
     $('case').hidden = true;
     $('result').hidden = true;
     $('verdict').textContent = '';
@@ -544,6 +625,7 @@
     renderTx();
     renderBlock();
     if (lastResult) Verdict.render(lastResult, $('verdict'), $('result'));
+    renderConsistency();
   }
   for (const id of ['disputes-title', 'case-title']) $(id).tabIndex = -1;
   render();
@@ -551,6 +633,7 @@
   // to compare with the C++ verifier; read-only views, no key is reachable from here.
   globalThis.ShulianCourtPage = {
     lastVerification: () => lastResult,
+    lastConsistency: () => (consistencyNow ? consistencyNow.result || null : null),
     lastBundleBytes: () => (lastBundle ? lastBundle.bytes.slice() : null),
   };
 })();

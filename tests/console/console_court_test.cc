@@ -56,9 +56,9 @@ class ConsoleCourtTest : public cli::e2e::CliNetworkTest {
   // Port base 8200 (tests/process/test_ports.h lists the fixtures' ranges).
   ConsoleCourtTest() : CliNetworkTest("console-court", 8200) {}
 
-  std::unique_ptr<api::ApiClient> Client(const std::string& account) {
+  std::unique_ptr<api::ApiClient> Client(const std::string& account, int node = 1) {
     api::ClientOptions options;
-    options.base_url = "http://" + Server(1);
+    options.base_url = "http://" + Server(node);
     options.account = account;
     options.key = std::make_shared<crypto::KeyPair>(crypto::KeyPair::LoadFromFile(Key(account)).value());
     return api::ApiClient::Create(options).value();
@@ -243,6 +243,56 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
   ASSERT_TRUE(browser.WaitFor("document.getElementById('verdict').dataset.done === 'true'", kStep).ok());
   EXPECT_EQ(browser.Evaluate("document.getElementById('verdict').dataset.check", kStep).value(), cpp_check);
   EXPECT_EQ(browser.Evaluate("document.getElementById('verdict').className", kStep).value(), "failed");
+
+  // Consistency: the page checks that a later checkpoint node 2 cosigned extends an
+  // earlier one, with the verdict and signers of `shulian consistency --genesis`.
+  // One more block (the court opens a second case), so node 2 cosigns a later checkpoint.
+  std::unique_ptr<api::ApiClient> node2 = Client(kCourt, 2);
+  const uint64_t earliest = node2->GetCheckpoint().value()["checkpoint"]["height"].get<uint64_t>();
+  CliRun opened =
+      Shulian(Join({"tx", "open_dispute", "--dispute-id", "dsp-2026-court", "--subject", "一致性核验",
+                    "--record-refs", dispute["record_refs"][0].get<std::string>(), "--wait"},
+                   As(kCourt, 1)));
+  ASSERT_EQ(opened.code, cli::kExitOk) << opened.out << opened.err;
+  ASSERT_TRUE(WaitForCheckpointCovering(*node2, earliest + 1)) << "node 2 cosigned no later checkpoint";
+  const uint64_t latest = node2->GetCheckpoint().value()["checkpoint"]["height"].get<uint64_t>();
+  CliRun consistency =
+      Shulian({"consistency", "--from", std::to_string(earliest), "--to", std::to_string(latest), "--genesis",
+               genesis(), "--server", Server(2), "--json"});
+  ASSERT_EQ(consistency.code, cli::kExitOk) << consistency.out << consistency.err;
+  const json cli_consistency = json::parse(consistency.out);
+  ASSERT_TRUE(browser.Evaluate(SetValue("#consistency-from", std::to_string(earliest)), kStep).ok());
+  ASSERT_TRUE(browser.Evaluate(SetValue("#consistency-to", std::to_string(latest)), kStep).ok());
+  ASSERT_TRUE(browser
+                  .Evaluate("document.getElementById('consistency-verdict').dataset.done = ''; "
+                            "document.querySelector('#consistency-form button[type=submit]').click(); true",
+                            kStep)
+                  .ok());
+  ASSERT_TRUE(
+      browser.WaitFor("document.getElementById('consistency-verdict').dataset.done === 'true'", kStep).ok());
+  EXPECT_EQ(browser.Evaluate("document.getElementById('consistency-verdict').className", kStep).value(),
+            "verified")
+      << browser.Evaluate("document.getElementById('consistency-verdict').textContent", kStep).value();
+  const json page_consistency =
+      browser
+          .Evaluate(
+              "(() => { const r = ShulianCourtPage.lastConsistency(); return {from: Number(r.verified.from."
+              "height), to: Number(r.verified.to.height), from_checked: r.verified.signatures.from.checked, "
+              "to_checked: r.verified.signatures.to.checked, from_signers: "
+              "r.verified.signatures.from.signers.map(Number), to_signers: "
+              "r.verified.signatures.to.signers.map(Number)}; })()",
+              kStep)
+          .value();
+  EXPECT_EQ(page_consistency["from"], cli_consistency["verified"]["from_height"]);
+  EXPECT_EQ(page_consistency["to"], cli_consistency["verified"]["to_height"]);
+  for (const char* end : {"from", "to"}) {
+    const std::string said = cli_consistency["verified"]["signatures"][end].get<std::string>();
+    EXPECT_EQ(page_consistency[std::string(end) + "_checked"], said.rfind("verified", 0) == 0) << said;
+    json signers = json::array();
+    for (const json& signature : cli_consistency["answer"][end]["signatures"])
+      signers.push_back(signature["node_id"]);
+    EXPECT_EQ(page_consistency[std::string(end) + "_signers"], signers);
+  }
 
   // A transaction by hash, with the ledger's outcome; a block by height.
   const std::string ref = dispute["record_refs"][0].get<std::string>();
