@@ -36,6 +36,7 @@ constexpr milliseconds kCheckpointWait{60'000};
 constexpr char kCourt[] = "court.tz-intermediate";
 constexpr char kDispute[] = "dsp-2026-0001";
 constexpr char kBundleName[] = "dispute-dsp-2026-0001.json";
+constexpr char kPayload[] = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>一致性核验";
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -246,13 +247,13 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
 
   // Consistency: the page checks that a later checkpoint node 2 cosigned extends an
   // earlier one, with the verdict and signers of `shulian consistency --genesis`.
-  // One more block (the court opens a second case), so node 2 cosigns a later checkpoint.
+  // One more block (the court opens a second case, its subject an HTML payload), so
+  // node 2 cosigns a later checkpoint.
   std::unique_ptr<api::ApiClient> node2 = Client(kCourt, 2);
   const uint64_t earliest = node2->GetCheckpoint().value()["checkpoint"]["height"].get<uint64_t>();
-  CliRun opened =
-      Shulian(Join({"tx", "open_dispute", "--dispute-id", "dsp-2026-court", "--subject", "一致性核验",
-                    "--record-refs", dispute["record_refs"][0].get<std::string>(), "--wait"},
-                   As(kCourt, 1)));
+  CliRun opened = Shulian(Join({"tx", "open_dispute", "--dispute-id", "dsp-2026-court", "--subject", kPayload,
+                                "--record-refs", dispute["record_refs"][0].get<std::string>(), "--wait"},
+                               As(kCourt, 1)));
   ASSERT_EQ(opened.code, cli::kExitOk) << opened.out << opened.err;
   ASSERT_TRUE(WaitForCheckpointCovering(*node2, earliest + 1)) << "node 2 cosigned no later checkpoint";
   const uint64_t latest = node2->GetCheckpoint().value()["checkpoint"]["height"].get<uint64_t>();
@@ -293,6 +294,23 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
       signers.push_back(signature["node_id"]);
     EXPECT_EQ(page_consistency[std::string(end) + "_signers"], signers);
   }
+
+  // The payload subject, read from the ledger into the open cases, is text: no element, no script ran.
+  ASSERT_TRUE(
+      browser
+          .Evaluate(SetValue("#disputes-status", "open") +
+                        " && document.getElementById('disputes-status').dispatchEvent(new Event('change'))",
+                    kStep)
+          .ok());
+  ASSERT_TRUE(
+      browser
+          .WaitFor("[...document.querySelectorAll('#disputes-list td')].some((t) => t.textContent === " +
+                       json(kPayload).dump() + ")",
+                   kStep)
+          .ok())
+      << browser.Evaluate("document.getElementById('disputes-list').textContent", kStep).value();
+  EXPECT_EQ(browser.Evaluate("window.pwned === undefined", kStep).value(), true);
+  EXPECT_EQ(browser.Evaluate("document.querySelectorAll('main img, main script').length", kStep).value(), 0);
 
   // A transaction by hash, with the ledger's outcome; a block by height.
   const std::string ref = dispute["record_refs"][0].get<std::string>();
