@@ -79,6 +79,46 @@ class ConsoleCourtTest : public cli::e2e::CliNetworkTest {
         .status();
   }
 
+  // The bytes of a file the browser downloads, once it is whole; empty after the deadline.
+  static std::string Downloaded(const std::filesystem::path& file) {
+    const auto deadline = std::chrono::steady_clock::now() + kStep;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (std::filesystem::exists(file)) {
+        const std::string bytes = ReadFile(file);
+        if (!bytes.empty() && json::accept(bytes)) return bytes;
+      }
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return "";
+  }
+
+  // What VerifiedBundle::ToJson says of each record, in the page's terms.
+  static json ExpectedRecords(const json& proves) {
+    json out = json::array();
+    for (const json& record : proves["records"]) {
+      out.push_back({record["tx_hash"], record["type"], record["sender"], record["block_height"],
+                     record["outcome"]["accepted"], record["sender_signature_verified"]});
+    }
+    return out;
+  }
+
+  // Presses "verify the downloaded bundle" and returns what the page established:
+  // its verdict, the bytes it verified (hex), the records and the signers.
+  static json VerifyLastInPage(Chromium& browser) {
+    EXPECT_TRUE(browser.Evaluate("document.getElementById('verify-last').click(); true", kStep).ok());
+    EXPECT_TRUE(browser.WaitFor("document.getElementById('verdict').dataset.done === 'true'", kStep).ok());
+    return browser
+        .Evaluate(
+            "(() => { const r = ShulianCourtPage.lastVerification(); return {ok: r.ok, check: r.check || '', "
+            "className: document.getElementById('verdict').className, "
+            "bytes: ShulianVerifier.hexOf(ShulianCourtPage.lastBundleBytes()), records: r.ok ? "
+            "r.verified.records.map(x => [ShulianVerifier.hexOf(x.txHash), x.tx.typeName, x.tx.sender, "
+            "Number(x.block.height), x.outcome.accepted, x.senderSignatureVerified]) : [], signers: r.ok ? "
+            "r.verified.signers.map(Number) : []}; })()",
+            kStep)
+        .value();
+  }
+
   // Waits until a cosigned checkpoint covers the ledger's head as it is after the
   // scenario: the case's bundle then holds every record, its closing too.
   bool WaitForCheckpointCovering(api::ApiClient& client, uint64_t height) {
@@ -185,45 +225,19 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
   ASSERT_TRUE(browser.WaitFor("!!document.getElementById('bundle-link')", kStep).ok())
       << browser.Evaluate("document.getElementById('export-state').textContent", kStep).value();
   EXPECT_EQ(browser.Evaluate("document.getElementById('bundle-link').download", kStep).value(), kBundleName);
-  const std::filesystem::path file = downloads / kBundleName;
-  const auto deadline = std::chrono::steady_clock::now() + kStep;
-  while (!std::filesystem::exists(file) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(100));
-  }
-  ASSERT_TRUE(std::filesystem::exists(file)) << "the browser wrote no " << kBundleName;
-  std::string bytes;
-  for (int i = 0; i < 100; ++i) {  // the browser may still be writing it
-    bytes = ReadFile(file);
-    if (!bytes.empty() && json::accept(bytes)) break;
-    std::this_thread::sleep_for(milliseconds(100));
-  }
+  const std::string bytes = Downloaded(downloads / kBundleName);
+  ASSERT_FALSE(bytes.empty()) << "the browser wrote no " << kBundleName;
   Result<ledger::VerifiedBundle> cpp = ledger::VerifyBundleText(bytes, imported);
   ASSERT_TRUE(cpp.ok()) << cpp.status().ToString();
   const json proves = cpp->ToJson();
 
   // The page verifies what it downloaded, with verifier.js and no server.
   ASSERT_TRUE(ChooseFile(browser, "#genesis", genesis_bin).ok());
-  ASSERT_TRUE(browser.Evaluate("document.getElementById('verify-last').click(); true", kStep).ok());
-  ASSERT_TRUE(browser.WaitFor("document.getElementById('verdict').dataset.done === 'true'", kStep).ok());
-  EXPECT_EQ(browser.Evaluate("document.getElementById('verdict').className", kStep).value(), "verified")
-      << browser.Evaluate("document.getElementById('result').textContent", kStep).value();
-  json expected_records = json::array();
-  for (const json& record : proves["records"]) {
-    expected_records.push_back({record["tx_hash"], record["type"], record["sender"], record["block_height"],
-                                record["outcome"]["accepted"], record["sender_signature_verified"]});
-  }
-  const json page = browser
-                        .Evaluate(
-                            "(() => { const r = ShulianCourtPage.lastVerification(); return {ok: r.ok, "
-                            "same: ShulianVerifier.hexOf(ShulianCourtPage.lastBundleBytes()), records: "
-                            "r.verified.records.map(x => [ShulianVerifier.hexOf(x.txHash), x.tx.typeName, "
-                            "x.tx.sender, Number(x.block.height), x.outcome.accepted, "
-                            "x.senderSignatureVerified]), signers: r.verified.signers.map(Number)}; })()",
-                            kStep)
-                        .value();
-  EXPECT_EQ(page["ok"], true);
-  EXPECT_EQ(page["same"], ToHex(AsBytes(bytes))) << "the page verified other bytes than it downloaded";
-  EXPECT_EQ(page["records"], expected_records);
+  const json page = VerifyLastInPage(browser);
+  EXPECT_EQ(page["ok"], true) << page.dump();
+  EXPECT_EQ(page["className"], "verified");
+  EXPECT_EQ(page["bytes"], ToHex(AsBytes(bytes))) << "the page verified other bytes than it downloaded";
+  EXPECT_EQ(page["records"], ExpectedRecords(proves));
   EXPECT_EQ(page["signers"], proves["signers"]);
   const std::string described =
       browser.Evaluate("document.getElementById('result').textContent", kStep).value();
@@ -337,6 +351,38 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
                    kStep)
           .ok())
       << browser.Evaluate("document.getElementById('block-view').textContent", kStep).value();
+
+  // The bundles of that transaction and of an asset's accesses, downloaded and
+  // verified in the page as the C++ verifies the same files.
+  const std::string access_asset = "tz.zjj.housing-sales";
+  ASSERT_TRUE(browser
+                  .Evaluate(SetValue("#access-asset", access_asset) + " && " +
+                                SetValue("#access-from", "2020-01-01") + " && " +
+                                SetValue("#access-to", "2030-12-31"),
+                            kStep)
+                  .ok());
+  for (const auto& [press, name] : std::vector<std::pair<std::string, std::string>>{
+           {"document.getElementById('tx-export').click()", "tx-" + ref.substr(0, 16) + ".json"},
+           {"document.querySelector('#access-form button[type=submit]').click()",
+            "access-" + access_asset + "-2020-01-01-2030-12-31.json"}}) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(
+        browser
+            .Evaluate("document.getElementById('export-link').replaceChildren(); " + press + "; true", kStep)
+            .ok());
+    ASSERT_TRUE(browser.WaitFor("!!document.getElementById('bundle-link')", kStep).ok())
+        << browser.Evaluate("document.getElementById('export-state').textContent", kStep).value();
+    EXPECT_EQ(browser.Evaluate("document.getElementById('bundle-link').download", kStep).value(), name);
+    const std::string file = Downloaded(downloads / name);
+    ASSERT_FALSE(file.empty()) << "the browser wrote no " << name;
+    Result<ledger::VerifiedBundle> verified = ledger::VerifyBundleText(file, imported);
+    ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+    const json shown_verified = VerifyLastInPage(browser);
+    EXPECT_EQ(shown_verified["ok"], true) << shown_verified.dump();
+    EXPECT_EQ(shown_verified["bytes"], ToHex(AsBytes(file)));
+    EXPECT_EQ(shown_verified["records"], ExpectedRecords(verified->ToJson()));
+    EXPECT_FALSE(shown_verified["records"].empty());
+  }
   const std::vector<std::string> errors = browser.Errors();
   EXPECT_TRUE(errors.empty()) << errors.front();
 
