@@ -6,7 +6,6 @@
 (function () {
   'use strict';
   const I18n = globalThis.ShulianI18n;
-  I18n.extend({ 'zh-CN': { nav_supervisor: '监管看板' }, en: { nav_supervisor: 'Supervisor' } });
   const Session = globalThis.ShulianSession;
   const PAGE_ITEMS = 20;
   const DAY_MS = 86400000;

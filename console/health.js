@@ -1,7 +1,6 @@
 // Network health for anyone: GET /v1/status and GET /v1/checkpoints/latest of the
 // node that served the page. Values from the node are inserted as text only.
 const I18n = globalThis.ShulianI18n;
-I18n.extend({ 'zh-CN': { nav_supervisor: '监管看板' }, en: { nav_supervisor: 'Supervisor' } });
 const REFRESH_MS = 5000;
 let last = null;
 

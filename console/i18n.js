@@ -5,7 +5,7 @@
   const LABELS = {
     'zh-CN': {
       title_health: '数链控制台 · 网络状态', title_verify: '数链控制台 · 证据核验',
-      nav_health: '网络状态', nav_verify: '证据核验', lang_toggle: 'English',
+      nav_health: '网络状态', nav_verify: '证据核验', nav_supervisor: '监管看板', nav_court: '争议与证据', lang_toggle: 'English',
       loading: '正在读取…', error: '无法读取节点状态：', empty: '暂无',
       network: '网络', node: '本节点', role: '角色', leader: '领导节点', term: '任期', height: '区块高度',
       commit: '提交索引', applied: '应用索引', genesis_hash: '创世哈希', voters: '投票成员', learners: '学习成员',
@@ -63,7 +63,7 @@
     },
     en: {
       title_health: 'Shulian console · network health', title_verify: 'Shulian console · evidence verifier',
-      nav_health: 'Network health', nav_verify: 'Verify evidence', lang_toggle: '中文',
+      nav_health: 'Network health', nav_verify: 'Verify evidence', nav_supervisor: 'Supervisor', nav_court: 'Disputes & evidence', lang_toggle: '中文',
       loading: 'Loading…', error: 'Cannot read the node status: ', empty: 'none',
       network: 'Network', node: 'This node', role: 'Role', leader: 'Leader', term: 'Term', height: 'Height',
       commit: 'Commit index', applied: 'Applied index', genesis_hash: 'Genesis hash', voters: 'Voters',

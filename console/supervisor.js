@@ -29,7 +29,7 @@
 
   I18n.extend({
     'zh-CN': {
-      title_supervisor: '数链控制台 · 监管看板', nav_supervisor: '监管看板',
+      title_supervisor: '数链控制台 · 监管看板',
       sv_signin_intro: '载入监管账户的密钥文件（与命令行工具相同的格式）。密钥只保存在本页内存中，不可导出，不发送、不存储；退出登录即丢弃。',
       sv_range_title: '辖区与时间', sv_jurisdiction: '辖区（行政区划代码）', sv_from_day: '起始日期（北京时间）',
       sv_to_day: '截止日期（含当日）', sv_apply: '查询', sv_last30: '最近 30 天', sv_range_bad: '日期范围无效',
@@ -66,7 +66,7 @@
       subject_kind_asset: '资产', subject_kind_grant: '授权',
     },
     en: {
-      title_supervisor: 'Shulian console · supervisor\'s dashboard', nav_supervisor: 'Supervisor',
+      title_supervisor: 'Shulian console · supervisor\'s dashboard',
       sv_signin_intro: 'Load the supervisor account\'s key file (the CLI\'s format). The key stays in this page\'s ' +
         'memory only, not extractable, never sent or stored; signing out forgets it.',
       sv_range_title: 'Jurisdiction and dates', sv_jurisdiction: 'Jurisdiction (division code)',

@@ -759,6 +759,140 @@
              members, quorum: quorum(members), validatorChanges: bundle.validatorHistory.length, records };
   }
 
+  // ---------------- Consistency between checkpoints ----------------
+  // RFC 9162 §2.1.4.2, as crypto::VerifyMerkleConsistency (crypto/merkle.cc), with
+  // its messages; returns an error text or null.
+  const hashMismatch = (what, computed, expected) =>
+    what + ': computed ' + hexOf(computed) + ', expected ' + hexOf(expected);
+  async function verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof) {
+    if (oldSize > newSize) return 'consistency proof: old_size ' + oldSize + ' exceeds new_size ' + newSize;
+    if (oldSize === newSize || oldSize === 0n) {
+      // No proof exists for these sizes: accept exactly an empty one with the roots it implies.
+      if (proof.length !== 0) {
+        return 'consistency proof for old_size ' + oldSize + ' and new_size ' + newSize + ' must be empty, has ' +
+          proof.length + ' hashes';
+      }
+      const empty = await sha256(new Uint8Array(0));
+      if (oldSize === 0n && !sameBytes(oldRoot, empty)) return hashMismatch('old root of the empty tree', oldRoot, empty);
+      if (oldSize === newSize && !sameBytes(oldRoot, newRoot)) {
+        return hashMismatch('roots of equal-size trees', newRoot, oldRoot);
+      }
+      return null;
+    }
+    if (proof.length === 0) return 'consistency proof is empty';
+    // A power-of-two old tree is itself a node of the new tree.
+    const path = (oldSize & (oldSize - 1n)) === 0n ? [oldRoot, ...proof] : [...proof];
+    let fn = oldSize - 1n, sn = newSize - 1n;
+    while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+    let fr = path[0], sr = path[0];
+    for (let k = 1; k < path.length; ++k) {
+      const c = path[k];
+      if (sn === 0n) return 'consistency proof has more hashes (' + proof.length + ') than these sizes need';
+      if ((fn & 1n) === 1n || fn === sn) {
+        fr = await nodeHash(c, fr);
+        sr = await nodeHash(c, sr);
+        while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+      } else {
+        sr = await nodeHash(sr, c);
+      }
+      fn >>= 1n;
+      sn >>= 1n;
+    }
+    if (sn !== 0n) return 'consistency proof has fewer hashes (' + proof.length + ') than these sizes need';
+    if (!sameBytes(fr, oldRoot)) return hashMismatch('consistency proof old root', fr, oldRoot);
+    if (!sameBytes(sr, newRoot)) return hashMismatch('consistency proof new root', sr, newRoot);
+    return null;
+  }
+
+  // As ledger::VerifyCheckpointConsistency: the three logs' proofs between two
+  // checkpoints (parsed as parseCheckpoint does); an error text, or null.
+  async function verifyCheckpointConsistency(c) {
+    const from = c.from, to = c.to;
+    if (from.networkId !== to.networkId) {
+      return 'consistency: checkpoints of networks ' + from.networkId + ' and ' + to.networkId;
+    }
+    if (from.height > to.height) return 'consistency: from height ' + from.height + ' is above to height ' + to.height;
+    if (from.height === to.height && !sameBytes(from.blockHash, to.blockHash)) {
+      return 'consistency: two different blocks at height ' + from.height;
+    }
+    const logs = [['transaction log', from.txLogSize, to.txLogSize, from.txLogRoot, to.txLogRoot, c.txProof],
+                  ['outcome log', from.outcomeLogSize, to.outcomeLogSize, from.outcomeLogRoot, to.outcomeLogRoot,
+                   c.outcomeProof],
+                  ['block log', from.height, to.height, from.blockLogRoot, to.blockLogRoot, c.blockProof]];
+    for (const [name, oldSize, newSize, oldRoot, newRoot, proof] of logs) {
+      const error = await verifyConsistency(oldSize, newSize, oldRoot, newRoot, proof);
+      if (error) return 'consistency: ' + name + ': ' + error;
+    }
+    return null;
+  }
+  function parseConsistencyProofs(value) {
+    expectKeys(value, 'proofs', ['from', 'to', 'tx_proof', 'outcome_proof', 'block_proof']);
+    return { from: parseCheckpoint(value.get('from')), to: parseCheckpoint(value.get('to')),
+             txProof: getProof(value.get('tx_proof'), 'proofs.tx_proof'),
+             outcomeProof: getProof(value.get('outcome_proof'), 'proofs.outcome_proof'),
+             blockProof: getProof(value.get('block_proof'), 'proofs.block_proof') };
+  }
+  const sameCheckpoint = (a, b) => Object.keys(a).every((k) =>
+    (a[k] instanceof Uint8Array ? sameBytes(a[k], b[k]) : a[k] === b[k]));
+
+  // Checks an answer of GET /v1/proofs/consistency offline, in the order of the
+  // CLI's `shulian consistency --genesis` (VerifyConsistencyAnswer): the two
+  // cosigned checkpoints and the proofs parse, the proofs are between those two,
+  // both name the genesis network, the three logs are consistent, and each
+  // checkpoint's signatures verify when the genesis validator set signed it (a later
+  // set needs the membership history a bundle carries, so it is "not checked").
+  // Resolves to {ok: true, verified} or {ok: false, check, message}; never rejects.
+  async function verifyConsistencyAnswer(answerText, genesisBytes) {
+    let genesis;
+    try {
+      genesis = await loadGenesis(genesisBytes);
+    } catch (error) {
+      return { ok: false, check: 'genesis_file', message: 'genesis_file: not a canonical genesis encoding: ' +
+               error.message };
+    }
+    const failed = (message) => ({ ok: false, check: message.slice(0, message.indexOf(':')), message });
+    let answer, from, to, proofs;
+    try {
+      answer = parseJson(answerText);
+      if (!(answer instanceof Map)) throw new CheckFailure('parse', 'answer', 'expected an object');
+    } catch (error) {
+      return failed('format: ' + String(error.message));
+    }
+    for (const [name, read] of [['from', () => { from = parseCosigned(answer.get('from')); }],
+                                ['to', () => { to = parseCosigned(answer.get('to')); }],
+                                ['proofs', () => { proofs = parseConsistencyProofs(answer.get('proofs')); }]]) {
+      try { read(); } catch (error) {
+        if (!(error instanceof CheckFailure)) throw error;
+        return failed('format: ' + name + ': ' + error.message);
+      }
+    }
+    if (!sameCheckpoint(proofs.from, from.checkpoint) || !sameCheckpoint(proofs.to, to.checkpoint)) {
+      return failed('checkpoints: the proofs are not between the two cosigned checkpoints given');
+    }
+    for (const cosigned of [from, to]) {
+      if (cosigned.checkpoint.networkId !== genesis.networkId) {
+        return failed("genesis: checkpoint network '" + cosigned.checkpoint.networkId +
+                      "' is not the genesis network '" + genesis.networkId + "'");
+      }
+    }
+    const inconsistent = await verifyCheckpointConsistency(proofs);
+    if (inconsistent) return failed('consistency: ' + inconsistent);
+    let members;
+    try { members = setFromGenesis(genesis); } catch (error) { return failed(error.message); }
+    const genesisSetId = await setId(members);
+    const signatures = {};
+    for (const [name, cosigned] of [['from', from], ['to', to]]) {
+      if (!sameBytes(cosigned.checkpoint.validatorSetId, genesisSetId)) {
+        signatures[name] = { checked: false, signers: cosigned.signatures.map((s) => s.nodeId) };
+        continue;
+      }
+      const error = await verifyCosigned(cosigned, members);
+      if (error) return failed('checkpoint_signatures: ' + name + ': ' + error);
+      signatures[name] = { checked: true, signers: cosigned.signatures.map((s) => s.nodeId), of: members.length };
+    }
+    return { ok: true, verified: { from: from.checkpoint, to: to.checkpoint, signatures } };
+  }
+
   // Verifies bundle text against genesis bytes. Resolves to {ok: true, verified}
   // or {ok: false, check, message}; never rejects.
   async function verify(bundleText, genesisBytes) {
@@ -792,5 +926,16 @@
     return verify(text, genesisBytes);
   }
 
-  root.ShulianVerifier = { verify, verifyBytes, hexOf, bytesOfHex };
+  // The consistency checks, for the court's page and the agreement tests:
+  // verifyCheckpointConsistency takes {from, to, txProof, outcomeProof, blockProof}.
+  async function checkpointConsistencyOfJson(text) {
+    try {
+      return await verifyCheckpointConsistency(parseConsistencyProofs(parseJson(text)));
+    } catch (error) {
+      if (error instanceof CheckFailure) return 'format: ' + error.message;
+      throw error;
+    }
+  }
+  root.ShulianVerifier = { verify, verifyBytes, verifyConsistencyAnswer, checkpointConsistencyOfJson, hexOf,
+                           bytesOfHex };
 })(globalThis);

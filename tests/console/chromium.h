@@ -15,12 +15,16 @@
 #include <string>
 #include <vector>
 
+#include "common/bytes.h"
 #include "common/status.h"
 
 namespace shulian::console_test {
 
 // The browser binary, or empty when none is installed.
 std::string FindChromium();
+
+// `bytes` in base64 (RFC 4648, padded): how a key could look inside a request.
+std::string Base64(const Bytes& bytes);
 
 // Decodes base64 `data` (a CDP screenshot) into the file at `path`.
 Status WriteBase64File(const std::filesystem::path& path, const std::string& data);

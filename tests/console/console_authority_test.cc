@@ -29,21 +29,6 @@ constexpr char kProvider[] = "tz.wjw.registrar";
 constexpr char kPending[] = "req-2026-nj-0002";
 constexpr char kPayload[] = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>";
 
-std::string Base64(const Bytes& bytes) {
-  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); i += 3) {
-    uint32_t n = static_cast<uint32_t>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) n |= static_cast<uint32_t>(bytes[i + 1]) << 8;
-    if (i + 2 < bytes.size()) n |= bytes[i + 2];
-    out += alphabet[(n >> 18) & 63];
-    out += alphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? alphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.size() ? alphabet[n & 63] : '=';
-  }
-  return out;
-}
-
 class ConsoleAuthorityTest : public cli::e2e::CliNetworkTest {
  protected:
   ConsoleAuthorityTest() : CliNetworkTest("console-auth", 14000) {}

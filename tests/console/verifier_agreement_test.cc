@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/checkpoint.h"
 #include "ledger/evidence.h"
 #include "tests/console/chromium.h"
 #include "tests/ledger/evidence_fixture.h"
@@ -35,6 +36,78 @@ std::string VerifierUrl() {
 std::string CppVerdict(const std::string& text, const ImportedGenesis& genesis) {
   Result<VerifiedBundle> verified = VerifyBundleText(text, genesis);
   return verified.ok() ? "ok" : CheckOf(verified.status());
+}
+
+// The C++ verdict on consistency proofs in JSON: "ok", "format" when they do not
+// parse, or VerifyCheckpointConsistency's message.
+std::string CppConsistency(const json& proofs) {
+  Result<CheckpointConsistency> parsed = CheckpointConsistency::FromJson(proofs);
+  if (!parsed.ok()) return "format";
+  Status verified = VerifyCheckpointConsistency(*parsed);
+  return verified.ok() ? "ok" : verified.message();
+}
+
+// One mutation of consistency proofs that keeps them well-formed: a hex digit of a
+// proof hash, root or block hash changed; a proof shortened, lengthened or two of
+// its hashes swapped; a size or height shifted; the checkpoints swapped; another
+// network; one log's proof given for another's.
+json MutateConsistency(const json& proofs, std::mt19937_64& rng) {
+  json out = proofs;
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const char* logs[] = {"tx_proof", "outcome_proof", "block_proof"};
+  const char* ends[] = {"from", "to"};
+  json& proof = out[logs[pick(3)]];
+  json& end = out[ends[pick(2)]];
+  auto change_digit = [&](json& hex) {
+    std::string text = hex.get<std::string>();
+    const size_t i = pick(text.size());
+    text[i] = text[i] == '0' ? '1' : '0';
+    hex = text;
+  };
+  switch (pick(8)) {
+    case 0:
+      if (!proof.empty()) {
+        change_digit(proof[pick(proof.size())]);
+        break;
+      }
+      [[fallthrough]];
+    case 1: {
+      const char* fields[] = {"tx_log_root", "outcome_log_root", "block_log_root", "block_hash"};
+      change_digit(end[fields[pick(4)]]);
+      break;
+    }
+    case 2:
+      if (!proof.empty()) {
+        proof.erase(proof.size() - 1);
+      } else {
+        proof.push_back(std::string(64, 'c'));
+      }
+      break;
+    case 3:
+      proof.push_back(crypto::Sha256(AsBytes(std::to_string(rng()))).ToHex());
+      break;
+    case 4:
+      if (proof.size() >= 2) {
+        std::swap(proof[0], proof[proof.size() - 1]);
+      } else {
+        out["tx_proof"].swap(out["block_proof"]);
+      }
+      break;
+    case 5: {
+      const char* sizes[] = {"tx_log_size", "outcome_log_size", "height"};
+      json& n = end[sizes[pick(3)]];
+      const uint64_t v = n.get<uint64_t>();
+      n = v == 0 || pick(2) == 0 ? v + 1 : v - 1;
+      break;
+    }
+    case 6:
+      std::swap(out["from"], out["to"]);
+      break;
+    default:
+      out["to"]["network_id"] = "other-net";
+      break;
+  }
+  return out;
 }
 
 AddValidatorBody AddNode4() {
@@ -233,6 +306,18 @@ class VerifierAgreementTest : public EvidenceTest {
     return verdicts->get<std::vector<std::string>>();
   }
 
+  // The page's answers for consistency proofs in JSON, in order: "ok", "format" or the message.
+  std::vector<std::string> BrowserConsistency(const std::vector<std::string>& texts) {
+    const std::string expression = "(async () => { const out = []; for (const t of " + json(texts).dump() +
+                                   ") { const e = await ShulianVerifier.checkpointConsistencyOfJson(t);"
+                                   " out.push(e === null ? 'ok' : e.startsWith('format: ') ? 'format' : e); }"
+                                   " return out; })()";
+    Result<json> answers = browser_->Evaluate(expression, kStep);
+    EXPECT_TRUE(answers.ok()) << answers.status().ToString();
+    if (!answers.ok()) return {};
+    return answers->get<std::vector<std::string>>();
+  }
+
   std::string genesis_hex_;
   std::map<std::string, json> good_;
   std::unique_ptr<Chromium> browser_;
@@ -275,6 +360,45 @@ TEST_F(VerifierAgreementTest, TheBrowserAndTheCliVerifierGiveTheSameVerdictAndCh
   EXPECT_EQ(CppVerdict(good_.at("rotated_stale").dump(), imported_), "checkpoint_signatures");
   EXPECT_EQ(CppVerdict(good_.at("rotation_without_addition").dump(), imported_), "validator_history");
   EXPECT_GE(by_check.size(), 8u) << summary;
+}
+
+TEST_F(VerifierAgreementTest, ThePageChecksConsistencyBetweenCheckpointsAsTheCppDoesOnGoodAndMutatedProofs) {
+  // Proves the page's RFC 9162 consistency check (verifier.js) is the C++ one
+  // (VerifyCheckpointConsistency over crypto::VerifyMerkleConsistency): every pair
+  // of heights of a real ledger is consistent in both, and 400 seeded mutations get
+  // the same verdict with the same message, word for word; the corpus must reach at
+  // least 6 different messages, so agreement is not a vacuous "both fail".
+  std::vector<json> corpus;
+  const uint64_t head = ledger_->height();
+  for (uint64_t from = 0; from <= head; ++from) {
+    for (uint64_t to = from; to <= head; ++to)
+      corpus.push_back(ledger_->ConsistencyProofs(from, to).value().ToJson());
+  }
+  const size_t good = corpus.size();
+  std::mt19937_64 rng(9162);
+  for (int i = 0; i < 400; ++i) corpus.push_back(MutateConsistency(corpus[rng() % good], rng));
+  std::map<std::string, int> by_message;
+  for (size_t start = 0; start < corpus.size(); start += 50) {
+    std::vector<std::string> chunk;
+    for (size_t i = start; i < std::min(corpus.size(), start + 50); ++i) chunk.push_back(corpus[i].dump());
+    const std::vector<std::string> page = BrowserConsistency(chunk);
+    ASSERT_EQ(page.size(), chunk.size());
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      const std::string cpp = CppConsistency(corpus[start + i]);
+      EXPECT_EQ(page[i], cpp) << "proofs " << start + i << ":\n" << chunk[i].substr(0, 3000);
+      if (start + i < good) {
+        EXPECT_EQ(cpp, "ok") << start + i;
+      }
+      // Messages differ in their hashes and counts; group them by their words.
+      const size_t computed = cpp.find(": computed");
+      ++by_message[cpp.substr(0,
+                              computed != std::string::npos ? computed : cpp.find_first_of("0123456789("))];
+    }
+  }
+  std::string summary;
+  for (const auto& [message, count] : by_message) summary += "\n  " + message + " = " + std::to_string(count);
+  std::cout << "consistency verdicts:" << summary << "\n";
+  EXPECT_GE(by_message.size(), 7u) << summary;  // "ok" and at least 6 failures
 }
 
 TEST_F(VerifierAgreementTest, ForAVerifiedBundleThePageEstablishesWhatTheCliEstablishes) {

@@ -7,7 +7,8 @@
 //
 // The process tests' other ports, all below 32768: load_test 1100-4999; the
 // CLI-driven fixtures (cli_network.h) cli_e2e 20000-25999, evidence 26000-31999,
-// console_authority 14000-19999, console_supervisor 8110-14109.
+// console_authority 14000-19999, console_supervisor 8110-14109, console_court 8115-14114
+// (5 apart from the supervisor's bases, so their three-port blocks never meet).
 // The sample network of scripts/run-local.sh uses 7101-7103 and 8101-8103.
 #pragma once
 
