@@ -97,7 +97,7 @@ cat <<TEXT
 
 The network is running.
   API:        ${servers[*]}
-  console:    ${servers[0]}/   (network health; authority workbench at /console/authority.html; evidence verifier at /console/verify.html; docs/console.md)
+  console:    ${servers[0]}/   (network health; authority workbench /console/authority.html; supervisor's dashboard /console/supervisor.html; court's page /console/court.html; offline verifier /console/verify.html; docs/console.md)
   logs:       $run_dir/logs/node-{1,2,3}.log
   pids:       $run_dir/node-{1,2,3}.pid
   data:       $net/data/
