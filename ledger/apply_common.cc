@@ -101,7 +101,9 @@ Result<Policy> ResolvePolicy(const ApplyEnv& env, std::string_view authority_id)
   return LoadResolvedPolicy(env.state, authority_id, env.options.authority_depth_max);
 }
 
-Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy) { return LoadCalendarOf(env.state, policy); }
+Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy) {
+  return LoadCalendarOf(env.state, policy);
+}
 
 Result<int64_t> DueTimeAt(const ApplyEnv& env, std::string_view authority_id, Step step) {
   return DueTimeFrom(env, authority_id, step, env.time_ms);

@@ -245,16 +245,17 @@ Result<AccountRecord> Queries::Account(const Viewer& viewer, std::string_view ac
 
 // Marks the days with the calendar the deadlines are counted in (ledger/calendar.h),
 // so a page counts working days left exactly as the ledger counted the deadline.
-Result<CalendarDays> Queries::WorkingDays(const Viewer& viewer, std::string_view authority_id, uint32_t from_day,
-                                          uint32_t to_day) const {
+Result<CalendarDays> Queries::WorkingDays(const Viewer& viewer, std::string_view authority_id,
+                                          uint32_t from_day, uint32_t to_day) const {
   if (to_day <= from_day || to_day - from_day > limits_.calendar_days_max) {
-    return Status::InvalidArgument("days: the range must hold 1.." + std::to_string(limits_.calendar_days_max) +
-                                   " days (from before to)");
+    return Status::InvalidArgument("days: the range must hold 1.." +
+                                   std::to_string(limits_.calendar_days_max) + " days (from before to)");
   }
   RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
   ASSIGN_OR_RETURN(Policy policy, LoadResolvedPolicy(state_, authority_id, limits_.authority_depth_max));
   ASSIGN_OR_RETURN(Calendar calendar, LoadCalendarOf(state_, policy));
-  CalendarDays out{std::string(authority_id), calendar.id, calendar.name, calendar.first_year, calendar.last_year, {}};
+  CalendarDays out{std::string(authority_id), calendar.id,        calendar.name,
+                   calendar.first_year,       calendar.last_year, {}};
   out.days.reserve(to_day - from_day);
   for (uint32_t day = from_day; day < to_day; ++day) {
     const Date date = Date::FromDays(day);

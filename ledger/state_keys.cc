@@ -782,7 +782,8 @@ Result<Policy> LoadResolvedPolicy(const StateStore& state, std::string_view auth
   std::string current(authority_id);
   for (size_t depth = 0; !current.empty(); ++depth) {
     if (depth > depth_max) {
-      return Status::Corruption("authority tree deeper than authority_depth_max at " + std::string(authority_id));
+      return Status::Corruption("authority tree deeper than authority_depth_max at " +
+                                std::string(authority_id));
     }
     Result<AuthorityRecord> authority = LoadRecord<AuthorityRecord>(state, Key("au").Id(current));
     if (!authority.ok()) {
@@ -813,7 +814,8 @@ Result<Calendar> LoadCalendarOf(const StateStore& state, const Policy& policy) {
     return raw.status();
   }
   Result<Calendar> calendar = Calendar::Decode(AsBytes(*raw));
-  if (!calendar.ok()) return Status::Corruption("calendar " + *policy.calendar_id + ": " + calendar.status().message());
+  if (!calendar.ok())
+    return Status::Corruption("calendar " + *policy.calendar_id + ": " + calendar.status().message());
   return calendar;
 }
 

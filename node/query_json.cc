@@ -353,7 +353,8 @@ json ToJson(const ledger::CalendarDays& c) {
 
 // What an authority's page reads of itself: its assets, an account, its calendar.
 // Nullopt: `name` is not one of them.
-std::optional<Result<api::QueryPage>> RunAuthorityQuery(const ledger::Queries& queries, const ledger::Viewer& viewer,
+std::optional<Result<api::QueryPage>> RunAuthorityQuery(const ledger::Queries& queries,
+                                                        const ledger::Viewer& viewer,
                                                         const api::QueryRequest& request,
                                                         const ledger::PageRequest& page) {
   const std::string& name = request.name;
@@ -373,7 +374,8 @@ std::optional<Result<api::QueryPage>> RunAuthorityQuery(const ledger::Queries& q
     if (!from.ok()) return from.status();
     Result<uint32_t> to = ParseDay(request, "to_day");
     if (!to.ok()) return to.status();
-    Result<ledger::CalendarDays> days = queries.WorkingDays(viewer, Param(request, "authority_id"), *from, *to);
+    Result<ledger::CalendarDays> days =
+        queries.WorkingDays(viewer, Param(request, "authority_id"), *from, *to);
     if (!days.ok()) return days.status();
     return api::QueryPage{ToJson(*days), std::nullopt};
   }
@@ -389,8 +391,8 @@ std::vector<api::QueryInfo> LedgerQueryInfos() {
       {"asset_history", "Every change of an asset, oldest first.", {"asset_id"}, {}, true, false},
       {"assets_by_authority", "Every asset a provider authority registered, in any status, by id.",
        {"authority_id"}, {}, true, false},
-      {"account", "One account: its authority, roles, name, organisation, status and public key.", {"account_id"},
-       {}, false, false},
+      {"account", "One account: its authority, roles, name, organisation, status and public key.",
+       {"account_id"}, {}, false, false},
       {"calendar", "The working-day calendar of an authority's policy, each CST day marked working or not.",
        {"authority_id", "from_day", "to_day"}, {}, false, false},
       {"access_by_asset", "Access records of an asset in a time range.", {"asset_id"}, range, true, false},

@@ -88,18 +88,21 @@ TEST_F(ConsoleAuthorityTest,
         "DOM.querySelector", {{"nodeId", (*document)["root"]["nodeId"]}, {"selector", "#signin-key"}}, kStep);
     ASSERT_TRUE(input.ok());
     ASSERT_TRUE(
-        browser.Call("DOM.setFileInputFiles", {{"files", {key_file}}, {"nodeId", (*input)["nodeId"]}}, kStep).ok());
-    ASSERT_TRUE(browser.Evaluate("document.getElementById('signin-state').textContent = ''; "
-                                 "document.querySelector('#signin-form button').click(); true",
-                                 kStep)
+        browser.Call("DOM.setFileInputFiles", {{"files", {key_file}}, {"nodeId", (*input)["nodeId"]}}, kStep)
+            .ok());
+    ASSERT_TRUE(browser
+                    .Evaluate("document.getElementById('signin-state').textContent = ''; "
+                              "document.querySelector('#signin-form button').click(); true",
+                              kStep)
                     .ok());
   };
   // Another account's key under this account's id: the signed `account` query is refused with 401.
   sign_in_with(Key("tz.swj.user"));
   ASSERT_TRUE(browser.WaitFor("document.getElementById('signin-state').className === 'error'", kStep).ok());
-  EXPECT_EQ(browser.Evaluate("ShulianSession.info() === null && document.getElementById('work').hidden", kStep)
-                .value(),
-            true);
+  EXPECT_EQ(
+      browser.Evaluate("ShulianSession.info() === null && document.getElementById('work').hidden", kStep)
+          .value(),
+      true);
   bool refused_401 = false;
   for (const json& event : browser.events()) {
     if (event.value("method", "") != "Network.responseReceived") continue;
@@ -115,8 +118,10 @@ TEST_F(ConsoleAuthorityTest,
   EXPECT_EQ(browser.Evaluate("document.getElementById('signin-key').value", kStep).value(), "");
   // The authority and role came from the ledger's answer, not from the user.
   EXPECT_EQ(browser.Evaluate("ShulianSession.info().authority", kStep).value(), "321200");
-  EXPECT_NE(browser.Evaluate("document.getElementById('who').textContent", kStep).value().get<std::string>().find(
-                "321200"),
+  EXPECT_NE(browser.Evaluate("document.getElementById('who').textContent", kStep)
+                .value()
+                .get<std::string>()
+                .find("321200"),
             std::string::npos);
 
   api::ClientOptions options;
@@ -127,10 +132,12 @@ TEST_F(ConsoleAuthorityTest,
   Result<api::ApiResponse> me = client->Send("GET", std::string("/v1/query/account?account_id=") + kProvider);
   ASSERT_TRUE(me.ok());
   ASSERT_EQ(me->http_status, 200) << me->body;
-  EXPECT_EQ(browser.Evaluate("ShulianSession.info().roles", kStep).value(), json::parse(me->body)["result"]["roles"]);
+  EXPECT_EQ(browser.Evaluate("ShulianSession.info().roles", kStep).value(),
+            json::parse(me->body)["result"]["roles"]);
 
   // 我方资产: the page lists what assets_by_authority answers the C++ client, and an asset opens its history.
-  Result<api::ApiResponse> own = client->Send("GET", "/v1/query/assets_by_authority?authority_id=321200&limit=20");
+  Result<api::ApiResponse> own =
+      client->Send("GET", "/v1/query/assets_by_authority?authority_id=321200&limit=20");
   ASSERT_TRUE(own.ok());
   ASSERT_EQ(own->http_status, 200) << own->body;
   json own_ids = json::array();
@@ -146,7 +153,8 @@ TEST_F(ConsoleAuthorityTest,
   ASSERT_TRUE(
       browser.Evaluate("document.querySelector('#assets-list tbody tr button').click(); true", kStep).ok());
   ASSERT_TRUE(browser
-                  .WaitFor("document.getElementById('asset-facts').textContent.includes(" + json(first_asset).dump() +
+                  .WaitFor("document.getElementById('asset-facts').textContent.includes(" +
+                               json(first_asset).dump() +
                                ") && document.querySelectorAll('#history-list tbody tr').length > 0",
                            kStep)
                   .ok())
@@ -158,9 +166,9 @@ TEST_F(ConsoleAuthorityTest,
   ASSERT_TRUE(browser.WaitFor(pending_row, kStep).ok())
       << browser.Evaluate("document.getElementById('pending-list').textContent", kStep).value();
 
-  // Its deadline as working days left: counted here with the ledger's Calendar over the genesis calendar, from
-  // the due instant the C++ client reads (today is taken before and after the page's count, in case midnight
-  // CST falls between).
+  // Its deadline as working days left: counted here with the ledger's Calendar over the genesis calendar,
+  // from the due instant the C++ client reads (today is taken before and after the page's count, in case
+  // midnight CST falls between).
   Result<api::ApiResponse> waiting =
       client->Send("GET", "/v1/query/requests_by_status?authority_id=321200&status=pending");
   ASSERT_TRUE(waiting.ok());
@@ -175,18 +183,22 @@ TEST_F(ConsoleAuthorityTest,
   Result<ledger::Calendar> calendar = ledger::Calendar::FromJson(genesis_json["calendars"][0]);
   ASSERT_TRUE(calendar.ok()) << calendar.status().ToString();
   auto expected_left = [&]() {
-    const auto now_ms = std::chrono::duration_cast<milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto now_ms =
+        std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const int64_t today = ledger::CivilDateOf(now_ms).ToDays();
     const int64_t due_day = ledger::CivilDateOf(due_ms - 1).ToDays();
     int n = 0;
-    for (int64_t day = today + 1; day <= due_day; ++day) n += calendar->IsWorkingDay(ledger::Date::FromDays(day));
+    for (int64_t day = today + 1; day <= due_day; ++day)
+      n += calendar->IsWorkingDay(ledger::Date::FromDays(day));
     return "剩余 " + std::to_string(n) + " 个工作日";
   };
   const std::string before = expected_left();
   const std::string left_cell =
-      "(() => { for (const tr of document.querySelectorAll('#pending-list tbody tr')) if (tr.cells[0].textContent "
-      "=== '" + std::string(kPending) + "') { const td = tr.querySelector('.working-left').parentElement; "
+      "(() => { for (const tr of document.querySelectorAll('#pending-list tbody tr')) if "
+      "(tr.cells[0].textContent "
+      "=== '" +
+      std::string(kPending) +
+      "') { const td = tr.querySelector('.working-left').parentElement; "
       "return [td.querySelector('.working-left').textContent, td.querySelector('.instant').textContent, "
       "td.title, td.className]; } return null; })()";
   const json shown = browser.Evaluate(left_cell, kStep).value();
@@ -196,13 +208,15 @@ TEST_F(ConsoleAuthorityTest,
   EXPECT_NE(shown[1].get<std::string>().find("北京时间"), std::string::npos) << shown.dump();
   EXPECT_EQ(shown[2], shown[1]) << "the CST instant is the tooltip too";
   EXPECT_NE(shown[3], "late") << "not overdue yet";
-  EXPECT_EQ(browser.Evaluate("[...document.querySelectorAll('#objections-list td')].some((td) => "
-                             "td.textContent.includes('NaN'))",
-                             kStep)
+  EXPECT_EQ(browser
+                .Evaluate("[...document.querySelectorAll('#objections-list td')].some((td) => "
+                          "td.textContent.includes('NaN'))",
+                          kStep)
                 .value(),
             false);
   if (const char* shots = std::getenv("SHULIAN_SCREENSHOT_DIR")) {
-    ASSERT_TRUE(browser.Evaluate("document.getElementById('pending-title').scrollIntoView(); true", kStep).ok());
+    ASSERT_TRUE(
+        browser.Evaluate("document.getElementById('pending-title').scrollIntoView(); true", kStep).ok());
     Result<json> shot = browser.Call("Page.captureScreenshot", {{"format", "png"}}, kStep);
     ASSERT_TRUE(shot.ok());
     ASSERT_TRUE(WriteBase64File(std::filesystem::path(shots) / "authority-work.png",

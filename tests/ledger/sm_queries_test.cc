@@ -217,13 +217,15 @@ std::string Replace(std::string text, const std::string& from, const std::string
 TEST_F(QueriesTest, AssetsByAuthorityListsEveryStatusByIdPageByPageForItsScopeOnly) {
   // Proves assets_by_authority reads the authority's assets from its index in id order, retired and destroyed
   // ones included, none of another authority (a county below it either), page by page; that it answers the
-  // authority's own agencies, supervisors above it and courts; and that everyone else gets one refusal, worded
-  // the same for an authority that does not exist.
-  for (const char* id : {"tz.c", "tz.a", "tz.d", "tz.b"}) ASSERT_TRUE(Apply("tz.prov", AssetBody(id, "321200")).accepted());
+  // authority's own agencies, supervisors above it and courts; and that everyone else gets one refusal,
+  // worded the same for an authority that does not exist.
+  for (const char* id : {"tz.c", "tz.a", "tz.d", "tz.b"})
+    ASSERT_TRUE(Apply("tz.prov", AssetBody(id, "321200")).accepted());
   ASSERT_TRUE(Apply("xh.prov", AssetBody("xh.a", "321281")).accepted());
   ASSERT_TRUE(Apply("tz.prov", RetireAssetBody{{}, "tz.b", "superseded", ""}).accepted());
-  ASSERT_TRUE(Apply("tz.sup", DestroyAssetBody{{}, "tz.d", "retention ended", "", crypto::Sha256(AsBytes("r"))})
-                  .accepted());
+  ASSERT_TRUE(
+      Apply("tz.sup", DestroyAssetBody{{}, "tz.d", "retention ended", "", crypto::Sha256(AsBytes("r"))})
+          .accepted());
   Queries queries(*state_);
   std::vector<std::pair<std::string, AssetStatus>> seen;
   PageRequest page{"", 3};
@@ -237,9 +239,9 @@ TEST_F(QueriesTest, AssetsByAuthorityListsEveryStatusByIdPageByPageForItsScopeOn
   }
   EXPECT_EQ(pages, 1);  // two pages: 3 + 1
   EXPECT_EQ(seen, (std::vector<std::pair<std::string, AssetStatus>>{{"tz.a", AssetStatus::kActive},
-                                                                     {"tz.b", AssetStatus::kRetired},
-                                                                     {"tz.c", AssetStatus::kActive},
-                                                                     {"tz.d", AssetStatus::kDestroyed}}));
+                                                                    {"tz.b", AssetStatus::kRetired},
+                                                                    {"tz.c", AssetStatus::kActive},
+                                                                    {"tz.d", AssetStatus::kDestroyed}}));
   for (const char* reader : {"tz.user", "tz.sup", "js.sup", "court", "auditor"}) {
     Result<Page<AssetRecord>> result = queries.AssetsByAuthority(ViewerOf(reader), "321200", {"", 50});
     ASSERT_TRUE(result.ok()) << reader << ": " << result.status().ToString();
@@ -262,7 +264,8 @@ TEST_F(QueriesTest, AssetsByAuthorityListsEveryStatusByIdPageByPageForItsScopeOn
             ErrorCode::kInvalidArgument);
 }
 
-TEST_F(QueriesTest, AnAccountIsReadByItselfItsSupervisorsAndCourtsAndRefusedAlikeToOthersWhetherOrNotItExists) {
+TEST_F(QueriesTest,
+       AnAccountIsReadByItselfItsSupervisorsAndCourtsAndRefusedAlikeToOthersWhetherOrNotItExists) {
   // Proves the account query: an account reads its own record (authority, roles, status), a supervisor the
   // accounts of its subtree, a court any (a missing one is plainly missing to it); a colleague, another
   // subtree's supervisor or the public are refused, with the same words for an account that does not exist.
@@ -279,8 +282,8 @@ TEST_F(QueriesTest, AnAccountIsReadByItselfItsSupervisorsAndCourtsAndRefusedAlik
   EXPECT_EQ(queries.Account(ViewerOf("court"), "nj.prov")->authority_id, "320100");
   EXPECT_EQ(queries.Account(ViewerOf("court"), "tz.ghost").status().code(), ErrorCode::kNotFound);
   const std::vector<std::pair<std::string, std::string>> refused = {
-      {"tz.user", "tz.prov"}, {"nj.sup", "tz.prov"}, {"xh.sup", "tz.sup"}, {"tz.sup", "court"},
-      {"citizen", "tz.prov"}, {"tz.prov", "tz.sup"}};
+      {"tz.user", "tz.prov"}, {"nj.sup", "tz.prov"},  {"xh.sup", "tz.sup"},
+      {"tz.sup", "court"},    {"citizen", "tz.prov"}, {"tz.prov", "tz.sup"}};
   for (const auto& [reader, subject] : refused) {
     Status with = queries.Account(ViewerOf(reader), subject).status();
     Status without = queries.Account(ViewerOf(reader), "tz.ghost").status();
@@ -307,12 +310,14 @@ TEST_F(QueriesTest, TheCalendarMarksTheDaysOfTheResolvedPolicysCalendarIncluding
     marks += day.working ? 'W' : '.';
     EXPECT_TRUE(day.covered);
   }
-  //        09-26 Fri, 27 Sat, 28 Sun (make-up), 29, 30, 10-01..10-08 off, 09 Thu, 10 Fri, 11 Sat (make-up), 12 Sun, 13
+  //        09-26 Fri, 27 Sat, 28 Sun (make-up), 29, 30, 10-01..10-08 off, 09 Thu, 10 Fri, 11 Sat (make-up),
+  //        12 Sun, 13
   EXPECT_EQ(marks, "W.WWW........WWW.W");
   ASSERT_EQ(days->days.size(), to - from);
   EXPECT_EQ(days->days.front().day, from);
 
-  // A share request made on Friday 2025-09-26: its deadline is the n-th working day the answer marks after it.
+  // A share request made on Friday 2025-09-26: its deadline is the n-th working day the answer marks after
+  // it.
   now_ms_ = EndOfDayMs(Date{2025, 9, 26}) - 14 * kHourMs;
   ASSERT_TRUE(Apply("tz.prov", AssetBody("a1", "321200", ShareType::kConditional)).accepted());
   ASSERT_TRUE(Apply("nj.user", ShareBody("r1", "a1")).accepted());
@@ -378,7 +383,8 @@ TEST_F(QueriesTest, AnAuthorityWhosePolicyNamesNoCalendarCountsWeekendsOnlyAndTh
   Flush(*db, state);
   Queries queries(state);
   const uint32_t day = static_cast<uint32_t>(Date{2025, 10, 1}.ToDays());
-  Result<CalendarDays> days = queries.WorkingDays(queries.ViewerFor("tz.prov").value(), "321200", day, day + 4);
+  Result<CalendarDays> days =
+      queries.WorkingDays(queries.ViewerFor("tz.prov").value(), "321200", day, day + 4);
   ASSERT_TRUE(days.ok()) << days.status().ToString();
   EXPECT_EQ(days->calendar_id, "weekends-only");
   EXPECT_EQ(days->first_year, 0);

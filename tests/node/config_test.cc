@@ -277,7 +277,8 @@ TEST(LoadLimitsConfigTest, OutOfRangeValuesAreRefusedNamingTheField) {
       std::string::npos);
   EXPECT_NE(error_with({{"pending_handshakes_max", 10'001}}).find("limits.pending_handshakes_max"),
             std::string::npos);
-  EXPECT_NE(error_with({{"calendar_days_max", 0}}).find("limits.calendar_days_max: must be in"), std::string::npos);
+  EXPECT_NE(error_with({{"calendar_days_max", 0}}).find("limits.calendar_days_max: must be in"),
+            std::string::npos);
   EXPECT_NE(error_with({{"calendar_days_max", 3'661}}).find("limits.calendar_days_max: must be in"),
             std::string::npos);
   EXPECT_NE(
