@@ -1,15 +1,37 @@
 // The page of an authority or agency (docs/console.md): the open catalog for anyone;
-// once signed in, the requests and objections waiting for its decision with the time
-// left, the grants it holds, an asset's history, and the everyday forms, each built
-// and signed in the page (tx.js, session.js). Everything from the ledger is inserted
-// with textContent only.
+// once signed in, its own assets, the requests and objections waiting for its
+// decision with the working days left on its calendar, the grants it holds, an
+// asset's history, and the everyday forms, each built and signed in the page
+// (tx.js, session.js). Everything from the ledger is inserted with textContent only.
 (function () {
   'use strict';
   const I18n = globalThis.ShulianI18n;
   const Session = globalThis.ShulianSession;
   const PAGE_ITEMS = 20;
   const DAY_MS = 86400000;
+  const CST_OFFSET_MS = 8 * 3600000;
+  // The calendar read once per page load: from a month back to most of a year ahead
+  // (366 days, the node's default limits.calendar_days_max).
+  const CALENDAR_DAYS_BEFORE = 30;
+  const CALENDAR_DAYS = 366;
   const $ = (id) => document.getElementById(id);
+
+  I18n.extend({
+    'zh-CN': {
+      assets_title: '我方资产', col_working_left: '剩余工作日', history: '查看历史',
+      status_retired: '已停用', status_destroyed: '已销毁',
+      wd_left: '剩余 {n} 个工作日', wd_due_today: '今日截止', wd_overdue: '已逾期',
+      wd_overdue_days: '已逾期 {n} 个工作日', wd_due_at: '截止：', wd_uncovered: '（日历未含该年节假日）',
+      wd_no_calendar: '（工作日历不可用：{e}）', account_mismatch: '节点答复的账户与登录账户不符',
+    },
+    en: {
+      assets_title: 'Our assets', col_working_left: 'Working days left', history: 'History',
+      status_retired: 'Retired', status_destroyed: 'Destroyed',
+      wd_left: '{n} working days left', wd_due_today: 'Due today', wd_overdue: 'Overdue',
+      wd_overdue_days: 'Overdue by {n} working days', wd_due_at: 'Due: ', wd_uncovered: ' (no holiday schedule for that year)',
+      wd_no_calendar: ' (working-day calendar unavailable: {e})', account_mismatch: 'the node answered for another account',
+    },
+  });
 
   function el(tag, value, className) {
     const e = document.createElement(tag);
@@ -32,6 +54,82 @@
     return [I18n.t('left_prefix') + days + I18n.t('days') + hours + I18n.t('hours'), days < 2 ? 'soon' : ''];
   }
 
+  // ---- working days left, on the calendar the ledger counted the deadline in ----
+  // The CST civil date (YYYY-MM-DD) of an instant.
+  function cstDay(ms) { return new Date(Number(ms) + CST_OFFSET_MS).toISOString().slice(0, 10); }
+  const workCalendar = { authority: null, promise: null, days: null, error: null };
+
+  // One `calendar` query per page load and authority, kept for every list.
+  function loadCalendar(authority) {
+    if (workCalendar.authority === authority && workCalendar.promise) return workCalendar.promise;
+    const first = Date.now() - CALENDAR_DAYS_BEFORE * DAY_MS;
+    const params = { authority_id: authority, from_day: cstDay(first),
+                     to_day: cstDay(first + CALENDAR_DAYS * DAY_MS) };
+    Object.assign(workCalendar, { authority, days: null, error: null });
+    workCalendar.promise = query('/v1/query/calendar', params, null, true).then((answer) => {
+      const days = new Map();
+      for (const d of answer.items[0].days) days.set(d.day, d);
+      workCalendar.days = days;
+    }, (error) => { workCalendar.error = String(error.message || error); });
+    return workCalendar.promise;
+  }
+
+  // Working days from the day after `from` through `to` (YYYY-MM-DD), or null when
+  // the cached calendar does not hold every day between; `uncovered` is set when a
+  // counted day lies outside the calendar's holiday schedule.
+  function workingDaysBetween(from, to, flags) {
+    let n = 0;
+    for (let t = Date.parse(from + 'T00:00:00Z') + DAY_MS; t <= Date.parse(to + 'T00:00:00Z'); t += DAY_MS) {
+      const d = workCalendar.days.get(new Date(t).toISOString().slice(0, 10));
+      if (!d) return null;
+      if (!d.covered) flags.uncovered = true;
+      if (d.working) n += 1;
+    }
+    return n;
+  }
+
+  // "剩余 N 个工作日" until the deadline's last day (the day a deadline ends at
+  // 24:00 CST), red once it has passed; the CST instant as a second line and tooltip.
+  function workingLeft(dueMs) {
+    if (!Number(dueMs)) return el('td', '');
+    const td = document.createElement('td');
+    const dueText = I18n.t('wd_due_at') + I18n.formatTime(dueMs);
+    td.title = dueText;
+    const now = Date.now();
+    const today = cstDay(now);
+    const dueDay = cstDay(Number(dueMs) - 1);
+    const flags = {};
+    let text;
+    let className = '';
+    if (!workCalendar.days) {
+      const [fallback, fallbackClass] = timeLeft(dueMs);
+      text = fallback + (workCalendar.error ? I18n.t('wd_no_calendar').replace('{e}', workCalendar.error) : '');
+      className = fallbackClass;
+    } else if (now >= Number(dueMs)) {
+      const n = workingDaysBetween(dueDay, today, flags);
+      text = n ? I18n.t('wd_overdue_days').replace('{n}', n) : I18n.t('wd_overdue');
+      className = 'late';
+    } else if (dueDay === today) {
+      text = I18n.t('wd_due_today');
+      className = 'soon';
+    } else {
+      const n = workingDaysBetween(today, dueDay, flags);
+      if (n === null) {
+        [text, className] = timeLeft(dueMs);
+      } else {
+        text = I18n.t('wd_left').replace('{n}', n);
+        className = n < 2 ? 'soon' : '';
+      }
+    }
+    if (flags.uncovered) text += I18n.t('wd_uncovered');
+    const main = el('span', text);
+    main.className = 'working-left';
+    const instant = el('span', dueText, 'instant');
+    td.append(main, instant);
+    if (className) td.className = className;
+    return td;
+  }
+
   function cell(column, item, actions) {
     if (column === 'actions') {
       const td = document.createElement('td');
@@ -48,6 +146,7 @@
       const [text, className] = timeLeft(item.due_ms);
       return el('td', text, className);
     }
+    if (column === 'working_left') return workingLeft(item.due_ms);
     let value = item[column];
     if (Array.isArray(value)) value = value.join(', ');
     else if (TIME_COLUMNS.has(column) && value !== null && value !== undefined) value = I18n.formatTime(value);
@@ -126,9 +225,10 @@
     }
   }
 
-  async function query(path, params, cursor) {
+  // A single-object query (asset, calendar) takes no limit: the node refuses one.
+  async function query(path, params, cursor, single) {
     const search = new URLSearchParams(params);
-    search.set('limit', String(PAGE_ITEMS));
+    if (!single) search.set('limit', String(PAGE_ITEMS));
     if (cursor) search.set('cursor', cursor);
     const response = await Session.signedFetch('GET', path + '?' + search.toString());
     const answer = await response.json().catch(() => ({}));
@@ -164,8 +264,18 @@
     form.elements[0].focus();
     form.scrollIntoView({ block: 'nearest' });
   }
-  const pending = new List($('pending-list'),
-    (cursor) => query('/v1/query/requests_by_status', { authority_id: me().authority, status: 'pending' }, cursor), {
+  const assets = new List($('assets-list'),
+    (cursor) => query('/v1/query/assets_by_authority', { authority_id: me().authority }, cursor), {
+      actions: (a) => [['history', () => showAsset(a.asset_id)]],
+    });
+  // Lists whose deadlines are counted in working days draw once the calendar is read
+  // (or failed: then they show the time left and why).
+  const withCalendar = (load) => async (cursor) => {
+    const [page] = await Promise.all([load(cursor), loadCalendar(me().authority)]);
+    return page;
+  };
+  const pending = new List($('pending-list'), withCalendar(
+    (cursor) => query('/v1/query/requests_by_status', { authority_id: me().authority, status: 'pending' }, cursor)), {
       actions: (r) => [
         ['approve', () => fill('form-decide', { request_id: r.request_id, decision: 'approve',
           fields: r.fields.join(','), business_scenario: r.business_scenario, duration_days: r.duration_days,
@@ -173,8 +283,8 @@
         ['refuse', () => fill('form-decide', { request_id: r.request_id, decision: 'refuse' })],
       ],
     });
-  const objections = new List($('objections-list'),
-    (cursor) => query('/v1/query/objections_by_status', { authority_id: me().authority, status: 'open' }, cursor), {
+  const objections = new List($('objections-list'), withCalendar(
+    (cursor) => query('/v1/query/objections_by_status', { authority_id: me().authority, status: 'open' }, cursor)), {
       actions: (o) => [['answer', () => fill('form-answer', { objection_id: o.objection_id })]],
     });
   const grants = new List($('grants-list'),
@@ -183,13 +293,20 @@
   const history = new List($('history-list'),
     (cursor) => query('/v1/query/asset_history', { asset_id: historyAsset }, cursor));
 
+  // An asset of the list opens in the asset-and-history section below it.
+  function showAsset(assetId) {
+    $('asset-id').value = assetId;
+    $('asset-form').requestSubmit();
+    $('asset-title').scrollIntoView({ block: 'start' });
+  }
+
   $('asset-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     historyAsset = $('asset-id').value.trim();
     const facts = $('asset-facts');
     facts.replaceChildren(el('dd', I18n.t('loading'), 'state'));
     try {
-      const asset = (await query('/v1/query/asset', { asset_id: historyAsset })).items[0];
+      const asset = (await query('/v1/query/asset', { asset_id: historyAsset }, null, true)).items[0];
       const shown = asset.asset || asset;
       facts.replaceChildren();
       for (const key of ['asset_id', 'name', 'provider_authority', 'source_department', 'share_type', 'open_type',
@@ -284,6 +401,7 @@
   // ---- signing in and out ----
   function refreshWork() {
     if (!me()) return;
+    assets.refresh(true);
     pending.refresh(true);
     objections.refresh(true);
     grants.refresh(true);
@@ -294,7 +412,8 @@
     $('work').hidden = !info;
     $('signout').hidden = !info;
     $('signin').hidden = Boolean(info);
-    $('who').textContent = info ? I18n.t('signed_in_as') + info.account + ' · ' + info.authority : '';
+    $('who').textContent = info ? I18n.t('signed_in_as') + info.account + (info.authority ? ' · ' + info.authority : '') +
+      (info.roles.length ? ' · ' + info.roles.join(', ') : '') : '';
   }
 
   $('signin-form').addEventListener('submit', async (e) => {
@@ -307,7 +426,7 @@
       if (!file) throw new Error('key_file_missing');
       const text = await file.text();
       $('signin-key').value = '';  // the page keeps only the non-extractable key
-      await Session.signIn($('signin-account').value.trim(), $('signin-authority').value.trim(), text);
+      await Session.signIn($('signin-account').value.trim(), text);
       state.textContent = '';
       renderSession();
       refreshWork();
@@ -329,8 +448,9 @@
 
   $('signout').addEventListener('click', () => {
     Session.signOut();
+    Object.assign(workCalendar, { authority: null, promise: null, days: null, error: null });
     renderSession();
-    for (const id of ['pending-list', 'objections-list', 'grants-list', 'history-list', 'asset-facts']) {
+    for (const id of ['assets-list', 'pending-list', 'objections-list', 'grants-list', 'history-list', 'asset-facts']) {
       $(id).replaceChildren();
     }
     $('result').hidden = true;
@@ -345,7 +465,7 @@
   function render() {
     I18n.apply(document);
     renderSession();
-    for (const l of [catalog, pending, objections, grants, history]) if (l.result || l.error) l.render();
+    for (const l of [catalog, assets, pending, objections, grants, history]) if (l.result || l.error) l.render();
   }
 
   $('pending-title').tabIndex = -1;

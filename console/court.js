@@ -41,7 +41,6 @@
   const zhLabels = {
     title_court: '数链控制台 · 争议与证据',
     court_signin_intro: '以法院或仲裁机构账户登录：载入本账户的密钥文件（与命令行工具相同的格式）。密钥只保存在本页内存中，不可导出，不发送、不存储；退出登录即丢弃。',
-    court_probe_authority: '用于登录核验的机构（行政区划代码，可查阅的任一机构）',
     disputes_title: '争议案件', dispute_status_open: '审理中', dispute_status_closed: '已结案', dispute_id: '案件编号',
     open_case: '查看案件', case_title: '案件', timeline_title: '时间线', ruling_title: '裁决',
     no_ruling: '尚未裁决（案件审理中）', export_dispute: '下载本案证据包',
@@ -73,7 +72,6 @@
     title_court: 'Shulian console · disputes and evidence',
     court_signin_intro: "Sign in as a court or arbitrator: load this account's key file (the CLI's format). The key " +
       "stays in this page's memory only, not extractable, never sent or stored; signing out forgets it.",
-    court_probe_authority: 'Authority to check the sign-in against (division code; any you may read)',
     disputes_title: 'Dispute cases', dispute_status_open: 'open', dispute_status_closed: 'closed',
     dispute_id: 'Case id', open_case: 'Open case', case_title: 'Case', timeline_title: 'Timeline',
     ruling_title: 'Ruling', no_ruling: 'No ruling yet (the case is open)', export_dispute: "Download this case's bundle",
@@ -551,12 +549,6 @@
   });
 
   // ---- signing in and out ----
-  // session.js may learn the authority itself (signIn(account, keyText)); while it
-  // takes one, the court names any authority it may read for the check.
-  const signInTakesAuthority = Session.signIn.length >= 3;
-  $('signin-authority-label').hidden = !signInTakesAuthority;
-  $('signin-authority').required = signInTakesAuthority;
-
   function renderSession() {
     const info = Session.info();
     $('work').hidden = !info;
@@ -576,8 +568,7 @@
       const text = await file.text();
       $('signin-key').value = '';  // the page keeps only the non-extractable key
       const account = $('signin-account').value.trim();
-      if (signInTakesAuthority) await Session.signIn(account, $('signin-authority').value.trim(), text);
-      else await Session.signIn(account, text);
+      await Session.signIn(account, text);
       status.textContent = '';
       renderSession();
       loadDisputes(true);

@@ -13,7 +13,8 @@
   // PKCS #8 for an Ed25519 private key (RFC 8410): this prefix, then the seed.
   const PKCS8_PREFIX = C.unhex('302e020100300506032b657004220420', 'pkcs8');
 
-  let current = null;  // {account, authority, key, binding: {network_id, node_id, genesis_hash}}
+  // {account, authority, roles, name, key, binding: {network_id, node_id, genesis_hash}}
+  let current = null;
   let lastTimeMs = 0;
 
   // The seed of a key file's text; throws a message in words for anything else.
@@ -82,38 +83,44 @@
   }
 
   // Reads the key, learns the binding from GET /v1/status, and proves the pair with
-  // one signed query of the account's authority: a wrong key is refused there (401),
-  // an authority the account does not read too (403), and nothing is kept.
-  async function signIn(account, authority, keyText) {
+  // one signed `account` query for the account itself, whose answer names its
+  // authority and roles: a wrong key is refused there (401), and nothing is kept.
+  async function signIn(account, keyText) {
     signOut();
     const key = await importSeed(parseKeyFile(keyText));
     const s = await status();
-    current = { account, authority, key,
-                binding: { network_id: s.network_id, node_id: s.node_id, genesis_hash: s.genesis_hash } };
-    const probe = '/v1/query/requests_by_status?authority_id=' + encodeURIComponent(authority) +
-                  '&status=pending&limit=1';
-    let response;
+    const pending = { account, authority: null, roles: [], name: '', key,
+                      binding: { network_id: s.network_id, node_id: s.node_id, genesis_hash: s.genesis_hash } };
+    current = pending;
+    let answer;
     try {
-      response = await signedFetch('GET', probe);
+      const response = await signedFetch('GET', '/v1/query/account?account_id=' + encodeURIComponent(account));
+      answer = await response.json().catch(() => ({}));
+      if (!response.ok) {
+        const e = new Error((answer.error && answer.error.message) || 'HTTP ' + response.status);
+        e.http = response.status;
+        throw e;
+      }
     } catch (error) {
       signOut();
       throw error;
     }
-    if (!response.ok) {
+    const record = answer.result || {};
+    if (record.account_id !== account) {
       signOut();
-      const answer = await response.json().catch(() => ({}));
-      const e = new Error((answer.error && answer.error.message) || 'HTTP ' + response.status);
-      e.http = response.status;
-      throw e;
+      throw new Error('account_mismatch');
     }
+    pending.authority = record.authority_id || null;
+    pending.roles = Array.isArray(record.roles) ? record.roles.slice() : [];
+    pending.name = record.name || '';
     return info();
   }
 
   function signOut() { current = null; }
 
   function info() {
-    return current ? { account: current.account, authority: current.authority,
-                       network_id: current.binding.network_id, node_id: current.binding.node_id,
+    return current ? { account: current.account, authority: current.authority, roles: current.roles.slice(),
+                       name: current.name, network_id: current.binding.network_id, node_id: current.binding.node_id,
                        genesis_hash: current.binding.genesis_hash } : null;
   }
 

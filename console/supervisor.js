@@ -600,9 +600,9 @@
       if (!file) throw new Error('key_file_missing');
       const text = await file.text();
       $('signin-key').value = '';  // the page keeps only the non-extractable key
-      const info = await Session.signIn($('signin-account').value.trim(), $('signin-authority').value.trim(), text);
+      const info = await Session.signIn($('signin-account').value.trim(), text);
       state.textContent = '';
-      $('range-authority').value = (info && info.authority) || $('signin-authority').value.trim();
+      $('range-authority').value = info.authority;
       lastDays();
       renderSession();
       $('range-title').focus();

@@ -114,7 +114,7 @@ Status ApplyBody(TxContext& ctx, const RegisterAssetBody& body) {
   StoreVersion(ctx.env, asset);
   StoreAsset(ctx.env, asset);
   ctx.state().Put(Key("ds").Id(body.dataset_code), asset.id);
-  ctx.state().Put(Key("ix").Id("as-auth").Id(asset.provider_authority).Id(asset.id), "");
+  ctx.state().Put(AssetOfAuthorityKey(asset.provider_authority, asset.id), "");
   if (asset.open_type == OpenType::kUnconditional) ctx.state().Put(Key("ix").Id("as-open").Id(asset.id), "");
   return Status::Ok();
 }

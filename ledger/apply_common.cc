@@ -98,39 +98,11 @@ Status RequireRole(TxContext& ctx, Role role, std::string_view action) {
 // ---------- policies and deadlines ----------
 
 Result<Policy> ResolvePolicy(const ApplyEnv& env, std::string_view authority_id) {
-  std::vector<Policy> chain;  // leaf first while walking up
-  std::string current(authority_id);
-  for (size_t depth = 0; !current.empty(); ++depth) {
-    if (depth > env.options.authority_depth_max) {
-      return Status::Corruption("authority tree deeper than authority_depth_max at " + std::string(authority_id));
-    }
-    ASSIGN_OR_RETURN(AuthorityRecord authority, LoadAuthority(env.state, current));
-    Result<std::string> raw = env.state.Get(Key("po").Id(current));
-    if (raw.ok()) {
-      Result<Policy> layer = Policy::Decode(AsBytes(*raw));
-      if (!layer.ok()) return Status::Corruption("policy of " + current + ": " + layer.status().message());
-      chain.push_back(std::move(layer).value());
-    } else if (raw.status().code() != ErrorCode::kNotFound) {
-      return raw.status();
-    }
-    current = authority.parent_id;
-  }
-  std::reverse(chain.begin(), chain.end());
-  return Resolve(std::span<const Policy>(chain));
+  return LoadResolvedPolicy(env.state, authority_id, env.options.authority_depth_max);
 }
 
 Result<Calendar> CalendarOf(const ApplyEnv& env, const Policy& policy) {
-  if (!policy.calendar_id) return Calendar::WeekendsOnly();
-  Result<std::string> raw = env.state.Get(Key("ca").Id(*policy.calendar_id));
-  if (!raw.ok()) {
-    if (raw.status().code() == ErrorCode::kNotFound) {
-      return Status::Corruption("policy names calendar \"" + *policy.calendar_id + "\" which is not stored");
-    }
-    return raw.status();
-  }
-  Result<Calendar> calendar = Calendar::Decode(AsBytes(*raw));
-  if (!calendar.ok()) return Status::Corruption("calendar " + *policy.calendar_id + ": " + calendar.status().message());
-  return calendar;
+  return LoadCalendarOf(env.state, policy);
 }
 
 Result<int64_t> DueTimeAt(const ApplyEnv& env, std::string_view authority_id, Step step) {

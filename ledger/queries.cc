@@ -221,6 +221,49 @@ Result<Page<AssetRecord>> Queries::OpenCatalog(const PageRequest& page) const {
                                });
 }
 
+Result<Page<AssetRecord>> Queries::AssetsByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                                     const PageRequest& page) const {
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  return RecordsById<AssetRecord>(AssetsOfAuthorityPrefix(authority_id), "as", page);
+}
+
+// ---------- accounts and calendars ----------
+
+Result<AccountRecord> Queries::Account(const Viewer& viewer, std::string_view account_id) const {
+  Result<AccountRecord> account = LoadRecord<AccountRecord>(state_, Key("ac").Id(account_id));
+  if (!account.ok() && account.status().code() != ErrorCode::kNotFound) return account.status();
+  if (account_id == viewer.account_id || viewer.scope == ViewScope::kEverything) {
+    if (!account.ok()) return Status::NotFound("account \"" + std::string(account_id) + "\" does not exist");
+    return account;
+  }
+  if (account.ok() && viewer.scope == ViewScope::kSubtree && !account->authority_id.empty()) {
+    ASSIGN_OR_RETURN(bool within, Within(account->authority_id, viewer.authority_id));
+    if (within) return account;
+  }
+  return Refusal(viewer, "account \"" + std::string(account_id) + "\"");
+}
+
+// Marks the days with the calendar the deadlines are counted in (ledger/calendar.h),
+// so a page counts working days left exactly as the ledger counted the deadline.
+Result<CalendarDays> Queries::WorkingDays(const Viewer& viewer, std::string_view authority_id,
+                                          uint32_t from_day, uint32_t to_day) const {
+  if (to_day <= from_day || to_day - from_day > limits_.calendar_days_max) {
+    return Status::InvalidArgument("days: the range must hold 1.." +
+                                   std::to_string(limits_.calendar_days_max) + " days (from before to)");
+  }
+  RETURN_IF_ERROR(RequireAuthority(viewer, authority_id));
+  ASSIGN_OR_RETURN(Policy policy, LoadResolvedPolicy(state_, authority_id, limits_.authority_depth_max));
+  ASSIGN_OR_RETURN(Calendar calendar, LoadCalendarOf(state_, policy));
+  CalendarDays out{std::string(authority_id), calendar.id,        calendar.name,
+                   calendar.first_year,       calendar.last_year, {}};
+  out.days.reserve(to_day - from_day);
+  for (uint32_t day = from_day; day < to_day; ++day) {
+    const Date date = Date::FromDays(day);
+    out.days.push_back(CalendarDay{day, calendar.IsWorkingDay(date), calendar.Covers(date.year)});
+  }
+  return out;
+}
+
 // ---------- access ----------
 
 Status Queries::RequireAssetAccess(const Viewer& viewer, std::string_view asset_id) const {

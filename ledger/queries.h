@@ -42,6 +42,8 @@ struct QueryLimits {
   // entries it reads (days x authorities x kinds) before refusing the range.
   size_t rollup_days_max = 366;
   size_t rollup_count_keys_max = 100'000;
+  // Working-day calendar (WorkingDays): CST days one query marks.
+  size_t calendar_days_max = 366;
 };
 
 struct PageRequest {
@@ -96,6 +98,21 @@ struct RollupCounts {
   std::map<std::string, std::map<std::string, uint64_t>> by_authority;
 };
 
+// The working days of an authority's calendar over a half-open range of CST days.
+struct CalendarDay {
+  uint32_t day = 0;      // CST days since 1970-01-01
+  bool working = false;  // Calendar::IsWorkingDay
+  bool covered = false;  // the calendar's holiday schedule covers the day's year
+};
+struct CalendarDays {
+  std::string authority_id;
+  std::string calendar_id;  // what the resolved policy names, or "weekends-only"
+  std::string calendar_name;
+  int32_t first_year = 0;  // 0: covers no year
+  int32_t last_year = 0;
+  std::vector<CalendarDay> days;  // every day of the range, in order
+};
+
 class Queries {
  public:
   explicit Queries(const StateStore& state, QueryLimits limits = {}) : state_(state), limits_(limits) {}
@@ -114,6 +131,21 @@ class Queries {
   Result<AssetView> Asset(const Viewer& viewer, std::string_view asset_id) const;
   Result<Page<HistoryEntry>> AssetHistory(const Viewer& viewer, std::string_view asset_id, const PageRequest& page) const;
   Result<Page<AssetRecord>> OpenCatalog(const PageRequest& page) const;
+  // Every asset whose provider is `authority_id`, in any status, by asset id
+  // (authority scope, like RequestsByStatus).
+  Result<Page<AssetRecord>> AssetsByAuthority(const Viewer& viewer, std::string_view authority_id,
+                                              const PageRequest& page) const;
+
+  // One account record. An account reads its own; a supervisor the accounts of its
+  // subtree; those who see everything any. Anyone else, and a supervisor asking for
+  // a missing account, gets the one refusal.
+  Result<AccountRecord> Account(const Viewer& viewer, std::string_view account_id) const;
+
+  // The calendar `authority_id`'s resolved policy counts deadlines in, and each CST
+  // day of [from_day, to_day) marked working or not (authority scope), at most
+  // calendar_days_max days.
+  Result<CalendarDays> WorkingDays(const Viewer& viewer, std::string_view authority_id, uint32_t from_day,
+                                   uint32_t to_day) const;
 
   Result<Page<AccessRecord>> AccessByAsset(const Viewer& viewer, std::string_view asset_id, const TimeRange& range,
                                            const PageRequest& page) const;

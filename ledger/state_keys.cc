@@ -1,6 +1,7 @@
 #include "ledger/state_keys.h"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 namespace shulian::ledger {
@@ -103,6 +104,14 @@ std::string DeadlineKey(int64_t due_ms, DeadlineKind kind, std::string_view id) 
 
 uint32_t CstDay(int64_t time_ms) {
   return static_cast<uint32_t>((std::max<int64_t>(time_ms, 0) + 8 * 3'600'000) / 86'400'000);
+}
+
+std::string AssetOfAuthorityKey(std::string_view authority_id, std::string_view asset_id) {
+  return Key("ix").Id("as-auth").Id(authority_id).Id(asset_id).str();
+}
+
+std::string AssetsOfAuthorityPrefix(std::string_view authority_id) {
+  return Key("ix").Id("as-auth").Id(authority_id).Prefix();
 }
 
 std::string RollupCountPrefix(std::string_view ancestor) {
@@ -764,6 +773,50 @@ Status BumpCounter(StateStore& state, std::string_view authority_id, Counter cou
   }
   StoreU64(state, key, value);
   return Status::Ok();
+}
+
+// ---------- policies and calendars ----------
+
+Result<Policy> LoadResolvedPolicy(const StateStore& state, std::string_view authority_id, size_t depth_max) {
+  std::vector<Policy> chain;  // leaf first while walking up
+  std::string current(authority_id);
+  for (size_t depth = 0; !current.empty(); ++depth) {
+    if (depth > depth_max) {
+      return Status::Corruption("authority tree deeper than authority_depth_max at " +
+                                std::string(authority_id));
+    }
+    Result<AuthorityRecord> authority = LoadRecord<AuthorityRecord>(state, Key("au").Id(current));
+    if (!authority.ok()) {
+      if (authority.status().code() != ErrorCode::kNotFound) return authority.status();
+      return Status::NotFound("authority \"" + current + "\" does not exist");
+    }
+    Result<std::string> raw = state.Get(Key("po").Id(current));
+    if (raw.ok()) {
+      Result<Policy> layer = Policy::Decode(AsBytes(*raw));
+      if (!layer.ok()) return Status::Corruption("policy of " + current + ": " + layer.status().message());
+      chain.push_back(std::move(layer).value());
+    } else if (raw.status().code() != ErrorCode::kNotFound) {
+      return raw.status();
+    }
+    current = authority->parent_id;
+  }
+  std::reverse(chain.begin(), chain.end());
+  return Resolve(std::span<const Policy>(chain));
+}
+
+Result<Calendar> LoadCalendarOf(const StateStore& state, const Policy& policy) {
+  if (!policy.calendar_id) return Calendar::WeekendsOnly();
+  Result<std::string> raw = state.Get(Key("ca").Id(*policy.calendar_id));
+  if (!raw.ok()) {
+    if (raw.status().code() == ErrorCode::kNotFound) {
+      return Status::Corruption("policy names calendar \"" + *policy.calendar_id + "\" which is not stored");
+    }
+    return raw.status();
+  }
+  Result<Calendar> calendar = Calendar::Decode(AsBytes(*raw));
+  if (!calendar.ok())
+    return Status::Corruption("calendar " + *policy.calendar_id + ": " + calendar.status().message());
+  return calendar;
 }
 
 }  // namespace shulian::ledger

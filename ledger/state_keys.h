@@ -16,6 +16,7 @@
 //   av/<asset>/<u32 version>            AssetRecord as it was at that version
 //   ah/<asset>/<u32 seq>                HistoryEntry: every change, never overwritten
 //   ds/<dataset code>                   asset id of the one source (一数一源)
+//   ix/as-auth/<authority>/<asset>      every asset of a provider authority, any status (value empty)
 //   rq/<request>                        RequestRecord
 //   gr/<grant>                          GrantRecord (grant id = request id)
 //   xr/<32 tx hash>                     AccessRecord
@@ -47,6 +48,7 @@
 #include "crypto/sha256.h"
 #include "ledger/bodies.h"
 #include "ledger/domain_types.h"
+#include "ledger/policy.h"
 #include "ledger/state_store.h"
 
 namespace shulian::ledger {
@@ -79,6 +81,14 @@ class Key {
 
 // Reads the big-endian u64 at the end of a key (sequence or time suffix).
 uint64_t TrailingU64(std::string_view key);
+
+// ---------- assets of an authority ----------
+
+// ix/as-auth/<authority>/<asset>: written when the asset is registered and kept
+// whatever its status (retired and destroyed assets stay listed). An asset's
+// provider authority never changes, so nothing moves the entry.
+std::string AssetOfAuthorityKey(std::string_view authority_id, std::string_view asset_id);
+std::string AssetsOfAuthorityPrefix(std::string_view authority_id);
 
 // ---------- deadlines ----------
 
@@ -491,6 +501,12 @@ void StoreU64(StateStore& state, std::string_view key, uint64_t value);
 Result<uint64_t> NextSequence(StateStore& state, std::string_view name);
 // Adds `delta` to an authority's counter (saturating at 0 for negative deltas).
 Status BumpCounter(StateStore& state, std::string_view authority_id, Counter counter, int64_t delta);
+
+// The policy in force at an authority: its layer over its ancestors' (root first),
+// walking at most depth_max parents. NotFound names a missing authority.
+Result<Policy> LoadResolvedPolicy(const StateStore& state, std::string_view authority_id, size_t depth_max);
+// The calendar a resolved policy names, or Calendar::WeekendsOnly() if it names none.
+Result<Calendar> LoadCalendarOf(const StateStore& state, const Policy& policy);
 
 void EncodeTerms(ByteWriter& w, const GrantTerms& terms);
 Result<GrantTerms> DecodeTerms(ByteReader& r);

@@ -110,6 +110,7 @@ Result<NodeLimits> ParseLimits(const json& object) {
                              "backup_bytes_max",
                              "rollup_days_max",
                              "rollup_count_keys_max",
+                             "calendar_days_max",
                              "api_handler_threads",
                              "api_io_threads",
                              "api_connections_max",
@@ -175,6 +176,8 @@ Result<NodeLimits> ParseLimits(const json& object) {
   ASSIGN_OR_RETURN(l.rollup_days_max, GetU64(object, kWhere, "rollup_days_max", 1, 3'660, d.rollup_days_max));
   ASSIGN_OR_RETURN(l.rollup_count_keys_max, GetU64(object, kWhere, "rollup_count_keys_max", 1'000, 10'000'000,
                                                    d.rollup_count_keys_max));
+  ASSIGN_OR_RETURN(l.calendar_days_max,
+                   GetU64(object, kWhere, "calendar_days_max", 1, 3'660, d.calendar_days_max));
   ASSIGN_OR_RETURN(l.api_handler_threads, GetU64(object, kWhere, "api_handler_threads", 1, 1024, d.api_handler_threads));
   ASSIGN_OR_RETURN(l.api_io_threads, GetU64(object, kWhere, "api_io_threads", 1, 64, d.api_io_threads));
   ASSIGN_OR_RETURN(l.api_connections_max,
@@ -424,6 +427,7 @@ nlohmann::json NodeConfigToJson(const NodeConfig& c) {
                  {"backup_bytes_max", l.backup_bytes_max},
                  {"rollup_days_max", l.rollup_days_max},
                  {"rollup_count_keys_max", l.rollup_count_keys_max},
+                 {"calendar_days_max", l.calendar_days_max},
                  {"api_handler_threads", l.api_handler_threads},
                  {"api_io_threads", l.api_io_threads},
                  {"api_connections_max", l.api_connections_max},

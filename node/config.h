@@ -67,6 +67,9 @@ struct NodeLimits {
   // kinds) before it refuses the range.
   uint64_t rollup_days_max = 366;
   uint64_t rollup_count_keys_max = 100'000;
+  // The working-day calendar a page counts deadlines with (query calendar): CST
+  // days one query marks.
+  uint64_t calendar_days_max = 366;
   uint64_t api_handler_threads = 512;  // each submit-and-wait holds one until its commit
   uint64_t api_io_threads = 2;
   uint64_t api_connections_max = 1'024;

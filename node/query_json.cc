@@ -321,6 +321,67 @@ std::optional<Result<api::QueryPage>> RunRollupQuery(const ledger::Queries& quer
   return paged(queries.RollupAccess(viewer, authority, name == "rollup_violations", *range, page));
 }
 
+json ToJson(const ledger::AccountRecord& a) {
+  json roles = json::array();
+  for (ledger::Role role : a.roles) roles.push_back(Name(role));
+  return {{"account_id", a.id},
+          {"authority_id", a.authority_id},
+          {"roles", roles},
+          {"name", a.name},
+          {"organisation", a.organisation},
+          {"status", Name(a.status)},
+          {"public_key", a.public_key.ToHex()}};
+}
+
+json ToJson(const ledger::CalendarDays& c) {
+  json days = json::array();
+  for (const ledger::CalendarDay& d : c.days) {
+    const ledger::Date date = ledger::Date::FromDays(d.day);
+    days.push_back({{"day", date.ToString()},
+                    {"from_ms", ledger::EndOfDayMs(date) - ledger::kMillisPerDay},
+                    {"to_ms", ledger::EndOfDayMs(date)},
+                    {"working", d.working},
+                    {"covered", d.covered}});
+  }
+  return {{"authority_id", c.authority_id},
+          {"calendar_id", c.calendar_id},
+          {"calendar_name", c.calendar_name},
+          {"first_year", c.first_year == 0 ? json(nullptr) : json(c.first_year)},
+          {"last_year", c.last_year == 0 ? json(nullptr) : json(c.last_year)},
+          {"days", days}};
+}
+
+// What an authority's page reads of itself: its assets, an account, its calendar.
+// Nullopt: `name` is not one of them.
+std::optional<Result<api::QueryPage>> RunAuthorityQuery(const ledger::Queries& queries,
+                                                        const ledger::Viewer& viewer,
+                                                        const api::QueryRequest& request,
+                                                        const ledger::PageRequest& page) {
+  const std::string& name = request.name;
+  if (name == "assets_by_authority") {
+    Result<ledger::Page<ledger::AssetRecord>> assets =
+        queries.AssetsByAuthority(viewer, Param(request, "authority_id"), page);
+    if (!assets.ok()) return assets.status();
+    return PageJson(*assets);
+  }
+  if (name == "account") {
+    Result<ledger::AccountRecord> account = queries.Account(viewer, Param(request, "account_id"));
+    if (!account.ok()) return account.status();
+    return api::QueryPage{ToJson(*account), std::nullopt};
+  }
+  if (name == "calendar") {
+    Result<uint32_t> from = ParseDay(request, "from_day");
+    if (!from.ok()) return from.status();
+    Result<uint32_t> to = ParseDay(request, "to_day");
+    if (!to.ok()) return to.status();
+    Result<ledger::CalendarDays> days =
+        queries.WorkingDays(viewer, Param(request, "authority_id"), *from, *to);
+    if (!days.ok()) return days.status();
+    return api::QueryPage{ToJson(*days), std::nullopt};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<api::QueryInfo> LedgerQueryInfos() {
@@ -328,6 +389,12 @@ std::vector<api::QueryInfo> LedgerQueryInfos() {
   return {
       {"asset", "One asset and its versions.", {"asset_id"}, {}, false, false},
       {"asset_history", "Every change of an asset, oldest first.", {"asset_id"}, {}, true, false},
+      {"assets_by_authority", "Every asset a provider authority registered, in any status, by id.",
+       {"authority_id"}, {}, true, false},
+      {"account", "One account: its authority, roles, name, organisation, status and public key.",
+       {"account_id"}, {}, false, false},
+      {"calendar", "The working-day calendar of an authority's policy, each CST day marked working or not.",
+       {"authority_id", "from_day", "to_day"}, {}, false, false},
       {"access_by_asset", "Access records of an asset in a time range.", {"asset_id"}, range, true, false},
       {"access_by_account", "Access records of an account in a time range.", {"account_id"}, range, true, false},
       {"access_by_authority", "Access records touching an authority.", {"authority_id"}, range, true, false},
@@ -380,6 +447,9 @@ Result<api::QueryPage> RunLedgerQuery(const ledger::StateStore& state, const led
     return std::move(*answer);
   }
   if (std::optional<Result<api::QueryPage>> answer = RunRollupQuery(queries, viewer, request, page)) {
+    return std::move(*answer);
+  }
+  if (std::optional<Result<api::QueryPage>> answer = RunAuthorityQuery(queries, viewer, request, page)) {
     return std::move(*answer);
   }
   if (name == "asset") {

@@ -183,6 +183,7 @@ Result<api::QueryPage> Node::Query(const api::QueryRequest& request) {
   ledger::QueryLimits limits;
   limits.rollup_days_max = impl_->config.limits.rollup_days_max;
   limits.rollup_count_keys_max = impl_->config.limits.rollup_count_keys_max;
+  limits.calendar_days_max = impl_->config.limits.calendar_days_max;
   return RunLedgerQuery(impl_->ledger->state(), limits, request);
 }
 

@@ -167,7 +167,6 @@ TEST_F(ConsoleCourtTest, TheCourtSeesACaseTimelineDownloadsItsBundleAndVerifiesI
 
   // Sign in with the court's key file, chosen through the file input.
   ASSERT_TRUE(browser.Evaluate(SetValue("#signin-account", kCourt), kStep).ok());
-  ASSERT_TRUE(browser.Evaluate(SetValue("#signin-authority", "321200"), kStep).ok());
   ASSERT_TRUE(ChooseFile(browser, "#signin-key", Key(kCourt)).ok());
   ASSERT_TRUE(browser.Evaluate("document.querySelector('#signin-form button').click(); true", kStep).ok());
   ASSERT_TRUE(browser.WaitFor("!document.getElementById('work').hidden", kStep).ok())

@@ -93,7 +93,6 @@ class ConsoleSupervisorTest : public cli::e2e::CliNetworkTest {
   void SignIn(Chromium& browser) {
     ASSERT_TRUE(browser.Navigate("http://" + Server(2) + "/console/supervisor.html", kStep).ok());
     ASSERT_TRUE(browser.Evaluate(SetValue("#signin-account", kSupervisor), kStep).ok());
-    ASSERT_TRUE(browser.Evaluate(SetValue("#signin-authority", kJurisdiction), kStep).ok());
     Result<json> document = browser.Call("DOM.getDocument", json::object(), kStep);
     ASSERT_TRUE(document.ok());
     Result<json> input = browser.Call(

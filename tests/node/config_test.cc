@@ -58,6 +58,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
                  {"backup_bytes_max", 5'000'000},
                  {"rollup_days_max", 31},
                  {"rollup_count_keys_max", 5'000},
+                 {"calendar_days_max", 62},
                  {"catchup_chain_heights_max", 5'000}};
   Result<NodeConfig> c = ParseNodeConfig(j, "/etc/shulian");
   ASSERT_TRUE(c.ok());
@@ -71,6 +72,7 @@ TEST(NodeConfigTest, RoundTripsThroughJson) {
   EXPECT_EQ(again->limits.backup_bytes_max, 5'000'000u);
   EXPECT_EQ(again->limits.rollup_days_max, 31u);
   EXPECT_EQ(again->limits.rollup_count_keys_max, 5'000u);
+  EXPECT_EQ(again->limits.calendar_days_max, 62u);
   EXPECT_EQ(again->limits.catchup_chain_heights_max, 5'000u);
 }
 
@@ -274,6 +276,10 @@ TEST(LoadLimitsConfigTest, OutOfRangeValuesAreRefusedNamingTheField) {
       error_with({{"inbound_handshake_timeout_ms", 600'001}}).find("limits.inbound_handshake_timeout_ms"),
       std::string::npos);
   EXPECT_NE(error_with({{"pending_handshakes_max", 10'001}}).find("limits.pending_handshakes_max"),
+            std::string::npos);
+  EXPECT_NE(error_with({{"calendar_days_max", 0}}).find("limits.calendar_days_max: must be in"),
+            std::string::npos);
+  EXPECT_NE(error_with({{"calendar_days_max", 3'661}}).find("limits.calendar_days_max: must be in"),
             std::string::npos);
   EXPECT_NE(
       error_with({{"pending_handshakes_max", 4}, {"pending_handshakes_per_address_max", 5}})

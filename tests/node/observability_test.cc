@@ -354,6 +354,29 @@ TEST(NodeObservabilityTest, TheRollupLimitsFromTheConfigReachTheQueries) {
   }
 }
 
+TEST(NodeObservabilityTest, TheCalendarLimitFromTheConfigReachesTheCalendarQuery) {
+  // Proves limits.calendar_days_max bounds the node's calendar query: a week is
+  // answered at the default (its seven days marked) and refused naming the
+  // configured bound of 6 days.
+  for (const uint64_t days_max : {uint64_t{366}, uint64_t{6}}) {
+    InProcessNetwork net([&](NodeConfig& c) { c.limits.calendar_days_max = days_max; });
+    ASSERT_TRUE(net.started());
+    api::QueryRequest request;
+    request.name = "calendar";
+    request.params = {{"authority_id", "321200"}, {"from_day", "2026-03-02"}, {"to_day", "2026-03-09"}};
+    request.consistency = api::ReadConsistency::kStale;
+    request.caller.account = "tz.prov";
+    Result<api::QueryPage> answer = net.node(1).Query(request);
+    if (days_max == 6) {
+      EXPECT_EQ(answer.status().code(), ErrorCode::kInvalidArgument);
+      EXPECT_NE(answer.status().message().find("1..6 days"), std::string::npos) << answer.status().ToString();
+    } else {
+      ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+      EXPECT_EQ(answer->result["days"].size(), 7u) << answer->result.dump();
+    }
+  }
+}
+
 TEST(NodeObservabilityTest, UnauthenticatedLoadLimitsFromTheConfigReachThePortsAndMetrics) {
   // Proves the node feeds its config's limits into the transport and the API: a
   // stranger's silent connections to the peer port are cut to
