@@ -33,12 +33,7 @@
     },
   });
 
-  function el(tag, value, className) {
-    const e = document.createElement(tag);
-    e.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
-    if (className) e.className = className;
-    return e;
-  }
+  const el = I18n.textElement;
 
   const TIME_COLUMNS = new Set(['updated_ms', 'registered_ms', 'due_ms', 'raised_ms', 'expiry_ms', 'time_ms',
                                 'created_ms', 'granted_ms']);
@@ -407,54 +402,20 @@
     grants.refresh(true);
   }
 
-  function renderSession() {
-    const info = me();
-    $('work').hidden = !info;
-    $('signout').hidden = !info;
-    $('signin').hidden = Boolean(info);
-    $('who').textContent = info ? I18n.t('signed_in_as') + info.account + (info.authority ? ' · ' + info.authority : '') +
-      (info.roles.length ? ' · ' + info.roles.join(', ') : '') : '';
-  }
-
-  $('signin-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const state = $('signin-state');
-    const file = $('signin-key').files[0];
-    state.className = 'state';
-    state.textContent = I18n.t('signing_in');
-    try {
-      if (!file) throw new Error('key_file_missing');
-      const text = await file.text();
-      $('signin-key').value = '';  // the page keeps only the non-extractable key
-      await Session.signIn($('signin-account').value.trim(), text);
-      state.textContent = '';
-      renderSession();
+  const renderSession = Session.bindSignInForm({
+    workId: 'work',
+    onSignIn() {
       refreshWork();
       $('pending-title').focus();
-    } catch (error) {
-      const message = String(error.message || error);
-      state.className = 'error';
-      state.textContent = I18n.t('signin_failed') + I18n.t(message, message);
-      renderSession();
-    }
-  });
-
-  // The account id from a key file named "<account>.key", as network init names them.
-  $('signin-key').addEventListener('change', () => {
-    const file = $('signin-key').files[0];
-    const match = file && /^([a-z0-9._-]+)\.key$/.exec(file.name);
-    if (match && !$('signin-account').value) $('signin-account').value = match[1];
-  });
-
-  $('signout').addEventListener('click', () => {
-    Session.signOut();
-    Object.assign(workCalendar, { authority: null, promise: null, days: null, error: null });
-    renderSession();
-    for (const id of ['assets-list', 'pending-list', 'objections-list', 'grants-list', 'history-list', 'asset-facts']) {
-      $(id).replaceChildren();
-    }
-    $('result').hidden = true;
-    $('signin-account').focus();
+    },
+    onSignOut() {
+      Object.assign(workCalendar, { authority: null, promise: null, days: null, error: null });
+      for (const id of ['assets-list', 'pending-list', 'objections-list', 'grants-list', 'history-list',
+                        'asset-facts']) {
+        $(id).replaceChildren();
+      }
+      $('result').hidden = true;
+    },
   });
 
   $('lang').addEventListener('click', () => {

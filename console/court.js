@@ -113,12 +113,7 @@
   }
   I18n.extend({ 'zh-CN': zhLabels, en: enLabels });
 
-  function el(tag, value, className) {
-    const e = document.createElement(tag);
-    e.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
-    if (className) e.className = className;
-    return e;
-  }
+  const el = I18n.textElement;
   const time = (ms) => (ms === null || ms === undefined ? '—' : I18n.formatTime(ms));
   const typeWords = (type) => I18n.t('tx_' + type, type) + ' (' + type + ')';
   const outcomeWords = (o) => (o.accepted ? I18n.t('outcome_accepted')
@@ -549,59 +544,27 @@
   });
 
   // ---- signing in and out ----
-  function renderSession() {
-    const info = Session.info();
-    $('work').hidden = !info;
-    $('signout').hidden = !info;
-    $('signin').hidden = Boolean(info);
-    $('who').textContent = info ? I18n.t('signed_in_as') + info.account : '';
-  }
-
-  $('signin-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const status = $('signin-state');
-    const file = $('signin-key').files[0];
-    status.className = 'state';
-    status.textContent = I18n.t('signing_in');
-    try {
-      if (!file) throw new Error('key_file_missing');
-      const text = await file.text();
-      $('signin-key').value = '';  // the page keeps only the non-extractable key
-      const account = $('signin-account').value.trim();
-      await Session.signIn(account, text);
-      status.textContent = '';
-      renderSession();
+  const renderSession = Session.bindSignInForm({
+    workId: 'work',
+    onSignIn() {
       loadDisputes(true);
       $('disputes-title').focus();
-    } catch (error) {
-      const message = errorText(error);
-      status.className = 'error';
-      status.textContent = I18n.t('signin_failed') + I18n.t(message, message);
-      renderSession();
-    }
-  });
-  $('signin-key').addEventListener('change', () => {
-    const file = $('signin-key').files[0];
-    const match = file && /^([a-z0-9._-]+)\.key$/.exec(file.name);
-    if (match && !$('signin-account').value) $('signin-account').value = match[1];
-  });
-  $('signout').addEventListener('click', () => {
-    Session.signOut();
-    caseNow = txNow = blockNow = lastBundle = lastResult = consistencyNow = null;
-    disputes.answer = null;
-    for (const id of ['disputes-list', 'case-facts', 'timeline', 'ruling', 'tx-view', 'block-view', 'export-link',
-                      'result', 'consistency-result', 'consistency-verdict']) {
-      $(id).replaceChildren();
-    }
-    $('consistency-result').hidden = true;
-    $('case').hidden = true;
-    $('result').hidden = true;
-    $('verdict').textContent = '';
-    $('export-state').textContent = '';
-    $('verify-last').disabled = true;
-    $('last-name').textContent = '';
-    renderSession();
-    $('signin-account').focus();
+    },
+    onSignOut() {
+      caseNow = txNow = blockNow = lastBundle = lastResult = consistencyNow = null;
+      disputes.answer = null;
+      for (const id of ['disputes-list', 'case-facts', 'timeline', 'ruling', 'tx-view', 'block-view', 'export-link',
+                        'result', 'consistency-result', 'consistency-verdict']) {
+        $(id).replaceChildren();
+      }
+      $('consistency-result').hidden = true;
+      $('case').hidden = true;
+      $('result').hidden = true;
+      $('verdict').textContent = '';
+      $('export-state').textContent = '';
+      $('verify-last').disabled = true;
+      $('last-name').textContent = '';
+    },
   });
 
   $('lang').addEventListener('click', () => {

@@ -149,6 +149,14 @@
       lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
       try { root.localStorage.setItem('shulian.lang', lang); } catch (e) { /* not persisted */ }
     },
+    // An element holding `value` as text, never as HTML: the one way the pages put
+    // what the ledger or a bundle says into the page ('—' for nothing).
+    textElement(tag, value, className) {
+      const e = root.document.createElement(tag);
+      e.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
+      if (className) e.className = className;
+      return e;
+    },
     // Every time in China Standard Time (UTC+8), whatever the viewer's zone.
     formatTime(ms) {
       const text = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', {

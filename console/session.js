@@ -142,6 +142,58 @@
     return answer;
   }
 
+  // The sign-in form every signed page has (#signin-form with #signin-account,
+  // #signin-key and #signin-state; #signin, #signout, #who and the page's work
+  // section `workId`): signs in from the chosen key file, fills the account from a
+  // file named "<account>.key" (as network init names them), signs out. Calls
+  // onSignIn(info) once signed in and onSignOut() once signed out; returns the
+  // function that redraws the signed-in state (for a language switch).
+  function bindSignInForm({ workId, onSignIn, onSignOut }) {
+    const $ = (id) => root.document.getElementById(id);
+    const I18n = root.ShulianI18n;
+    function render() {
+      const who = info();
+      $(workId).hidden = !who;
+      $('signout').hidden = !who;
+      $('signin').hidden = Boolean(who);
+      $('who').textContent = !who ? '' : I18n.t('signed_in_as') + who.account +
+        (who.authority ? ' · ' + who.authority : '') + (who.roles.length ? ' · ' + who.roles.join(', ') : '');
+    }
+    $('signin-form').addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const state = $('signin-state');
+      const file = $('signin-key').files[0];
+      state.className = 'state';
+      state.textContent = I18n.t('signing_in');
+      try {
+        if (!file) throw new Error('key_file_missing');
+        const text = await file.text();
+        $('signin-key').value = '';  // the page keeps only the non-extractable key
+        const who = await signIn($('signin-account').value.trim(), text);
+        state.textContent = '';
+        render();
+        onSignIn(who);
+      } catch (error) {
+        const message = String((error && error.message) || error);
+        state.className = 'error';
+        state.textContent = I18n.t('signin_failed') + I18n.t(message, message);
+        render();
+      }
+    });
+    $('signin-key').addEventListener('change', () => {
+      const file = $('signin-key').files[0];
+      const match = file && /^([a-z0-9._-]+)\.key$/.exec(file.name);
+      if (match && !$('signin-account').value) $('signin-account').value = match[1];
+    });
+    $('signout').addEventListener('click', () => {
+      signOut();
+      onSignOut();
+      render();
+      $('signin-account').focus();
+    });
+    return render;
+  }
+
   root.ShulianSession = { parseKeyFile, importSeed, requestSigningBytes, signedFetch, signIn, signOut, info,
-                          submit, sign };
+                          submit, sign, bindSignInForm };
 })(globalThis);

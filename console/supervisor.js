@@ -106,12 +106,7 @@
     },
   });
 
-  function el(tag, value, className) {
-    const e = document.createElement(tag);
-    e.textContent = value === null || value === undefined || value === '' ? '—' : String(value);
-    if (className) e.className = className;
-    return e;
-  }
+  const el = I18n.textElement;
 
   function button(label, run, disabled) {
     const b = el('button', label);
@@ -582,55 +577,21 @@
   });
 
   // ---- signing in and out ----
-  function renderSession() {
-    const info = Session.info();
-    $('dash').hidden = !info;
-    $('signout').hidden = !info;
-    $('signin').hidden = Boolean(info);
-    $('who').textContent = info ? I18n.t('signed_in_as') + info.account + (info.authority ? ' · ' + info.authority : '') : '';
-  }
-
-  $('signin-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const state = $('signin-state');
-    const file = $('signin-key').files[0];
-    state.className = 'state';
-    state.textContent = I18n.t('signing_in');
-    try {
-      if (!file) throw new Error('key_file_missing');
-      const text = await file.text();
-      $('signin-key').value = '';  // the page keeps only the non-extractable key
-      const info = await Session.signIn($('signin-account').value.trim(), text);
-      state.textContent = '';
+  const renderSession = Session.bindSignInForm({
+    workId: 'dash',
+    onSignIn(info) {
       $('range-authority').value = info.authority;
       lastDays();
-      renderSession();
       $('range-title').focus();
       loadDashboard();
-    } catch (error) {
-      const message = String(error.message || error);
-      state.className = 'error';
-      state.textContent = I18n.t('signin_failed') + I18n.t(message, message);
-      renderSession();
-    }
-  });
-
-  // The account id from a key file named "<account>.key", as network init names them.
-  $('signin-key').addEventListener('change', () => {
-    const file = $('signin-key').files[0];
-    const match = file && /^([a-z0-9._-]+)\.key$/.exec(file.name);
-    if (match && !$('signin-account').value) $('signin-account').value = match[1];
-  });
-
-  $('signout').addEventListener('click', () => {
-    Session.signOut();
-    counts = null;
-    countsError = null;
-    shown = null;
-    drill.clear();
-    trace.clear();
-    renderSession();
-    $('signin-account').focus();
+    },
+    onSignOut() {
+      counts = null;
+      countsError = null;
+      shown = null;
+      drill.clear();
+      trace.clear();
+    },
   });
 
   $('lang').addEventListener('click', () => {
