@@ -332,18 +332,25 @@ class SilentConnection {
   bool connected_ = false;
 };
 
+// Asks node 1 of a network configured by `configure`, as the Taizhou provider,
+// for the query `name` over one week of Taizhou (321200).
+Result<api::QueryPage> AskForAWeek(const std::function<void(NodeConfig&)>& configure, const std::string& name) {
+  InProcessNetwork net(configure);
+  if (!net.started()) return Status::Internal("the network did not start");
+  api::QueryRequest request;
+  request.name = name;
+  request.params = {{"authority_id", "321200"}, {"from_day", "2026-03-02"}, {"to_day", "2026-03-09"}};
+  request.consistency = api::ReadConsistency::kStale;
+  request.caller.account = "tz.prov";
+  return net.node(1).Query(request);
+}
+
 TEST(NodeObservabilityTest, TheRollupLimitsFromTheConfigReachTheQueries) {
   // Proves limits.rollup_days_max bounds the node's rollup_counts query: a week is
   // answered at the default and refused naming the configured bound of 6 days.
   for (const uint64_t days_max : {uint64_t{366}, uint64_t{6}}) {
-    InProcessNetwork net([&](NodeConfig& c) { c.limits.rollup_days_max = days_max; });
-    ASSERT_TRUE(net.started());
-    api::QueryRequest request;
-    request.name = "rollup_counts";
-    request.params = {{"authority_id", "321200"}, {"from_day", "2026-03-02"}, {"to_day", "2026-03-09"}};
-    request.consistency = api::ReadConsistency::kStale;
-    request.caller.account = "tz.prov";
-    Result<api::QueryPage> answer = net.node(1).Query(request);
+    Result<api::QueryPage> answer =
+        AskForAWeek([&](NodeConfig& c) { c.limits.rollup_days_max = days_max; }, "rollup_counts");
     if (days_max == 6) {
       EXPECT_EQ(answer.status().code(), ErrorCode::kInvalidArgument);
       EXPECT_NE(answer.status().message().find("1..6 days"), std::string::npos) << answer.status().ToString();
@@ -359,14 +366,8 @@ TEST(NodeObservabilityTest, TheCalendarLimitFromTheConfigReachesTheCalendarQuery
   // answered at the default (its seven days marked) and refused naming the
   // configured bound of 6 days.
   for (const uint64_t days_max : {uint64_t{366}, uint64_t{6}}) {
-    InProcessNetwork net([&](NodeConfig& c) { c.limits.calendar_days_max = days_max; });
-    ASSERT_TRUE(net.started());
-    api::QueryRequest request;
-    request.name = "calendar";
-    request.params = {{"authority_id", "321200"}, {"from_day", "2026-03-02"}, {"to_day", "2026-03-09"}};
-    request.consistency = api::ReadConsistency::kStale;
-    request.caller.account = "tz.prov";
-    Result<api::QueryPage> answer = net.node(1).Query(request);
+    Result<api::QueryPage> answer =
+        AskForAWeek([&](NodeConfig& c) { c.limits.calendar_days_max = days_max; }, "calendar");
     if (days_max == 6) {
       EXPECT_EQ(answer.status().code(), ErrorCode::kInvalidArgument);
       EXPECT_NE(answer.status().message().find("1..6 days"), std::string::npos) << answer.status().ToString();
