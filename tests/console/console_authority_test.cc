@@ -210,13 +210,14 @@ TEST_F(ConsoleAuthorityTest,
   }
 
   // A rule says no: a grant wider than the request (001 §16). The page shows the ledger's refusal in words.
+  // Clicks 批准 on the pending request once its row is drawn (a list may be redrawing).
   const std::string approve_button =
       "(() => { for (const tr of document.querySelectorAll('#pending-list tbody tr')) if "
       "(tr.cells[0].textContent === '" +
       std::string(kPending) +
       "') { tr.querySelector('button').click(); return true; } "
       "return false; })()";
-  ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
+  ASSERT_TRUE(browser.WaitFor(approve_button, kStep).ok());
   ASSERT_TRUE(browser
                   .Evaluate("(() => { const f = document.querySelector('#form-decide [name=fields]');"
                             " f.value = f.value + ',bank_account'; return true; })()",
@@ -232,7 +233,7 @@ TEST_F(ConsoleAuthorityTest,
   EXPECT_GT(refusal.size(), std::string("账本拒绝：").size() + 10) << refusal;
 
   // Approved as requested: the ledger, read through the C++ client, holds the grant.
-  ASSERT_EQ(browser.Evaluate(approve_button, kStep).value(), true);
+  ASSERT_TRUE(browser.WaitFor(approve_button, kStep).ok());
   ASSERT_TRUE(
       browser.Evaluate("document.querySelector('#form-decide button[type=submit]').click(); true", kStep)
           .ok());
